@@ -1,0 +1,77 @@
+/**
+ * The thin contract between the two halves of webstack: the stack (which runs and configures
+ * servers) and the site (the foobar.com application it runs). Neither half imports the other;
+ * both import this file. Everything the stack needs to know about a release of the site, and
+ * everything the site needs to know about how it is run, is named here.
+ */
+
+/** Liveness: the process is up and its event loop answers. Never touches the database. */
+export const HEALTH_PATH = '/healthz';
+/** Readiness: the process can serve pages (the database answers). */
+export const READY_PATH = '/readyz';
+
+/** Header carrying the request id that Nginx generates; the site logs it and echoes it. */
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/**
+ * A release is a directory holding a built copy of the site. These paths are relative to it.
+ * SITE_ENTRY exports `start(settings: SiteSettings): Promise<SiteHandle>`;
+ * SITE_CLI is a command line (`node SITE_CLI migrate|seed|user-add ...`) that reads the
+ * same settings from the environment.
+ */
+export const SITE_ENTRY = 'dist/site/entry.js';
+export const SITE_CLI = 'dist/site/cli.js';
+/** Built assets with content-hashed names, served by Nginx under ASSETS_URL_PREFIX. */
+export const SITE_ASSETS_DIR = 'dist/public/assets';
+export const ASSETS_URL_PREFIX = '/assets/';
+export const UPLOADS_URL_PREFIX = '/uploads/';
+
+/** Environment variables through which the stack hands settings to the site. */
+export const SITE_ENV = {
+  /** mysql://user@host:port/database (no password in it); `?socket=/path` to connect over a unix socket. */
+  databaseUrl: 'WEBSTACK_DATABASE_URL',
+  /** Kept out of the URL so that it never lands in a log line that prints the URL. */
+  databasePassword: 'WEBSTACK_DATABASE_PASSWORD',
+  sessionSecret: 'WEBSTACK_SESSION_SECRET',
+  uploadsDir: 'WEBSTACK_UPLOADS_DIR',
+  uploadMaxBytes: 'WEBSTACK_UPLOAD_MAX_BYTES',
+  /** The public origin, e.g. http://www.foobar.com — used for absolute links (feed, sitemap). */
+  publicUrl: 'WEBSTACK_PUBLIC_URL',
+  /** Pool size of each worker's database connection pool. */
+  dbPoolSize: 'WEBSTACK_DB_POOL_SIZE',
+  logLevel: 'WEBSTACK_LOG_LEVEL',
+  /** The release id, reported by /healthz and `webstack status`. */
+  release: 'WEBSTACK_RELEASE',
+  /** Address the site listens on: a port number, or host:port. */
+  listen: 'WEBSTACK_LISTEN',
+} as const;
+
+/** What the stack passes to a release's `start()`. */
+export interface SiteSettings {
+  databaseUrl: string;
+  databasePassword: string;
+  sessionSecret: string;
+  uploadsDir: string;
+  uploadMaxBytes: number;
+  publicUrl: string;
+  dbPoolSize: number;
+  logLevel: string;
+  release: string;
+  /** Port to listen on (shared by every worker under node:cluster), and the host to bind. */
+  port: number;
+  host: string;
+}
+
+/** What a started site gives back: something the worker can close gracefully. */
+export interface SiteHandle {
+  /** Stop accepting, finish in-flight requests, close the database pool. */
+  close(): Promise<void>;
+  /**
+   * Answers an in-process request (no socket) and returns its status code. Under node:cluster
+   * every worker shares one port, so the supervisor cannot reach one worker through it: a worker
+   * reports its own health with probe(HEALTH_PATH) / probe(READY_PATH).
+   */
+  probe(path: string): Promise<number>;
+}
+
+export type SiteStart = (settings: SiteSettings) => Promise<SiteHandle>;

@@ -1,0 +1,88 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import Value from 'typebox/value';
+import { WebstackError } from '../errors.js';
+import { type Config, ConfigSchema } from './schema.js';
+
+export const DEFAULT_CONFIG_FILE = 'webstack.config.json';
+
+/** The configuration with every derived value filled in: what the rest of the stack reads. */
+export interface ResolvedConfig extends Config {
+  /** Absolute path of the file it came from, or null when every key is a default. */
+  file: string | null;
+  /** app.workers with 0 replaced by the number of cores. */
+  workerCount: number;
+  /** www.<domain> */
+  siteHost: string;
+}
+
+export function configError(key: string, value: unknown, allowed: string): WebstackError {
+  return new WebstackError(
+    'CONFIG_INVALID',
+    `config key "${key}" has the value ${JSON.stringify(value)}: ${allowed}`,
+    `edit the config file and set "${key}" to a valid value (or remove it to use the default)`,
+  );
+}
+
+/** Validates raw config data (already parsed JSON) and fills in defaults. */
+export function resolveConfig(raw: unknown, file: string | null = null): ResolvedConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw configError('(root)', raw, 'must be a JSON object');
+  }
+  const withDefaults = Value.Default(ConfigSchema, structuredClone(raw));
+  const first = [...Value.Errors(ConfigSchema, withDefaults)][0];
+  if (first) {
+    const key = keyOf(first.instancePath, first.params);
+    throw configError(key, valueAt(withDefaults, first.instancePath), describe(first.keyword, first.message, first.schemaPath));
+  }
+  const config = withDefaults as Config;
+  if (config.database.mode === 'external' && config.database.url === undefined) {
+    throw configError('database.url', undefined, 'is required when database.mode is "external"');
+  }
+  return {
+    ...config,
+    stateDir: resolve(config.stateDir),
+    file,
+    workerCount: config.app.workers === 0 ? availableParallelism() : config.app.workers,
+    siteHost: `www.${config.domain}`,
+  };
+}
+
+/** Loads the config file (or the default one at the repository root, if present). */
+export function loadConfig(path?: string): ResolvedConfig {
+  const file = resolve(path ?? DEFAULT_CONFIG_FILE);
+  if (!existsSync(file)) {
+    if (path !== undefined) {
+      throw new WebstackError('CONFIG_MISSING', `config file ${file} does not exist`, 'pass the path of an existing file to --config');
+    }
+    return resolveConfig({}, null);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new WebstackError('CONFIG_UNREADABLE', `config file ${file} is not valid JSON: ${(error as Error).message}`, 'fix the JSON syntax in that file');
+  }
+  return resolveConfig(raw, file);
+}
+
+function keyOf(instancePath: string, params: unknown): string {
+  const key = instancePath.replace(/^\//, '').replaceAll('/', '.');
+  const extra = (params as { additionalProperties?: unknown }).additionalProperties;
+  if (Array.isArray(extra) && extra.length > 0) return [key, String(extra[0])].filter(Boolean).join('.');
+  return key || '(root)';
+}
+
+function valueAt(data: unknown, instancePath: string): unknown {
+  let node = data;
+  for (const part of instancePath.split('/').filter(Boolean)) {
+    node = (node as Record<string, unknown> | undefined)?.[part];
+  }
+  return node;
+}
+
+function describe(keyword: string, message: string, schemaPath: string): string {
+  if (keyword === 'additionalProperties' || schemaPath.endsWith('additionalProperties')) return 'is not a known key';
+  return message;
+}

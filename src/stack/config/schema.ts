@@ -1,0 +1,62 @@
+import Type, { type Static } from 'typebox';
+
+/** A host name or IPv4/IPv6 literal, without scheme or port. */
+const Address = Type.String({ minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.:_-]+$' });
+
+/**
+ * The whole configuration. Every key has a default, so no file is needed for the quick start.
+ * Each component is reached through an address from here, never an assumption that it runs on
+ * this machine: moving to several hosts is a configuration change.
+ */
+export const ConfigSchema = Type.Object(
+  {
+    domain: Type.String({
+      default: 'foobar.com',
+      pattern: '^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$',
+      description: 'the apex domain; the site is served at www.<domain>',
+    }),
+    serverIp: Type.String({ default: '8.8.8.8', format: 'ipv4', description: "the IPv4 address the zone's @ and www records point at" }),
+    stateDir: Type.String({ default: '/var/lib/webstack', minLength: 1, description: 'where releases, data, logs and secrets live' }),
+    http: Type.Object(
+      {
+        listen: Type.String({ default: '0.0.0.0', format: 'ipv4' }),
+        port: Type.Integer({ default: 80, minimum: 1, maximum: 65535 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    app: Type.Object(
+      {
+        host: Type.String({ default: '127.0.0.1', format: 'ipv4' }),
+        port: Type.Integer({ default: 3000, minimum: 1, maximum: 65535 }),
+        workers: Type.Integer({ default: 0, minimum: 0, maximum: 64, description: '0 means one per CPU core' }),
+        /** Unprivileged user the application runs as when webstack is started as root. */
+        user: Type.String({ default: 'www-data', minLength: 1, maxLength: 32, pattern: '^[a-z_][a-z0-9_-]*$' }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    database: Type.Object(
+      {
+        /** managed: webstack runs its own MariaDB server; external: use `url`. */
+        mode: Type.Union([Type.Literal('managed'), Type.Literal('external')], { default: 'managed' }),
+        host: Type.Optional(Address),
+        port: Type.Integer({ default: 3307, minimum: 1, maximum: 65535 }),
+        name: Type.String({ default: 'foobar', pattern: '^[A-Za-z0-9_]{1,64}$' }),
+        /** mysql://admin:password@host:port/ — an account allowed to create the database and users. */
+        url: Type.Optional(Type.String({ pattern: '^mysql://' })),
+        poolSize: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    uploads: Type.Object(
+      {
+        maxBytes: Type.Integer({ default: 10 * 1024 * 1024, minimum: 1024, maximum: 1024 * 1024 * 1024 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    /** Load the demo content on the first `webstack up`. */
+    seed: Type.Boolean({ default: true }),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;

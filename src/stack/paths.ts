@@ -1,0 +1,44 @@
+import { join } from 'node:path';
+
+/** Where everything lives under the state directory. One place, so no path is spelled twice. */
+export function statePaths(stateDir: string) {
+  const run = join(stateDir, 'run');
+  const logs = join(stateDir, 'logs');
+  return {
+    root: stateDir,
+    secrets: join(stateDir, 'secrets.json'),
+    releases: join(stateDir, 'releases'),
+    /** Symlink to the active release. */
+    current: join(stateDir, 'current'),
+    uploads: join(stateDir, 'uploads'),
+    backups: join(stateDir, 'backups'),
+    run,
+    logs,
+    control: join(run, 'webstack.sock'),
+    supervisorPid: join(run, 'webstack.pid'),
+    mariadb: {
+      data: join(stateDir, 'mariadb', 'data'),
+      config: join(stateDir, 'mariadb', 'my.cnf'),
+      socket: join(run, 'mariadb.sock'),
+      pid: join(run, 'mariadb.pid'),
+      log: join(logs, 'mariadb.log'),
+    },
+    nginx: {
+      prefix: join(stateDir, 'nginx'),
+      config: join(stateDir, 'nginx', 'nginx.conf'),
+      pid: join(run, 'nginx.pid'),
+      accessLog: join(logs, 'nginx-access.log'),
+      errorLog: join(logs, 'nginx-error.log'),
+      errorPages: join(stateDir, 'nginx', 'errors'),
+    },
+    dns: {
+      zone: (domain: string) => join(stateDir, 'dns', `db.${domain}`),
+    },
+    app: {
+      log: join(logs, 'app.log'),
+    },
+    supervisorLog: join(logs, 'webstack.log'),
+  } as const;
+}
+
+export type StatePaths = ReturnType<typeof statePaths>;
