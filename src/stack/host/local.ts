@@ -1,7 +1,8 @@
 import { execFile, type SpawnOptions, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { WebstackError } from '../errors.js';
 
 /** A command as an argv array: never a shell string. */
@@ -90,4 +91,19 @@ export async function readTextIfExists(path: string): Promise<string | null> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
+}
+
+/** Creates a directory (and its parents) if missing. */
+export async function ensureDir(path: string, mode = 0o755): Promise<void> {
+  await mkdir(path, { recursive: true, mode });
+}
+
+/** Creates a fresh private directory under the OS temp dir, e.g. for a throwaway server's files. */
+export async function makeTempDir(prefix: string): Promise<string> {
+  return await mkdtemp(join(tmpdir(), prefix));
+}
+
+/** Removes a file or directory tree; missing is fine. */
+export async function removePath(path: string): Promise<void> {
+  await rm(path, { recursive: true, force: true });
 }
