@@ -1,0 +1,104 @@
+/** What webstack's own MariaDB server needs to know; every path is absolute. */
+export interface MyCnfOptions {
+  dataDir: string;
+  socket: string;
+  pidFile: string;
+  errorLog: string;
+  port: number;
+  bindAddress: string;
+  /** Server collation; see collationFor(). */
+  collation: string;
+  /** Defaults fit a 2-core box that also runs Nginx and the Node.js workers. */
+  bufferPoolMb?: number;
+  maxConnections?: number;
+  /** Binary log base name (absolute); omitted means no binary log. */
+  binlog?: string;
+}
+
+/**
+ * Strict mode so bad data is an error instead of a silent truncation. NO_BACKSLASH_ESCAPES is
+ * deliberately absent: mysql2 escapes values client-side with backslashes.
+ */
+export const SQL_MODE = [
+  'STRICT_TRANS_TABLES',
+  'STRICT_ALL_TABLES',
+  'ERROR_FOR_DIVISION_BY_ZERO',
+  'NO_ZERO_DATE',
+  'NO_ZERO_IN_DATE',
+  'NO_ENGINE_SUBSTITUTION',
+  'ONLY_FULL_GROUP_BY',
+].join(',');
+
+/**
+ * The Unicode 14 collation arrived in MariaDB 10.10; older servers get the classic one.
+ * `version` is what `mariadbd --version` or SELECT VERSION() reports.
+ */
+export function collationFor(version: string): string {
+  const match = /(\d+)\.(\d+)\.\d+/.exec(version);
+  const major = Number(match?.[1] ?? 0);
+  const minor = Number(match?.[2] ?? 0);
+  const hasUca1400 = /mariadb/i.test(version) && (major > 10 || (major === 10 && minor >= 10));
+  return hasUca1400 ? 'utf8mb4_uca1400_ai_ci' : 'utf8mb4_unicode_ci';
+}
+
+/**
+ * Renders the my.cnf passed to mariadbd with --defaults-file, so no system config is read.
+ * Durable: every commit is flushed to disk before it is acknowledged.
+ */
+export function renderMyCnf(options: MyCnfOptions): string {
+  for (const path of [
+    options.dataDir,
+    options.socket,
+    options.pidFile,
+    options.errorLog,
+    options.binlog ?? '/',
+  ]) {
+    // An option file has no escaping for these; refuse rather than write a config that means something else.
+    if (!/^\/[^\n\r#;"'\\]*$/.test(path))
+      throw new Error(`my.cnf path must be absolute and plain: ${JSON.stringify(path)}`);
+  }
+  const server = [
+    '[mariadbd]',
+    `datadir = ${options.dataDir}`,
+    `socket = ${options.socket}`,
+    `pid-file = ${options.pidFile}`,
+    `log-error = ${options.errorLog}`,
+    `port = ${options.port}`,
+    `bind-address = ${options.bindAddress}`,
+    'skip-name-resolve',
+    'local-infile = 0',
+    '',
+    'character-set-server = utf8mb4',
+    `collation-server = ${options.collation}`,
+    `sql_mode = ${SQL_MODE}`,
+    '',
+    'default-storage-engine = InnoDB',
+    'innodb_file_per_table = 1',
+    'innodb_flush_log_at_trx_commit = 1',
+    'innodb_doublewrite = 1',
+    `innodb_buffer_pool_size = ${options.bufferPoolMb ?? 256}M`,
+    'innodb_log_file_size = 64M',
+    '',
+    `max_connections = ${options.maxConnections ?? 200}`,
+    'max_allowed_packet = 64M',
+    // Saves about 100 MB of RAM on a small box; webstack reads health from SHOW STATUS.
+    'performance_schema = OFF',
+  ];
+  if (options.binlog !== undefined) {
+    server.push(
+      '',
+      `log-bin = ${options.binlog}`,
+      'binlog_format = ROW',
+      'sync_binlog = 1',
+      'expire_logs_days = 7',
+    );
+  }
+  // The client group lets `mariadb --defaults-file=...` and mariadb-dump find this server.
+  const client = [
+    '[client]',
+    `socket = ${options.socket}`,
+    `port = ${options.port}`,
+    'default-character-set = utf8mb4',
+  ];
+  return `${server.join('\n')}\n\n${client.join('\n')}\n`;
+}
