@@ -19,8 +19,9 @@ export function statePaths(stateDir: string) {
     mariadb: {
       data: join(stateDir, 'mariadb', 'data'),
       config: join(stateDir, 'mariadb', 'my.cnf'),
-      socket: join(run, 'mariadb.sock'),
-      pid: join(run, 'mariadb.pid'),
+      // A directory of its own: it belongs to the mysql account, the rest of run/ stays root's.
+      socket: join(run, 'mariadb', 'mariadb.sock'),
+      pid: join(run, 'mariadb', 'mariadb.pid'),
       log: join(logs, 'mariadb.log'),
     },
     nginx: {
