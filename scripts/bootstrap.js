@@ -13,14 +13,18 @@ const [mode, ...rest] = process.argv.slice(2);
 function step(argv, options = {}) {
   const result = spawnSync(argv[0], argv.slice(1), { cwd: root, stdio: 'inherit', ...options });
   if (result.status !== 0) {
-    console.error(`error: \`${argv.join(' ')}\` failed (exit ${result.status ?? result.signal}); fix the error above and run the command again`);
+    console.error(
+      `error: \`${argv.join(' ')}\` failed (exit ${result.status ?? result.signal}); fix the error above and run the command again`,
+    );
     process.exit(result.status || 1);
   }
 }
 
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 20) {
-  console.error(`error: webstack needs Node.js 20 or newer (this is ${process.version}); install Node.js 20 and run again`);
+  console.error(
+    `error: webstack needs Node.js 20 or newer (this is ${process.version}); install Node.js 20 and run again`,
+  );
   process.exit(1);
 }
 

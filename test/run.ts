@@ -25,7 +25,11 @@ function findTests(dir: string): string[] {
 const order = ['unit', 'integration', 'security', 'e2e'];
 const files = findTests(join(root, 'test'))
   .filter((file) => only.length === 0 || only.some((part) => file.includes(part)))
-  .sort((a, b) => order.findIndex((o) => a.includes(`/test/${o}/`)) - order.findIndex((o) => b.includes(`/test/${o}/`)) || a.localeCompare(b));
+  .sort(
+    (a, b) =>
+      order.findIndex((o) => a.includes(`/test/${o}/`)) - order.findIndex((o) => b.includes(`/test/${o}/`)) ||
+      a.localeCompare(b),
+  );
 
 const mariadb = await startTestMariadb();
 let code = 1;
@@ -34,11 +38,22 @@ try {
   code = await new Promise<number>((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files.map((f) => relative(root, f))],
+      [
+        '--import',
+        'tsx',
+        '--test',
+        '--test-reporter=spec',
+        '--test-concurrency=2',
+        ...files.map((f) => relative(root, f)),
+      ],
       {
         cwd: root,
         stdio: 'inherit',
-        env: { ...process.env, WEBSTACK_TEST_MARIADB_SOCKET: mariadb.socket, WEBSTACK_TEST_MARIADB_PORT: String(mariadb.port) },
+        env: {
+          ...process.env,
+          WEBSTACK_TEST_MARIADB_SOCKET: mariadb.socket,
+          WEBSTACK_TEST_MARIADB_PORT: String(mariadb.port),
+        },
       },
     );
     child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)));

@@ -1,12 +1,20 @@
 import type { Argv } from '../host/local.js';
 
 /** Debian packages the running stack needs. */
-export const STACK_PACKAGES = ['nginx', 'mariadb-server', 'mariadb-client', 'mariadb-backup', 'bind9-utils', 'logrotate'] as const;
+export const STACK_PACKAGES = [
+  'nginx',
+  'mariadb-server',
+  'mariadb-client',
+  'mariadb-backup',
+  'bind9-utils',
+  'logrotate',
+] as const;
 /** What the test suite and the benchmark need on top: a real DNS server, a browser, a load generator. */
 export const TEST_PACKAGES = ['bind9', 'bind9-dnsutils', 'chromium', 'wrk'] as const;
 
 /** `dpkg-query` prints one "name status" line per package it knows. */
 export function queryInstalled(packages: readonly string[]): Argv {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax, not a template
   return ['dpkg-query', '--show', '--showformat=${Package} ${db:Status-Status}\\n', ...packages];
 }
 

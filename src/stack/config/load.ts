@@ -34,7 +34,11 @@ export function resolveConfig(raw: unknown, file: string | null = null): Resolve
   const first = [...Value.Errors(ConfigSchema, withDefaults)][0];
   if (first) {
     const key = keyOf(first.instancePath, first.params);
-    throw configError(key, valueAt(withDefaults, first.instancePath), describe(first.keyword, first.message, first.schemaPath));
+    throw configError(
+      key,
+      valueAt(withDefaults, first.instancePath),
+      describe(first.keyword, first.message, first.schemaPath),
+    );
   }
   const config = withDefaults as Config;
   if (config.database.mode === 'external' && config.database.url === undefined) {
@@ -54,7 +58,11 @@ export function loadConfig(path?: string): ResolvedConfig {
   const file = resolve(path ?? DEFAULT_CONFIG_FILE);
   if (!existsSync(file)) {
     if (path !== undefined) {
-      throw new WebstackError('CONFIG_MISSING', `config file ${file} does not exist`, 'pass the path of an existing file to --config');
+      throw new WebstackError(
+        'CONFIG_MISSING',
+        `config file ${file} does not exist`,
+        'pass the path of an existing file to --config',
+      );
     }
     return resolveConfig({}, null);
   }
@@ -62,7 +70,11 @@ export function loadConfig(path?: string): ResolvedConfig {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new WebstackError('CONFIG_UNREADABLE', `config file ${file} is not valid JSON: ${(error as Error).message}`, 'fix the JSON syntax in that file');
+    throw new WebstackError(
+      'CONFIG_UNREADABLE',
+      `config file ${file} is not valid JSON: ${(error as Error).message}`,
+      'fix the JSON syntax in that file',
+    );
   }
   return resolveConfig(raw, file);
 }
@@ -83,6 +95,7 @@ function valueAt(data: unknown, instancePath: string): unknown {
 }
 
 function describe(keyword: string, message: string, schemaPath: string): string {
-  if (keyword === 'additionalProperties' || schemaPath.endsWith('additionalProperties')) return 'is not a known key';
+  if (keyword === 'additionalProperties' || schemaPath.endsWith('additionalProperties'))
+    return 'is not a known key';
   return message;
 }

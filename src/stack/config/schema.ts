@@ -15,8 +15,16 @@ export const ConfigSchema = Type.Object(
       pattern: '^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$',
       description: 'the apex domain; the site is served at www.<domain>',
     }),
-    serverIp: Type.String({ default: '8.8.8.8', format: 'ipv4', description: "the IPv4 address the zone's @ and www records point at" }),
-    stateDir: Type.String({ default: '/var/lib/webstack', minLength: 1, description: 'where releases, data, logs and secrets live' }),
+    serverIp: Type.String({
+      default: '8.8.8.8',
+      format: 'ipv4',
+      description: "the IPv4 address the zone's @ and www records point at",
+    }),
+    stateDir: Type.String({
+      default: '/var/lib/webstack',
+      minLength: 1,
+      description: 'where releases, data, logs and secrets live',
+    }),
     http: Type.Object(
       {
         listen: Type.String({ default: '0.0.0.0', format: 'ipv4' }),
@@ -28,9 +36,19 @@ export const ConfigSchema = Type.Object(
       {
         host: Type.String({ default: '127.0.0.1', format: 'ipv4' }),
         port: Type.Integer({ default: 3000, minimum: 1, maximum: 65535 }),
-        workers: Type.Integer({ default: 0, minimum: 0, maximum: 64, description: '0 means one per CPU core' }),
+        workers: Type.Integer({
+          default: 0,
+          minimum: 0,
+          maximum: 64,
+          description: '0 means one per CPU core',
+        }),
         /** Unprivileged user the application runs as when webstack is started as root. */
-        user: Type.String({ default: 'www-data', minLength: 1, maxLength: 32, pattern: '^[a-z_][a-z0-9_-]*$' }),
+        user: Type.String({
+          default: 'www-data',
+          minLength: 1,
+          maxLength: 32,
+          pattern: '^[a-z_][a-z0-9_-]*$',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -48,7 +48,14 @@ export async function run(argv: Argv, options: RunOptions = {}): Promise<RunResu
           return;
         }
         if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
-          reject(new WebstackError('COMMAND_MISSING', `${file} is not installed`, 'run `webstack up` (as root) to install the missing packages', { cause: error }));
+          reject(
+            new WebstackError(
+              'COMMAND_MISSING',
+              `${file} is not installed`,
+              'run `webstack up` (as root) to install the missing packages',
+              { cause: error },
+            ),
+          );
           return;
         }
         const detail = (stderr || stdout).trim().split('\n').slice(-3).join(' | ');
@@ -65,7 +72,11 @@ export class CommandFailed extends WebstackError {
     readonly result: RunResult,
     detail: string,
   ) {
-    super('COMMAND_FAILED', `${argv.join(' ')} exited with ${result.code}: ${detail}`, 'see the message above; `webstack doctor` checks the usual causes');
+    super(
+      'COMMAND_FAILED',
+      `${argv.join(' ')} exited with ${result.code}: ${detail}`,
+      'see the message above; `webstack doctor` checks the usual causes',
+    );
   }
 }
 
@@ -76,7 +87,11 @@ export function start(argv: Argv, options: SpawnOptions = {}) {
 }
 
 /** Writes a file atomically (temp file + rename) with the given mode. */
-export async function writeFileAtomic(path: string, content: string | Uint8Array, mode = 0o644): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  content: string | Uint8Array,
+  mode = 0o644,
+): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(temp, content, { mode });

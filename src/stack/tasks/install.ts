@@ -1,5 +1,13 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { STACK_PACKAGES, TEST_PACKAGES, install, installHint, parseInstalled, queryInstalled, update } from '../commands/apt.js';
+import {
+  install,
+  installHint,
+  parseInstalled,
+  queryInstalled,
+  STACK_PACKAGES,
+  TEST_PACKAGES,
+  update,
+} from '../commands/apt.js';
 import { WebstackError } from '../errors.js';
 import { run } from '../host/local.js';
 
@@ -18,16 +26,26 @@ export async function missingPackages(packages: readonly string[]): Promise<stri
  * on install and take ports 80, 3306 and 53: a policy-rc.d that denies service starts is in
  * place for the duration of the install (Debian's documented mechanism, see invoke-rc.d(8)).
  */
-export async function ensurePackages(options: { withTestTools: boolean; log: (line: string) => void }): Promise<string[]> {
+export async function ensurePackages(options: {
+  withTestTools: boolean;
+  log: (line: string) => void;
+}): Promise<string[]> {
   const wanted = options.withTestTools ? [...STACK_PACKAGES, ...TEST_PACKAGES] : [...STACK_PACKAGES];
   const missing = await missingPackages(wanted);
   if (missing.length === 0) return [];
   if (process.getuid?.() !== 0) {
-    throw new WebstackError('PACKAGES_MISSING', `missing Debian packages: ${missing.join(', ')}`, `run \`${installHint(missing)}\` (or run webstack as root)`);
+    throw new WebstackError(
+      'PACKAGES_MISSING',
+      `missing Debian packages: ${missing.join(', ')}`,
+      `run \`${installHint(missing)}\` (or run webstack as root)`,
+    );
   }
   options.log(`installing ${missing.join(', ')}`);
   const ownPolicy = !existsSync(POLICY_RC_D);
-  if (ownPolicy) writeFileSync(POLICY_RC_D, '#!/bin/sh\n# written by webstack during apt-get install\nexit 101\n', { mode: 0o755 });
+  if (ownPolicy)
+    writeFileSync(POLICY_RC_D, '#!/bin/sh\n# written by webstack during apt-get install\nexit 101\n', {
+      mode: 0o755,
+    });
   try {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     await run(update(), { env, timeoutMs: 600_000 });

@@ -1,0 +1,18 @@
+import { runChecks } from '../checks/doctor.js';
+import type { ResolvedConfig } from '../config/load.js';
+
+const MARK = { ok: 'ok  ', warning: 'WARN', critical: 'FAIL' } as const;
+
+/** Exits 1 when any finding is critical, so cron or a monitor can run it. */
+export async function doctorVerb(config: ResolvedConfig, options: { json?: boolean }): Promise<number> {
+  const findings = await runChecks(config);
+  if (options.json) {
+    console.log(JSON.stringify(findings, null, 2));
+  } else {
+    for (const f of findings) {
+      console.log(`${MARK[f.severity]}  ${f.title}: ${f.detail}`);
+      if (f.fix) console.log(`      fix: ${f.fix}`);
+    }
+  }
+  return findings.some((f) => f.severity === 'critical') ? 1 : 0;
+}

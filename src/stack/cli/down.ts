@@ -1,0 +1,17 @@
+import type { ResolvedConfig } from '../config/load.js';
+import { callSupervisor, supervisorRunning } from '../control/client.js';
+import { statePaths } from '../paths.js';
+import { waitForExit } from '../supervisor/pid.js';
+
+export async function downVerb(config: ResolvedConfig): Promise<number> {
+  const paths = statePaths(config.stateDir);
+  if (!(await supervisorRunning(paths.control))) {
+    console.log('webstack is already down');
+    return 0;
+  }
+  const { pid } = await callSupervisor<{ pid: number }>(paths.control, 'POST', '/stop', {}, 30_000);
+  console.log('stopping nginx, the application server and the database, in that order');
+  await waitForExit(pid, 180_000);
+  console.log('webstack is down');
+  return 0;
+}

@@ -1,0 +1,14 @@
+import type { ResolvedConfig } from '../config/load.js';
+import { ensurePackages } from '../tasks/install.js';
+
+export async function installVerb(
+  _config: ResolvedConfig,
+  options: { withTestTools?: boolean },
+): Promise<number> {
+  const installed = await ensurePackages({
+    withTestTools: options.withTestTools === true,
+    log: (line) => console.log(line),
+  });
+  console.log(installed.length === 0 ? 'all Debian packages present' : `installed ${installed.join(', ')}`);
+  return 0;
+}

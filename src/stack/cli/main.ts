@@ -1,0 +1,100 @@
+/**
+ * The operator's CLI. The only file that reads process.argv or calls process.exit: every verb is
+ * a function in its own file that returns an exit code or throws a WebstackError.
+ */
+import { Command, Option } from 'commander';
+import { loadConfig, type ResolvedConfig } from '../config/load.js';
+import { daemonVerb } from './daemon.js';
+import { dnsVerb } from './dns.js';
+import { doctorVerb } from './doctor.js';
+import { downVerb } from './down.js';
+import { installVerb } from './install.js';
+import { logsVerb } from './logs.js';
+import { printError } from './output.js';
+import { seedVerb, userAddVerb } from './site-commands.js';
+import { statusVerb } from './status.js';
+import { upVerb } from './up.js';
+
+type Verb<O> = (config: ResolvedConfig, options: O) => Promise<number>;
+
+const program = new Command('webstack')
+  .description('The simple web stack for www.foobar.com: Nginx, a Node.js application server and MariaDB.')
+  .option(
+    '-c, --config <file>',
+    'config file (default: webstack.config.json in the current directory, if present)',
+  )
+  .showHelpAfterError('(add --help for usage)')
+  .exitOverride();
+
+/** Wraps a verb: loads the config, runs it, turns its result into an exit code. */
+function action<O>(verb: Verb<O>) {
+  return async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command;
+    const options = { ...(command.opts() as O), args: command.args } as O;
+    const config = loadConfig(program.opts<{ config?: string }>().config);
+    process.exitCode = await verb(config, options);
+  };
+}
+
+program
+  .command('up')
+  .description('install what is missing, start MariaDB, the application server and Nginx; wait until healthy')
+  .option('--no-seed', 'do not load the demo content on first run')
+  .action(action(upVerb));
+program.command('down').description('stop everything gracefully, in order').action(action(downVerb));
+program
+  .command('status')
+  .description('state, PID, health, version and uptime of each component (exit 1 if anything is unhealthy)')
+  .option('--json', 'machine-readable output')
+  .action(action(statusVerb));
+program
+  .command('logs')
+  .description('show logs: nginx (access and error), app (JSON), mariadb, webstack (the supervisor)')
+  .argument('[component]', 'nginx | nginx-access | nginx-error | app | mariadb | webstack (default: all)')
+  .option('-f, --follow', 'keep printing new lines')
+  .option('-n, --lines <count>', 'lines to show from each log', '50')
+  .action(action(logsVerb));
+program
+  .command('doctor')
+  .description(
+    'check ports, packages, permissions, disk, zone, nginx -t, database and DNS; print a fix for each finding',
+  )
+  .option('--json', 'machine-readable output')
+  .action(action(doctorVerb));
+program
+  .command('dns')
+  .description('write, print and check the zone file of the domain')
+  .action(action(dnsVerb));
+program.command('seed').description('load the demo content (idempotent)').action(action(seedVerb));
+const user = program.command('user').description('manage site accounts');
+user
+  .command('add')
+  .description('create an account (the password is read from stdin, or generated and printed once)')
+  .requiredOption('--email <email>', 'the email address to log in with')
+  .addOption(
+    new Option('--role <role>', 'the account role').choices(['admin', 'editor', 'member']).default('member'),
+  )
+  .action(action(userAddVerb));
+program
+  .command('install', { hidden: true })
+  .description('install the Debian packages webstack needs')
+  .option('--with-test-tools', 'also bind9, chromium and wrk')
+  .action(action(installVerb));
+program
+  .command('daemon', { hidden: true })
+  .description('run the supervisor in the foreground (what `up` starts)')
+  .action(action(daemonVerb));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const code = (error as { code?: string }).code;
+  if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') {
+    process.exitCode = 0;
+  } else if (code?.startsWith('commander.')) {
+    process.exitCode = 2; // commander already printed the usage error
+  } else {
+    printError(error);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,33 @@
+import { isWebstackError } from '../errors.js';
+
+/** Prints an error as one line with its fix; never a stack trace (unless WEBSTACK_DEBUG is set). */
+export function printError(error: unknown): void {
+  if (isWebstackError(error)) {
+    console.error(`error ${error.code}: ${error.message}`);
+    console.error(`fix: ${error.fix}`);
+  } else {
+    console.error(`error: ${(error as Error)?.message ?? String(error)}`);
+    console.error('fix: this is a bug in webstack; run again with WEBSTACK_DEBUG=1 and report the output');
+  }
+  if (process.env.WEBSTACK_DEBUG) console.error(error);
+}
+
+/** Renders rows as an aligned text table. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null) return '-';
+  const s = Math.floor(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${s % 60}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
+  return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
+}

@@ -1,0 +1,42 @@
+import type { ResolvedConfig } from '../config/load.js';
+import { WebstackError } from '../errors.js';
+import { statePaths } from '../paths.js';
+import { runSiteCli } from '../tasks/site-cli.js';
+
+export async function seedVerb(config: ResolvedConfig): Promise<number> {
+  const result = await runSiteCli(config, statePaths(config.stateDir), ['seed'], { role: 'app' });
+  process.stdout.write(result.stdout);
+  return 0;
+}
+
+/** The password comes from stdin when it is piped in; otherwise the site generates one and prints it once. */
+export async function userAddVerb(
+  config: ResolvedConfig,
+  options: { email: string; role: string },
+): Promise<number> {
+  let input: string | undefined;
+  if (!process.stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    input = Buffer.concat(chunks).toString('utf8').split('\n')[0];
+  }
+  const args = [
+    'user-add',
+    '--email',
+    options.email,
+    '--role',
+    options.role,
+    ...(input ? ['--password-stdin'] : []),
+  ];
+  const result = await runSiteCli(config, statePaths(config.stateDir), args, {
+    role: 'app',
+    ...(input ? { input } : {}),
+  }).catch((error: unknown) => {
+    const detail = (error as { result?: { stderr?: string } }).result?.stderr?.trim().split('\n').pop();
+    if (detail)
+      throw new WebstackError('USER_ADD_FAILED', detail, 'fix the value above and run the command again');
+    throw error;
+  });
+  process.stdout.write(result.stdout);
+  return 0;
+}

@@ -1,0 +1,90 @@
+import { openSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { portFree, stackPorts } from '../checks/ports.js';
+import type { ResolvedConfig } from '../config/load.js';
+import { callSupervisor, supervisorRunning } from '../control/client.js';
+import type { StackStatus } from '../control/types.js';
+import { WebstackError } from '../errors.js';
+import { start } from '../host/local.js';
+import { statePaths } from '../paths.js';
+import { isAlive } from '../supervisor/pid.js';
+import { ensurePackages } from '../tasks/install.js';
+import { isHealthy, renderStatus } from './status.js';
+
+const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'webstack');
+
+export async function upVerb(config: ResolvedConfig, options: { seed?: boolean }): Promise<number> {
+  const paths = statePaths(config.stateDir);
+  if (await supervisorRunning(paths.control)) {
+    const status = await callSupervisor<StackStatus>(paths.control, 'GET', '/status');
+    console.log(`webstack is already up\n\n${renderStatus(status)}`);
+    return isHealthy(status) ? 0 : 1;
+  }
+  // Refuse before changing anything: a busy port would fail half-way through.
+  for (const { name, key, host, port } of stackPorts(config)) {
+    const { free, reason } = await portFree(host, port);
+    if (!free) {
+      const fix =
+        reason === 'EACCES'
+          ? `run webstack as root, or set "${key}" to a port above 1023`
+          : `stop the program on that port (\`ss -ltnp 'sport = :${port}'\` shows it) or set "${key}" to another port`;
+      throw new WebstackError('PORT_BUSY', `${host}:${port} for ${name} is not available (${reason})`, fix);
+    }
+  }
+  const installed = await ensurePackages({ withTestTools: false, log: (line) => console.log(line) });
+  if (installed.length > 0) console.log(`installed ${installed.join(', ')}`);
+
+  await mkdir(paths.logs, { recursive: true, mode: 0o755 });
+  await mkdir(paths.run, { recursive: true, mode: 0o755 });
+  const logFd = openSync(paths.supervisorLog, 'a', 0o640);
+  const args = [
+    bin,
+    ...(config.file ? ['--config', config.file] : []),
+    'daemon',
+    ...(options.seed === false ? ['--no-seed'] : []),
+  ];
+  const daemon = start([process.execPath, ...args], { detached: true, stdio: ['ignore', logFd, logFd] });
+  daemon.unref();
+  const pid = daemon.pid ?? -1;
+  console.log(`starting the supervisor (pid ${pid}); progress in ${paths.supervisorLog}`);
+
+  const deadline = Date.now() + 600_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) {
+      throw new WebstackError(
+        'UP_FAILED',
+        'the supervisor stopped during start-up',
+        `see \`webstack logs webstack\` (${paths.supervisorLog}); fix the cause and run \`webstack up\` again`,
+      );
+    }
+    const status = await callSupervisor<StackStatus & { phase?: string }>(
+      paths.control,
+      'GET',
+      '/status',
+      undefined,
+      10_000,
+    ).catch(() => null);
+    if (status?.phase && status.phase !== last) {
+      console.log(`  ${status.phase}`);
+      last = status.phase;
+    }
+    if (status && isHealthy(status)) {
+      console.log(`\n${renderStatus(status)}\n`);
+      console.log(`www.${config.domain} is up: ${status.url}`);
+      console.log(
+        `from this machine: curl -H 'Host: www.${config.domain}' http://127.0.0.1${config.http.port === 80 ? '' : `:${config.http.port}`}/`,
+      );
+      return 0;
+    }
+    await delay(250);
+  }
+  throw new WebstackError(
+    'UP_TIMEOUT',
+    'the stack did not become healthy within 10 minutes',
+    'run `webstack status` and `webstack logs`',
+  );
+}

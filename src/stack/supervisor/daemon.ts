@@ -1,0 +1,52 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import type { ResolvedConfig } from '../config/load.js';
+import { serveControl } from '../control/server.js';
+import { isWebstackError } from '../errors.js';
+import { statePaths } from '../paths.js';
+import { Stack } from './stack.js';
+
+function log(line: string): void {
+  console.log(`${new Date().toISOString()} ${line}`);
+}
+
+/**
+ * The webstack supervisor: the long-running process that `webstack up` starts. It runs the stack's
+ * components as its children (it is also the node:cluster primary of the application workers) and
+ * answers the CLI on a unix socket. Exits after a stop request or SIGTERM, once everything stopped.
+ */
+export async function runDaemon(config: ResolvedConfig, options: { seed: boolean }): Promise<number> {
+  const paths = statePaths(config.stateDir);
+  await mkdir(paths.run, { recursive: true, mode: 0o755 });
+  await mkdir(paths.logs, { recursive: true, mode: 0o755 });
+  const stack = new Stack(config, paths, log);
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await stack.stop();
+      control.close();
+      await rm(paths.supervisorPid, { force: true });
+    })();
+    return stopping;
+  };
+  const control = await serveControl(paths.control, {
+    'GET /status': async () => await stack.status(),
+    'POST /stop': async () => {
+      setImmediate(() => void stop().then(() => process.exit(0)));
+      return { pid: process.pid };
+    },
+  });
+  await writeFile(paths.supervisorPid, `${process.pid}\n`);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => void stop().then(() => process.exit(0)));
+  }
+  try {
+    await stack.start(options);
+    return await new Promise<number>(() => {}); // runs until stopped
+  } catch (error) {
+    log(
+      `start-up failed: ${isWebstackError(error) ? `${error.code}: ${error.message} (fix: ${error.fix})` : (error as Error).stack}`,
+    );
+    await stop();
+    return 1;
+  }
+}

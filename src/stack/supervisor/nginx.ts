@@ -1,0 +1,115 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as nginxCommands from '../commands/nginx.js';
+import type { ResolvedConfig } from '../config/load.js';
+import type { ComponentStatus } from '../control/types.js';
+import { run } from '../host/local.js';
+import type { StatePaths } from '../paths.js';
+import {
+  applyNginxConfig,
+  detectNginxModules,
+  nginxHealth,
+  startNginx,
+  writeErrorPages,
+} from '../services/nginx/index.js';
+import { renderNginxConf } from '../templates/nginx-conf.js';
+import { KeepAlive } from './keep-alive.js';
+
+/** Nginx as a component of the stack: config rendered from the stack's config, kept running. */
+export class NginxComponent {
+  private keeper: KeepAlive | null = null;
+  private version: string | null = null;
+
+  constructor(
+    private readonly config: ResolvedConfig,
+    private readonly paths: StatePaths,
+    private readonly assetsDir: () => string,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  private async render(): Promise<() => string> {
+    const { config, paths } = this;
+    const modules = await detectNginxModules();
+    const tempDir = join(paths.nginx.prefix, 'temp');
+    await mkdir(tempDir, { recursive: true });
+    await writeErrorPages(paths.nginx.errorPages);
+    return () =>
+      renderNginxConf({
+        serverName: config.siteHost,
+        apexName: config.domain,
+        listen: { host: config.http.listen, port: config.http.port },
+        upstream: { host: config.app.host, port: config.app.port },
+        assetsDir: this.assetsDir(),
+        uploadsDir: paths.uploads,
+        errorPagesDir: paths.nginx.errorPages,
+        accessLog: paths.nginx.accessLog,
+        errorLog: paths.nginx.errorLog,
+        pidFile: paths.nginx.pid,
+        tempDir,
+        clientMaxBodyBytes: config.uploads.maxBytes + 64 * 1024,
+        ...(process.getuid?.() === 0 ? { runAsUser: 'www-data' } : {}),
+        ...(modules.brotliStaticModule ? { brotliStaticModule: modules.brotliStaticModule } : {}),
+      });
+  }
+
+  async start(): Promise<void> {
+    const render = await this.render();
+    await applyNginxConfig({
+      confPath: this.paths.nginx.config,
+      prefix: this.paths.nginx.prefix,
+      render,
+      pidFile: this.paths.nginx.pid,
+      errorLog: this.paths.nginx.errorLog,
+    });
+    const { stdout, stderr } = await run(nginxCommands.version());
+    this.version = /nginx\/(\S+)/.exec(stderr + stdout)?.[1] ?? null;
+    this.keeper = new KeepAlive(
+      'nginx',
+      async () => {
+        const proc = await startNginx({
+          conf: this.paths.nginx.config,
+          prefix: this.paths.nginx.prefix,
+          pidFile: this.paths.nginx.pid,
+          errorLog: this.paths.nginx.errorLog,
+          listen: {
+            host: this.config.http.listen === '0.0.0.0' ? '127.0.0.1' : this.config.http.listen,
+            port: this.config.http.port,
+          },
+        });
+        return { pid: proc.pid, child: proc.child, stop: () => proc.stop() };
+      },
+      this.log,
+    );
+    await this.keeper.start();
+  }
+
+  /** Re-renders the config and applies it with a graceful reload (restored if nginx rejects it). */
+  async reload(): Promise<void> {
+    const render = await this.render();
+    await applyNginxConfig({
+      confPath: this.paths.nginx.config,
+      prefix: this.paths.nginx.prefix,
+      render,
+      pidFile: this.paths.nginx.pid,
+      errorLog: this.paths.nginx.errorLog,
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.keeper?.stop();
+  }
+
+  async status(): Promise<ComponentStatus> {
+    const health = await nginxHealth({ pidFile: this.paths.nginx.pid });
+    return {
+      name: 'nginx',
+      state: this.keeper?.state ?? 'stopped',
+      pid: health.pid,
+      healthy: health.healthy && this.keeper?.state === 'running',
+      version: this.version,
+      uptimeSeconds: this.keeper?.startedAt ? (Date.now() - this.keeper.startedAt) / 1000 : null,
+      restarts: this.keeper?.restarts ?? 0,
+      detail: this.keeper?.lastError ?? health.detail,
+    };
+  }
+}

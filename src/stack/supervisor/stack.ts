@@ -1,0 +1,150 @@
+import { createWriteStream, existsSync, writeFileSync } from 'node:fs';
+import { chown, mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ASSETS_URL_PREFIX, SITE_ASSETS_DIR } from '../../contract.js';
+import type { ResolvedConfig } from '../config/load.js';
+import type { ComponentStatus, StackStatus } from '../control/types.js';
+import { run } from '../host/local.js';
+import type { StatePaths } from '../paths.js';
+import { ensureSecrets, type StackSecrets } from '../secrets.js';
+import { publicUrl, siteSettings } from '../services/site-env.js';
+import { activateRelease, createRelease, currentRelease, releaseDir } from '../tasks/release.js';
+import { runSiteCli } from '../tasks/site-cli.js';
+import { AppComponent } from './app.js';
+import { DatabaseComponent } from './database.js';
+import { NginxComponent } from './nginx.js';
+import { writeStackZone } from './zone.js';
+
+/** The checkout this webstack runs from: the source of the first release. */
+const checkout = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/**
+ * The whole stack on this server, started and stopped in order: database, application server,
+ * Nginx. Each component keeps its own process running; this only sequences them.
+ */
+export class Stack {
+  phase = 'starting';
+  ready = false;
+  private readonly startedAt = Date.now();
+  private secrets: StackSecrets | null = null;
+  readonly database: DatabaseComponent;
+  private app: AppComponent | null = null;
+  private nginx: NginxComponent | null = null;
+  private readonly appLog;
+
+  constructor(
+    readonly config: ResolvedConfig,
+    readonly paths: StatePaths,
+    readonly log: (line: string) => void,
+  ) {
+    this.database = new DatabaseComponent(config, paths, log);
+    this.appLog = createWriteStream(paths.app.log, { flags: 'a', mode: 0o640 });
+  }
+
+  private step(phase: string): void {
+    this.phase = phase;
+    this.log(phase);
+  }
+
+  async start(options: { seed: boolean }): Promise<void> {
+    const { config, paths } = this;
+    this.step('preparing the state directory');
+    for (const dir of [paths.releases, paths.uploads, paths.backups, paths.run, paths.logs])
+      await mkdir(dir, { recursive: true, mode: 0o755 });
+    const appUser = await appRunAs(config.app.user);
+    if (appUser) await chown(paths.uploads, appUser.uid, appUser.gid);
+    this.secrets = await ensureSecrets(paths.secrets);
+
+    let release = await currentRelease(paths);
+    if (release === null) {
+      this.step('building the first release from this checkout');
+      release = await createRelease(paths, checkout, this.log);
+      await activateRelease(paths, release);
+    }
+
+    this.step('writing the zone file');
+    await writeStackZone(config, paths);
+
+    this.step(config.database.mode === 'managed' ? 'starting MariaDB' : 'provisioning the external database');
+    await this.database.start(this.secrets);
+
+    this.step('migrating the database');
+    const migrated = await runSiteCli(config, paths, ['migrate'], { role: 'migrator', release });
+    if (migrated.stdout.trim()) this.log(migrated.stdout.trim());
+    const seededMarker = join(paths.root, '.seeded');
+    if (options.seed && config.seed && !existsSync(seededMarker)) {
+      this.step('loading the demo content');
+      await runSiteCli(config, paths, ['seed'], { role: 'app', release });
+      writeFileSync(seededMarker, `${new Date().toISOString()}\n`);
+    }
+
+    this.step(`starting ${config.workerCount} application workers`);
+    this.app = new AppComponent({
+      releaseDir: releaseDir(paths, release),
+      release,
+      workers: config.workerCount,
+      settings: siteSettings(config, paths, this.secrets, release),
+      runAs: appUser,
+      output: (line) => this.appLog.write(`${line}\n`),
+      log: this.log,
+    });
+    await this.app.start();
+
+    this.step('starting nginx');
+    this.nginx = new NginxComponent(config, paths, () => join(paths.current, SITE_ASSETS_DIR), this.log);
+    await this.nginx.start();
+
+    this.ready = true;
+    this.step(`serving ${publicUrl(config)} (assets under ${ASSETS_URL_PREFIX})`);
+  }
+
+  /** Stops in the order that loses nothing: stop taking requests, drain the app, then the database. */
+  async stop(): Promise<void> {
+    this.ready = false;
+    this.step('stopping');
+    await this.nginx?.stop().catch((error: Error) => this.log(`nginx stop: ${error.message}`));
+    await this.app?.stop().catch((error: Error) => this.log(`app stop: ${error.message}`));
+    await this.database.stop().catch((error: Error) => this.log(`mariadb stop: ${error.message}`));
+    await new Promise<void>((resolve) => this.appLog.end(resolve));
+    this.step('stopped');
+  }
+
+  async status(): Promise<StackStatus & { phase: string }> {
+    const components: ComponentStatus[] = [await this.database.status()];
+    components.push(this.app ? await this.app.status() : pending('appserver'));
+    components.push(this.nginx ? await this.nginx.status() : pending('nginx'));
+    return {
+      url: publicUrl(this.config),
+      release: await currentRelease(this.paths),
+      phase: this.phase,
+      supervisor: {
+        pid: process.pid,
+        uptimeSeconds: (Date.now() - this.startedAt) / 1000,
+        ready: this.ready,
+      },
+      components,
+    };
+  }
+}
+
+function pending(name: ComponentStatus['name']): ComponentStatus {
+  return {
+    name,
+    state: 'stopped',
+    pid: null,
+    healthy: false,
+    version: null,
+    uptimeSeconds: null,
+    restarts: 0,
+    detail: null,
+  };
+}
+
+/** The unprivileged account the application runs as when webstack runs as root. */
+export async function appRunAs(user: string): Promise<{ user: string; uid: number; gid: number } | null> {
+  if (process.getuid?.() !== 0) return null;
+  const uid = Number((await run(['id', '-u', user])).stdout.trim());
+  const gid = Number((await run(['id', '-g', user])).stdout.trim());
+  return { user, uid, gid };
+}
