@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
+import { statePaths } from '../../src/stack/paths.js';
 import {
   adminOverSocket,
   initDataDir,
@@ -11,6 +13,7 @@ import {
   provisionDatabase,
   startMariadb,
   waitForMariadb,
+  writeConfig,
 } from '../../src/stack/services/mariadb/index.js';
 import { type OwnedTestMariadb, startTestMariadb, type TestDatabase } from '../support/mariadb.js';
 
@@ -224,4 +227,24 @@ describe('the server process', () => {
       },
     );
   });
+});
+
+test('a state directory the mysql account cannot enter is reported with the fix', {
+  skip: process.getuid?.() !== 0 && 'needs root',
+}, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'wsdb-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await chmod(dir, 0o700);
+  const layout = statePaths(join(dir, 'state')).mariadb;
+  await assert.rejects(
+    writeConfig(
+      layout,
+      { port: 3307, bindAddress: '127.0.0.1', collation: 'utf8mb4_unicode_ci' },
+      await mariadbRunAs(),
+    ),
+    {
+      code: 'MARIADB_PATH_UNREACHABLE',
+      message: new RegExp(`cannot enter ${dir}$`),
+    },
+  );
 });

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MariadbLayout } from '../../src/stack/commands/mariadb.js';
+import { statePaths } from '../../src/stack/paths.js';
 import {
   adminOverSocket,
   dropDatabase,
@@ -103,13 +104,8 @@ export async function startTestMariadb(): Promise<OwnedTestMariadb> {
   const dir = await mkdtemp(join(tmpdir(), 'wsdb-'));
   // mariadbd runs as `mysql` when we are root; it must be able to reach its files.
   await chmod(dir, 0o755);
-  const layout: MariadbLayout = {
-    config: join(dir, 'my.cnf'),
-    data: join(dir, 'data'),
-    socket: join(dir, 'run', 'mariadb.sock'),
-    pid: join(dir, 'run', 'mariadb.pid'),
-    log: join(dir, 'mariadb.log'),
-  };
+  // The same layout `webstack up` uses under its state directory.
+  const layout: MariadbLayout = statePaths(dir).mariadb;
   try {
     const runAs = await mariadbRunAs();
     const port = await freePort();

@@ -65,6 +65,29 @@ export async function writeConfig(
   await mkdir(dirname(layout.log), { recursive: true, mode: 0o755 });
   await (await open(layout.log, 'a', 0o640)).close();
   if (runAs) await chown(layout.log, runAs.uid, runAs.gid);
+  if (runAs)
+    for (const path of [layout.config, layout.data, layout.socket, layout.log])
+      await assertReachable(dirname(path), runAs);
+}
+
+/** mariadbd, running as runAs, must be able to walk down to each of its files. */
+async function assertReachable(dir: string, runAs: RunAs): Promise<void> {
+  for (let current = dir; ; current = dirname(current)) {
+    const info = await stat(current).catch(() => null);
+    const ok =
+      info === null ||
+      info.uid === runAs.uid ||
+      (info.mode & 0o001) !== 0 ||
+      (info.gid === runAs.gid && (info.mode & 0o010) !== 0);
+    if (!ok) {
+      throw new WebstackError(
+        'MARIADB_PATH_UNREACHABLE',
+        `the ${runAs.user} account that runs MariaDB cannot enter ${current}`,
+        `run \`chmod o+x ${current}\` (or move stateDir under a directory others can enter)`,
+      );
+    }
+    if (current === dirname(current)) return;
+  }
 }
 
 /**
