@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  LogController,
+  type RawServerDefault,
+} from 'fastify';
+import { REQUEST_ID_HEADER, type SiteSettings } from '../contract.js';
+import { createDb, type Db } from './database/database.js';
+import { usersApiRoutes } from './modules/users/users.api.js';
+import { usersRoutes } from './modules/users/users.routes.js';
+import { csrfPlugin } from './plugins/csrf.js';
+import { databasePlugin } from './plugins/database.js';
+import { errorsPlugin } from './plugins/errors.js';
+import { healthPlugin } from './plugins/health.js';
+import { sessionPlugin } from './plugins/session.js';
+import { viewsPlugin } from './plugins/views.js';
+import { loadAssetManifest } from './views/assets.js';
+
+/** The app as modules see it: TypeBox schemas give typed bodies, params and queries. */
+export type App = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface BuildOptions {
+  /** Pino options, or false for silent tests. Defaults to JSON lines at settings.logLevel. */
+  logger?: boolean | { level: string };
+  /** Use this Kysely instance instead of opening a pool from settings (closed with the app). */
+  db?: Db;
+  assetsDir?: string;
+  /** Which proxy's X-Forwarded-* headers to believe: Nginx on the same host by default. */
+  trustProxy?: string | string[] | boolean;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9-]{1,64}$/;
+const BODY_LIMIT = 1024 * 1024;
+
+/** Builds the site: plugins first (order matters: db → cookies → session → csrf → views → errors), then modules. */
+export async function buildApp(settings: SiteSettings, options: BuildOptions = {}): Promise<App> {
+  const app = Fastify({
+    logger: options.logger ?? { level: settings.logLevel },
+    // Nginx's request id when it is well formed; otherwise our own.
+    genReqId: (req) => {
+      const given = req.headers[REQUEST_ID_HEADER];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    // Our onResponse hook writes the one line per request.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: options.trustProxy ?? '127.0.0.1',
+    bodyLimit: BODY_LIMIT,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    // Longer than Nginx's upstream keepalive_timeout, so Nginx always closes idle connections first.
+    keepAliveTimeout: 72_000,
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  // TypeBox validation: converts types only in querystring/params/headers, never removes body fields.
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  loadAssetManifest(options.assetsDir);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  // One log line per request (Fastify's default is two).
+  app.addHook('onResponse', async (request, reply) => {
+    const line = {
+      method: request.method,
+      url: request.url,
+      statusCode: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+    };
+    if (request.routeOptions.config.quiet) request.log.debug(line, 'request');
+    else request.log.info(line, 'request');
+  });
+
+  const db =
+    options.db ??
+    createDb({
+      url: settings.databaseUrl,
+      password: settings.databasePassword,
+      poolSize: settings.dbPoolSize,
+    });
+  await app.register(databasePlugin, { db });
+  await app.register(cookie);
+  await app.register(formbody);
+  await app.register(rateLimit, { global: false });
+  await app.register(sessionPlugin);
+  await app.register(csrfPlugin, { secret: settings.sessionSecret });
+  await app.register(viewsPlugin);
+  await app.register(errorsPlugin);
+  await app.register(healthPlugin, { release: settings.release });
+
+  // Modules: one line each.
+  await app.register(usersRoutes);
+  await app.register(usersApiRoutes, { prefix: '/api/v1' });
+
+  return app;
+}

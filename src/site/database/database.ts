@@ -1,0 +1,127 @@
+import { Kysely, MysqlDialect, type MysqlPool } from 'kysely';
+import { createPool, type Pool, type PoolConnection, type PoolOptions } from 'mysql2';
+import type { ArticlesTable } from '../modules/articles/articles.table.js';
+import type { ProductsTable } from '../modules/products/products.table.js';
+import type { SessionsTable } from '../modules/users/sessions.table.js';
+import type { UsersTable } from '../modules/users/users.table.js';
+
+/** Every table the site reads or writes; each module declares its own in `*.table.ts`. */
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  articles: ArticlesTable;
+  products: ProductsTable;
+}
+
+export type Db = Kysely<Database>;
+
+export interface DatabaseOptions {
+  url: string;
+  password: string;
+  poolSize: number;
+  /** How long a query may wait for a pooled connection before failing (so pages answer 503, not hang). */
+  acquireTimeoutMs?: number;
+  connectTimeoutMs?: number;
+}
+
+/** Turns mysql://user@host:port/db[?socket=/path] into mysql2 pool options. Pure. */
+export function poolOptionsFromUrl(options: DatabaseOptions): PoolOptions {
+  const url = new URL(options.url);
+  if (url.protocol !== 'mysql:')
+    throw new Error(`database URL must start with mysql:// (got ${url.protocol}//)`);
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (database === '') throw new Error('database URL must name a database: mysql://user@host:port/NAME');
+  const socketPath = url.searchParams.get('socket');
+  const where = socketPath
+    ? { socketPath }
+    : { host: url.hostname || '127.0.0.1', port: Number(url.port || 3306) };
+  return {
+    ...where,
+    user: decodeURIComponent(url.username),
+    password: options.password,
+    database,
+    connectionLimit: options.poolSize,
+    // A bounded queue: when the database is down, requests fail fast instead of piling up.
+    queueLimit: options.poolSize * 50,
+    connectTimeout: options.connectTimeoutMs ?? 1000,
+    namedPlaceholders: false,
+    dateStrings: false,
+    timezone: 'Z',
+    charset: 'utf8mb4_unicode_ci',
+    enableKeepAlive: true,
+    maxIdle: options.poolSize,
+    idleTimeout: 60_000,
+  };
+}
+
+/** The database is unreachable or the pool could not hand out a connection in time. */
+export class PoolTimeoutError extends Error {
+  override name = 'PoolTimeoutError';
+  readonly code = 'POOL_ACQUIRE_TIMEOUT';
+}
+
+/**
+ * mysql2 has no acquire timeout: a request queued behind a pool of stuck connections would wait
+ * forever. This wrapper fails the wait after `timeoutMs` and releases a late connection.
+ */
+export function withAcquireTimeout(pool: Pool, timeoutMs: number): MysqlPool {
+  return {
+    getConnection(callback) {
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        callback(new PoolTimeoutError(`no database connection within ${timeoutMs} ms`), undefined as never);
+      }, timeoutMs);
+      pool.getConnection((error: NodeJS.ErrnoException | null, connection: PoolConnection) => {
+        clearTimeout(timer);
+        if (settled) {
+          connection?.release();
+          return;
+        }
+        settled = true;
+        callback(error, connection);
+      });
+    },
+    end(callback) {
+      pool.end(callback);
+    },
+  };
+}
+
+/** Opens a Kysely instance over a mysql2 pool. Close it with `db.destroy()`. */
+export function createDb(options: DatabaseOptions): Db {
+  const pool = createPool(poolOptionsFromUrl(options));
+  return new Kysely<Database>({
+    dialect: new MysqlDialect({ pool: withAcquireTimeout(pool, options.acquireTimeoutMs ?? 2000) }),
+  });
+}
+
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOENT', // unix socket gone
+  'ETIMEDOUT',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_TOO_MANY_USER_CONNECTIONS',
+  'ER_SERVER_SHUTDOWN',
+  'POOL_ACQUIRE_TIMEOUT',
+]);
+// mysql2's pool errors carry a message but no code.
+const UNAVAILABLE_MESSAGES = new Set([
+  'Queue limit reached.',
+  'Pool is closed.',
+  'No connections available.',
+]);
+
+/** True for errors that mean "the database cannot be reached right now" (answer 503, retry later). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, fatal, message } = error as { code?: unknown; fatal?: unknown; message?: unknown };
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  if (typeof message === 'string' && UNAVAILABLE_MESSAGES.has(message)) return true;
+  // mysql2 marks connection-level failures as fatal.
+  return fatal === true && typeof code === 'string' && !code.startsWith('ER_');
+}

@@ -1,0 +1,85 @@
+import type { Db } from '../../database/database.js';
+import type { Role } from './users.table.js';
+
+export interface ActiveSession {
+  id: string;
+  csrfSecret: string;
+  lastSeenAt: Date;
+  user: { id: number; email: string; role: Role; displayName: string };
+}
+
+/** One indexed lookup (primary key) joining the user: the session must be neither idle nor past its end. */
+export async function findActiveSession(
+  db: Db,
+  id: string,
+  now: Date,
+  idleSince: Date,
+): Promise<ActiveSession | null> {
+  const row = await db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select([
+      's.id',
+      's.csrf_secret',
+      's.last_seen_at',
+      'u.id as user_id',
+      'u.email',
+      'u.role',
+      'u.display_name',
+    ])
+    .where('s.id', '=', id)
+    .where('s.expires_at', '>', now)
+    .where('s.last_seen_at', '>', idleSince)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    id: row.id,
+    csrfSecret: row.csrf_secret,
+    lastSeenAt: row.last_seen_at,
+    user: { id: row.user_id, email: row.email, role: row.role, displayName: row.display_name },
+  };
+}
+
+export async function insertSession(
+  db: Db,
+  row: { id: string; userId: number; csrfSecret: string; now: Date; expiresAt: Date },
+): Promise<void> {
+  await db
+    .insertInto('sessions')
+    .values({
+      id: row.id,
+      user_id: row.userId,
+      csrf_secret: row.csrfSecret,
+      created_at: row.now,
+      last_seen_at: row.now,
+      expires_at: row.expiresAt,
+    })
+    .execute();
+}
+
+export async function touchSession(db: Db, id: string, now: Date): Promise<void> {
+  await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute();
+}
+
+export async function deleteSession(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('sessions').where('id', '=', id).execute();
+}
+
+/** Ends every other session of a user (after a password change). */
+export async function deleteOtherSessions(db: Db, userId: number, keepId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).where('id', '!=', keepId).execute();
+}
+
+/** Housekeeping on login: drop this user's dead sessions so the table does not grow forever. */
+export async function deleteExpiredSessions(
+  db: Db,
+  userId: number,
+  now: Date,
+  idleSince: Date,
+): Promise<void> {
+  await db
+    .deleteFrom('sessions')
+    .where('user_id', '=', userId)
+    .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<=', idleSince)]))
+    .execute();
+}

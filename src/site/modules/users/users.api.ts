@@ -1,0 +1,37 @@
+import type { App } from '../../app.js';
+import { errors } from '../../plugins/errors.js';
+import { requireRole } from '../../plugins/session.js';
+import { AUTH_RATE_LIMIT } from './users.routes.js';
+import { ApiLogin, ApiRegister, PublicUser } from './users.schemas.js';
+import { authenticate, register } from './users.service.js';
+
+/** JSON API for the session and accounts (mounted under /api/v1); errors are problem+json. */
+export async function usersApiRoutes(app: App): Promise<void> {
+  const limited = { rateLimit: AUTH_RATE_LIMIT };
+
+  app.get('/session', { preHandler: requireRole() }, async (request, reply) => {
+    const user = request.user;
+    if (!user) throw errors.unauthorized();
+    return { user, csrfToken: reply.csrfToken() };
+  });
+
+  app.post('/session', { schema: { body: ApiLogin }, config: limited }, async (request, reply) => {
+    const user = await authenticate(app.db, request.body.email, request.body.password);
+    await reply.startSession(user);
+    return { user, csrfToken: reply.csrfToken() };
+  });
+
+  app.delete('/session', async (_request, reply) => {
+    await reply.endSession();
+    return reply.code(204).send();
+  });
+
+  app.post(
+    '/users',
+    { schema: { body: ApiRegister, response: { 201: PublicUser } }, config: limited },
+    async (request, reply) => {
+      const user = await register(app.db, request.body);
+      return reply.code(201).header('location', `/api/v1/users/${user.id}`).send(user);
+    },
+  );
+}

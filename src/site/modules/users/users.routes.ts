@@ -1,0 +1,141 @@
+import type { FastifyRequest } from 'fastify';
+import type { App } from '../../app.js';
+import { type FieldError, fieldErrors, SiteError } from '../../plugins/errors.js';
+import { requireRole } from '../../plugins/session.js';
+import { findUserById } from './users.repository.js';
+import { LoginForm, NextQuery, PasswordForm, RegisterForm, safeNext } from './users.schemas.js';
+import { authenticate, changePassword, register, toUser } from './users.service.js';
+import { AccountPage, LoginPage, PasswordPage, RegisterPage } from './users.views.js';
+
+/** Per IP, per worker: slows down password guessing and mass registration. */
+export const AUTH_RATE_LIMIT = { max: 10, timeWindow: '1 minute' } as const;
+
+function validationErrors(request: FastifyRequest): FieldError[] {
+  const validation = request.validationError?.validation;
+  return validation ? fieldErrors(validation) : [];
+}
+
+/** Echo non-secret fields back into a re-rendered form (only strings; the view escapes them). */
+function formValues(body: unknown, names: readonly string[]): Record<string, string | undefined> {
+  const source = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  return Object.fromEntries(names.map((n) => [n, typeof source[n] === 'string' ? source[n] : undefined]));
+}
+
+/** HTML pages for accounts: register, log in, log out, account, change password. */
+export async function usersRoutes(app: App): Promise<void> {
+  const limited = { rateLimit: AUTH_RATE_LIMIT };
+
+  app.get('/register', { schema: { querystring: NextQuery } }, async (request, reply) =>
+    reply.html(
+      RegisterPage({ context: reply.pageContext(), csrfToken: reply.csrfToken(), next: request.query.next }),
+    ),
+  );
+
+  app.post(
+    '/register',
+    { schema: { body: RegisterForm, querystring: NextQuery }, attachValidation: true, config: limited },
+    async (request, reply) => {
+      const values = formValues(request.body, ['email', 'display_name']);
+      const render = (errors: FieldError[]) =>
+        reply.code(400).html(
+          RegisterPage({
+            context: reply.pageContext(),
+            csrfToken: reply.csrfToken(),
+            errors,
+            values,
+            next: request.query.next,
+          }),
+        );
+      const invalid = validationErrors(request);
+      if (invalid.length > 0) return render(invalid);
+      const { email, password, display_name } = request.body;
+      try {
+        const user = await register(app.db, { email, password, displayName: display_name });
+        await reply.startSession(user);
+      } catch (error) {
+        if (error instanceof SiteError && error.statusCode < 500) {
+          return render([{ field: 'email', message: error.message }]);
+        }
+        throw error;
+      }
+      return reply.redirect(safeNext(request.query.next, '/account'), 303);
+    },
+  );
+
+  app.get('/login', { schema: { querystring: NextQuery } }, async (request, reply) =>
+    reply.html(
+      LoginPage({ context: reply.pageContext(), csrfToken: reply.csrfToken(), next: request.query.next }),
+    ),
+  );
+
+  app.post(
+    '/login',
+    { schema: { body: LoginForm, querystring: NextQuery }, attachValidation: true, config: limited },
+    async (request, reply) => {
+      const values = formValues(request.body, ['email']);
+      const render = (status: number, errors: FieldError[]) =>
+        reply.code(status).html(
+          LoginPage({
+            context: reply.pageContext(),
+            csrfToken: reply.csrfToken(),
+            errors,
+            values,
+            next: request.query.next,
+          }),
+        );
+      const invalid = validationErrors(request);
+      if (invalid.length > 0) return render(400, invalid);
+      try {
+        const user = await authenticate(app.db, request.body.email, request.body.password);
+        await reply.startSession(user);
+      } catch (error) {
+        if (error instanceof SiteError && error.statusCode === 401) {
+          return render(401, [{ field: 'password', message: error.message }]);
+        }
+        throw error;
+      }
+      return reply.redirect(safeNext(request.query.next, '/account'), 303);
+    },
+  );
+
+  app.post('/logout', async (_request, reply) => {
+    await reply.endSession();
+    return reply.redirect('/', 303);
+  });
+
+  const loggedIn = { preHandler: requireRole() };
+
+  app.get('/account', loggedIn, async (request, reply) => {
+    const row = request.user ? await findUserById(app.db, request.user.id) : undefined;
+    if (!row) return reply.redirect('/login?next=%2Faccount', 303);
+    const notice =
+      (request.query as { changed?: string }).changed === '1' ? 'Your password was changed.' : undefined;
+    return reply.html(AccountPage({ context: reply.pageContext(), user: toUser(row), notice }));
+  });
+
+  app.get('/account/password', loggedIn, async (_request, reply) =>
+    reply.html(PasswordPage({ context: reply.pageContext(), csrfToken: reply.csrfToken() })),
+  );
+
+  app.post(
+    '/account/password',
+    { ...loggedIn, schema: { body: PasswordForm }, attachValidation: true },
+    async (request, reply) => {
+      const render = (errors: FieldError[]) =>
+        reply
+          .code(400)
+          .html(PasswordPage({ context: reply.pageContext(), csrfToken: reply.csrfToken(), errors }));
+      const invalid = validationErrors(request);
+      if (invalid.length > 0) return render(invalid);
+      const user = request.user;
+      if (!user) return reply.redirect('/login', 303);
+      try {
+        await changePassword(app.db, user.id, request.body.current_password, request.body.new_password);
+      } catch (error) {
+        if (error instanceof SiteError && error.errors) return render(error.errors);
+        throw error;
+      }
+      return reply.redirect('/account?changed=1', 303);
+    },
+  );
+}

@@ -1,0 +1,88 @@
+import argon2 from 'argon2';
+import type { Db } from '../../database/database.js';
+import { errors } from '../../plugins/errors.js';
+import { findUserByEmail, findUserById, insertUser, updatePasswordHash } from './users.repository.js';
+import type { Role, UserRow } from './users.table.js';
+
+/** OWASP's argon2id settings (m=19 MiB, t=2, p=1); hashing runs on libuv's threadpool, off the event loop. */
+export const HASH_OPTIONS = {
+  type: argon2.argon2id,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
+
+export interface User {
+  id: number;
+  email: string;
+  role: Role;
+  displayName: string;
+}
+
+export function toUser(row: UserRow): User {
+  return { id: row.id, email: row.email, role: row.role, displayName: row.display_name };
+}
+
+/** Emails compare case-insensitively in practice; store one spelling. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, HASH_OPTIONS);
+}
+
+// Verified against for unknown emails, so "no such user" costs as long as "wrong password".
+let dummyHash: Promise<string> | undefined;
+function getDummyHash(): Promise<string> {
+  dummyHash ??= hashPassword('not-a-real-password-just-for-timing');
+  return dummyHash;
+}
+
+export interface NewUser {
+  email: string;
+  password: string;
+  displayName: string;
+  role?: Role;
+}
+
+/** Creates an account (any role: the CLI's `user-add`). Throws EMAIL_TAKEN for a duplicate. */
+export async function createUser(db: Db, input: NewUser): Promise<User> {
+  const email = normalizeEmail(input.email);
+  const row = {
+    email,
+    password_hash: await hashPassword(input.password),
+    role: input.role ?? 'member',
+    display_name: input.displayName.trim(),
+  };
+  try {
+    const id = await insertUser(db, row);
+    return { id, email, role: row.role, displayName: row.display_name };
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ER_DUP_ENTRY') throw errors.emailTaken();
+    throw error;
+  }
+}
+
+/** Self-service registration: always a member. */
+export async function register(db: Db, input: Omit<NewUser, 'role'>): Promise<User> {
+  return createUser(db, { ...input, role: 'member' });
+}
+
+/** The same error, after the same work, whether the email is unknown or the password wrong. */
+export async function authenticate(db: Db, email: string, password: string): Promise<User> {
+  const row = await findUserByEmail(db, normalizeEmail(email));
+  const ok = await argon2.verify(row?.password_hash ?? (await getDummyHash()), password);
+  if (!row || !ok) throw errors.invalidCredentials();
+  return toUser(row);
+}
+
+export async function changePassword(db: Db, userId: number, current: string, next: string): Promise<void> {
+  const row = await findUserById(db, userId);
+  if (!row || !(await argon2.verify(row.password_hash, current))) {
+    throw errors.validation(undefined, [
+      { field: 'current_password', message: 'The current password is not correct.' },
+    ]);
+  }
+  await updatePasswordHash(db, userId, await hashPassword(next));
+}

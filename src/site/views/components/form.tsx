@@ -1,0 +1,72 @@
+import type { Children } from '@kitajs/html';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** The hidden field every state-changing form carries (checked by the csrf plugin). */
+export function CsrfField({ token }: { token: string }): JSX.Element {
+  return <input type="hidden" name="_csrf" value={token} />;
+}
+
+/** A summary of what went wrong, announced to screen readers when the form comes back. */
+export function FormErrors({ errors }: { errors: readonly FieldError[] }): JSX.Element {
+  if (errors.length === 0) return '';
+  return (
+    <div class="form-errors" role="alert" tabindex="-1">
+      <p>Please fix the following:</p>
+      <ul>
+        {errors.map((e) => (
+          <li safe>{e.message}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export interface TextFieldProps {
+  name: string;
+  label: string;
+  type?: 'text' | 'email' | 'password';
+  value?: string;
+  autocomplete?: string;
+  required?: boolean;
+  minlength?: number;
+  maxlength?: number;
+  errors?: readonly FieldError[];
+  hint?: Children;
+}
+
+/** A labelled input with its error message tied to it by aria-describedby. */
+export function TextField(props: TextFieldProps): JSX.Element {
+  const id = `field-${props.name}`;
+  const error = props.errors?.find((e) => e.field === props.name);
+  const describedBy = error ? `${id}-error` : undefined;
+  return (
+    <div class="field">
+      <label for={id} safe>
+        {props.label}
+      </label>
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? 'text'}
+        value={props.type === 'password' ? undefined : props.value}
+        autocomplete={props.autocomplete}
+        required={props.required}
+        minlength={props.minlength}
+        maxlength={props.maxlength}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy}
+      />
+      {error ? (
+        <p class="field-error" id={`${id}-error`} safe>
+          {error.message}
+        </p>
+      ) : (
+        ''
+      )}
+    </div>
+  );
+}
