@@ -38,7 +38,11 @@ export async function serveTestZone(options: { domain: string; serverIp: string 
   const dir = await mkdtemp(join(tmpdir(), 'webstack-zone-'));
   const zoneFile = join(dir, `db.${options.domain}`);
   try {
-    const { serial } = await writeZone({ domain: options.domain, serverIp: options.serverIp, file: zoneFile });
+    const { serial } = await writeZone({
+      domain: options.domain,
+      serverIp: options.serverIp,
+      file: zoneFile,
+    });
     const port = await freeDnsPort();
     const server = await startTestDns({ zoneFile, domain: options.domain, port });
     return {
