@@ -1,0 +1,297 @@
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { isWebstackError } from '../../src/stack/errors.js';
+import { applyNginxConfig, nginxHealth, readPid } from '../../src/stack/services/nginx/index.js';
+import { childPids } from '../../src/stack/services/nginx/process.js';
+import { renderNginxConf } from '../../src/stack/templates/nginx-conf.js';
+import {
+  freePort,
+  httpRequest,
+  SECRET,
+  startTestNginx,
+  startTestUpstream,
+  type TestNginx,
+  type TestUpstream,
+} from '../support/nginx.js';
+
+const CSS = 'body{color:#123456}'.repeat(200);
+
+/** Sends raw bytes and returns everything the server sent back before closing. */
+function rawExchange(port: number, data: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(data));
+    let reply = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      reply += chunk;
+    });
+    socket.on('end', () => resolve(reply));
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'ECONNRESET' ? resolve(reply) : reject(error),
+    );
+    socket.setTimeout(10_000, () => socket.destroy(new Error('raw exchange timed out')));
+  });
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function writeStatic(nginx: TestNginx): Promise<void> {
+  await writeFile(join(nginx.options.assetsDir, 'app.3f2a1b.css'), CSS);
+  await writeFile(join(nginx.options.assetsDir, 'app.3f2a1b.css.gz'), gzipSync(CSS));
+  await writeFile(join(nginx.options.uploadsDir, 'photo-7c1e.png'), 'not really a png');
+}
+
+describe('nginx in front of the application server', () => {
+  let upstream: TestUpstream;
+  let nginx: TestNginx;
+  before(async () => {
+    upstream = await startTestUpstream();
+    nginx = await startTestNginx({
+      upstreamPort: upstream.port,
+      clientMaxBodyBytes: 64 * 1024,
+      statusPort: await freePort(),
+    });
+    await writeStatic(nginx);
+  });
+  after(async () => {
+    await nginx?.stop();
+    await upstream?.close();
+  });
+
+  test('www is proxied with a fresh request id that the app sees and the JSON access log records', async () => {
+    const res = await httpRequest({
+      port: nginx.port,
+      path: '/articles?page=2',
+      headers: { 'x-request-id': 'forged' },
+    });
+    assert.equal(res.status, 200);
+    const seen = upstream.seen.find((r) => r.url === '/articles?page=2');
+    assert.ok(seen, 'the upstream saw the request');
+    const id = seen.headers['x-request-id'];
+    assert.match(String(id), /^[0-9a-f]{32}$/);
+    assert.equal(seen.headers.host, 'www.foobar.com');
+    assert.equal(seen.headers['x-forwarded-for'], '127.0.0.1');
+    assert.equal(seen.headers['x-forwarded-proto'], 'http');
+    const line = await waitFor('the access log line', async () => {
+      const log = await readFile(nginx.options.accessLog, 'utf8').catch(() => '');
+      return log.split('\n').find((l) => l.includes(String(id)));
+    });
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    assert.equal(entry.request_id, id);
+    assert.equal(entry.host, 'www.foobar.com');
+    assert.equal(entry.uri, '/articles?page=2');
+    assert.equal(entry.status, 200);
+    assert.equal(entry.upstream_status, '200');
+  });
+
+  test('the apex redirects to www, keeping path and query', async () => {
+    const res = await httpRequest({ port: nginx.port, host: 'foobar.com', path: '/about?x=1' });
+    assert.equal(res.status, 301);
+    assert.equal(res.headers.location, `http://www.foobar.com:${nginx.port}/about?x=1`);
+  });
+
+  test('an unknown Host gets the connection closed without an answer', async () => {
+    await assert.rejects(
+      httpRequest({ port: nginx.port, host: 'evil.example', path: '/' }),
+      /socket hang up|ECONNRESET/,
+    );
+    const reply = await rawExchange(nginx.port, 'GET / HTTP/1.0\r\n\r\n');
+    assert.equal(reply, '', 'no Host: empty reply');
+  });
+
+  test('assets are served from disk, pre-compressed and cached forever', async () => {
+    const plain = await httpRequest({ port: nginx.port, path: '/assets/app.3f2a1b.css' });
+    assert.equal(plain.status, 200);
+    assert.equal(plain.body, CSS);
+    assert.equal(plain.headers['cache-control'], 'public, max-age=31536000, immutable');
+    assert.equal(plain.headers['x-content-type-options'], 'nosniff');
+    assert.match(String(plain.headers['content-type']), /^text\/css/);
+    const gz = await httpRequest({
+      port: nginx.port,
+      path: '/assets/app.3f2a1b.css',
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.ok(
+      upstream.seen.every((r) => !r.url.startsWith('/assets/')),
+      'the app never sees asset requests',
+    );
+  });
+
+  test('uploads are served without immutable, with nosniff and a sandboxing CSP', async () => {
+    const res = await httpRequest({ port: nginx.port, path: '/uploads/photo-7c1e.png' });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['cache-control'], 'public, max-age=31536000');
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.match(String(res.headers['content-security-policy']), /sandbox/);
+  });
+
+  test('a missing asset is nginx’s own 404 page', async () => {
+    const res = await httpRequest({ port: nginx.port, path: '/assets/missing.css' });
+    assert.equal(res.status, 404);
+    assert.match(res.body, /Page not found/);
+  });
+
+  test('path traversal under /assets/ and /uploads/ never reaches a file outside', async () => {
+    for (const root of ['/assets/', '/uploads/']) {
+      for (const probe of [
+        '../secret.txt',
+        '%2e%2e/secret.txt',
+        '..%2fsecret.txt',
+        '%2e%2e%2fsecret.txt',
+        '.%2e/secret.txt',
+        '../../secret.txt',
+        'x/../../secret.txt',
+      ]) {
+        const res = await httpRequest({ port: nginx.port, path: root + probe });
+        assert.ok([400, 404].includes(res.status), `${root}${probe} gave ${res.status}`);
+        assert.ok(!res.body.includes(SECRET), `${root}${probe} leaked the secret`);
+      }
+    }
+    // The classic alias slip (location without its trailing slash) would serve this from the parent dir.
+    const slip = await httpRequest({ port: nginx.port, path: '/assets../secret.txt' });
+    assert.ok(!slip.body.includes(SECRET));
+  });
+
+  test('a body over the limit is refused with 413 before it reaches the app', async () => {
+    const before = upstream.seen.length;
+    const reply = await rawExchange(
+      nginx.port,
+      'POST /upload HTTP/1.1\r\nHost: www.foobar.com\r\nContent-Type: application/octet-stream\r\nContent-Length: 1048576\r\n\r\n',
+    );
+    assert.match(reply, /^HTTP\/1\.1 413 /);
+    assert.match(reply, /too large/);
+    const small = await httpRequest({
+      port: nginx.port,
+      path: '/upload',
+      method: 'POST',
+      body: Buffer.alloc(1024),
+    });
+    assert.equal(small.status, 200);
+    assert.equal(upstream.seen.length, before + 1);
+  });
+
+  test('health reads stub_status on loopback; the public name does not expose it', async () => {
+    const health = await nginxHealth({
+      pidFile: nginx.options.pidFile,
+      statusPort: nginx.options.statusPort,
+    });
+    assert.equal(health.healthy, true);
+    assert.equal(health.pid, nginx.process.pid);
+    assert.ok((health.connections?.active ?? 0) >= 1);
+    const res = await httpRequest({ port: nginx.port, path: '/nginx_status' });
+    assert.doesNotMatch(res.body, /Active connections/);
+  });
+});
+
+describe('nginx with the application server stopped', () => {
+  let nginx: TestNginx;
+  before(async () => {
+    const upstream = await startTestUpstream();
+    await upstream.close();
+    nginx = await startTestNginx({ upstreamPort: upstream.port });
+    await writeStatic(nginx);
+  });
+  after(() => nginx?.stop());
+
+  test('static assets are still served', async () => {
+    const res = await httpRequest({ port: nginx.port, path: '/assets/app.3f2a1b.css' });
+    assert.equal(res.status, 200);
+    assert.equal(res.body, CSS);
+  });
+
+  test('pages get nginx’s own "We’ll be right back" page with 502', async () => {
+    const res = await httpRequest({ port: nginx.port, path: '/' });
+    assert.equal(res.status, 502);
+    assert.match(String(res.headers['content-type']), /^text\/html/);
+    assert.match(res.body, /We&#39;ll be right back/);
+  });
+});
+
+describe('applying a config change', () => {
+  let upstream: TestUpstream;
+  let nginx: TestNginx;
+  before(async () => {
+    upstream = await startTestUpstream();
+    nginx = await startTestNginx({ upstreamPort: upstream.port, clientMaxBodyBytes: 64 * 1024 });
+  });
+  after(async () => {
+    await nginx?.stop();
+    await upstream?.close();
+  });
+  const apply = (render: () => string) =>
+    applyNginxConfig({
+      confPath: nginx.confPath,
+      prefix: nginx.prefix,
+      render,
+      pidFile: nginx.options.pidFile,
+      errorLog: nginx.options.errorLog,
+    });
+  const post = (bytes: number) =>
+    httpRequest({ port: nginx.port, path: '/form', method: 'POST', body: Buffer.alloc(bytes) });
+
+  test('a good change is reloaded gracefully: same master, new workers, new behaviour', async () => {
+    const workersBefore = await childPids(nginx.process.pid);
+    assert.equal((await post(32 * 1024)).status, 200);
+    const result = await apply(() => renderNginxConf({ ...nginx.options, clientMaxBodyBytes: 16 * 1024 }));
+    assert.deepEqual(result, { changed: true, reloaded: true });
+    assert.equal(await readPid(nginx.options.pidFile), nginx.process.pid);
+    const workersAfter = await childPids(nginx.process.pid);
+    assert.ok([...workersAfter].some((pid) => !workersBefore.has(pid)));
+    assert.equal((await post(32 * 1024)).status, 413);
+  });
+
+  test('the same config again changes nothing', async () => {
+    const text = await readFile(nginx.confPath, 'utf8');
+    assert.deepEqual(await apply(() => text), { changed: false, reloaded: false });
+  });
+
+  test('a config nginx -t rejects is refused; the old one stays and keeps serving', async () => {
+    const current = await readFile(nginx.confPath, 'utf8');
+    const broken = current.replace('server_tokens off;', 'server_tokens off;\n  bogus_directive on;');
+    await assert.rejects(
+      apply(() => broken),
+      (error) =>
+        isWebstackError(error) &&
+        error.code === 'NGINX_CONFIG_INVALID' &&
+        /unknown directive "bogus_directive"/.test(error.message),
+    );
+    assert.equal(await readFile(nginx.confPath, 'utf8'), current);
+    assert.equal((await httpRequest({ port: nginx.port, path: '/' })).status, 200);
+  });
+
+  test('a config that fails only on reload (port taken) is rolled back', async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const address = squatter.address();
+    assert.ok(address !== null && typeof address === 'object');
+    try {
+      const current = await readFile(nginx.confPath, 'utf8');
+      await assert.rejects(
+        apply(() =>
+          renderNginxConf({ ...nginx.options, clientMaxBodyBytes: 16 * 1024, statusPort: address.port }),
+        ),
+        (error) =>
+          isWebstackError(error) &&
+          error.code === 'NGINX_RELOAD_FAILED' &&
+          /Address already in use/.test(error.message),
+      );
+      assert.equal(await readFile(nginx.confPath, 'utf8'), current);
+      assert.equal((await httpRequest({ port: nginx.port, path: '/' })).status, 200);
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    }
+  });
+});
