@@ -1,0 +1,260 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import {
+  AppServer,
+  type AppServerOptions,
+  WorkerFailed,
+} from '../../src/stack/services/appserver/supervisor.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/sites/${name}`, import.meta.url));
+const workerScript = {
+  path: fileURLToPath(new URL('../../src/stack/services/appserver/worker.ts', import.meta.url)),
+  execArgv: ['--import', 'tsx'],
+};
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** An application server on a free loopback port, stopped when the test ends. */
+async function startAppServer(
+  t: { after: (fn: () => Promise<void>) => void },
+  overrides: Partial<AppServerOptions> = {},
+) {
+  const port = await freePort();
+  const output: string[] = [];
+  const server = new AppServer({
+    releaseDir: fixture('good-v1'),
+    release: 'v1',
+    workers: 2,
+    settings: {
+      databaseUrl: 'mysql://site@127.0.0.1:1/site',
+      databasePassword: 'test-password',
+      sessionSecret: 'test-session-secret',
+      uploadsDir: '/nonexistent',
+      uploadMaxBytes: 1024,
+      publicUrl: 'http://www.foobar.com',
+      dbPoolSize: 1,
+      logLevel: 'info',
+      port,
+      host: '127.0.0.1',
+    },
+    log: () => {},
+    output: (line) => output.push(line),
+    workerScript,
+    readyTimeoutMs: 3_000,
+    ...overrides,
+  });
+  t.after(() => server.stop());
+  await server.start();
+  return { server, port, output };
+}
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+function get(port: number, path: string, agent: http.Agent | false = false): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path, agent, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Steady keep-alive load until `done` settles (bounded in count): what Nginx's upstream
+ * connections look like to the application server.
+ */
+async function loadDuring<T>(port: number, done: Promise<T>) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  let finished = false;
+  const settled = done.then(
+    () => {
+      finished = true;
+    },
+    () => {
+      finished = true;
+    },
+  );
+  const answers: Answer[] = [];
+  const failures: string[] = [];
+  const loop = async () => {
+    while (!finished && answers.length + failures.length < 50_000) {
+      try {
+        answers.push(await get(port, '/', agent));
+      } catch (error) {
+        failures.push(String(error));
+      }
+    }
+  };
+  await Promise.all([loop(), loop(), loop(), loop(), settled]);
+  agent.destroy();
+  return {
+    answers,
+    failures,
+    rejected: await done.then(
+      () => null,
+      (error: unknown) => error,
+    ),
+  };
+}
+
+async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const pidOf = (answer: Answer) => answer.body.trim().split(' ').at(-1);
+
+test('two workers share the port and both answer', { timeout: 60_000 }, async (t) => {
+  const { server, port } = await startAppServer(t);
+  const answers = await Promise.all(Array.from({ length: 20 }, () => get(port, '/')));
+  assert.ok(answers.every((answer) => answer.status === 200 && answer.body.startsWith('v1 ')));
+  const status = await server.status();
+  assert.equal(status.release, 'v1');
+  assert.equal(status.workers.length, 2);
+  for (const worker of status.workers) {
+    assert.deepEqual([worker.state, worker.release, worker.health, worker.ready], ['ready', 'v1', 200, 200]);
+  }
+  const pids = new Set(status.workers.map((worker) => String(worker.pid)));
+  assert.ok(answers.every((answer) => pids.has(pidOf(answer) ?? '')));
+});
+
+test('a killed worker is replaced while the other keeps answering', { timeout: 60_000 }, async (t) => {
+  const { server, port } = await startAppServer(t);
+  const [victim, survivor] = (await server.status()).workers;
+  assert.ok(victim?.pid && survivor?.pid);
+  process.kill(victim.pid, 'SIGKILL');
+  // Once the supervisor has seen the death, every new connection goes to the survivor.
+  await waitFor('the death to be noticed', async () =>
+    (await server.status()).restarts === 1 ? true : undefined,
+  );
+  const during = await Promise.all(Array.from({ length: 20 }, () => get(port, '/')));
+  assert.ok(during.every((answer) => answer.status === 200));
+  const status = await waitFor('a ready replacement', async () => {
+    const current = await server.status();
+    return current.workers.every((worker) => worker.state === 'ready') ? current : undefined;
+  });
+  assert.equal(status.restarts, 1);
+  const pids = status.workers.map((worker) => worker.pid);
+  assert.ok(pids.includes(survivor.pid) && !pids.includes(victim.pid));
+  assert.equal(status.workers.find((worker) => worker.pid !== survivor.pid)?.restarts, 1);
+});
+
+test('deploy replaces every worker under keep-alive load without a failed request', {
+  timeout: 90_000,
+}, async (t) => {
+  const { server, port } = await startAppServer(t);
+  const { answers, failures, rejected } = await loadDuring(port, server.deploy(fixture('good-v2'), 'v2'));
+  assert.equal(rejected, null);
+  assert.deepEqual(failures, []);
+  assert.ok(answers.length > 0 && answers.every((answer) => answer.status === 200));
+  assert.ok(
+    answers.some((answer) => answer.body.startsWith('v1 ')),
+    'the load ran before the switch',
+  );
+  const after = await Promise.all(Array.from({ length: 20 }, () => get(port, '/')));
+  assert.ok(after.every((answer) => answer.body.startsWith('v2 ')));
+  const status = await server.status();
+  assert.equal(status.release, 'v2');
+  assert.deepEqual(
+    status.workers.map((worker) => [worker.release, worker.state]),
+    [
+      ['v2', 'ready'],
+      ['v2', 'ready'],
+    ],
+  );
+});
+
+for (const bad of ['unready', 'crashing']) {
+  test(`a deploy of a release that is ${bad} fails and v1 keeps serving`, { timeout: 90_000 }, async (t) => {
+    const { server, port } = await startAppServer(t);
+    const before = (await server.status()).workers.map((worker) => worker.pid);
+    const { answers, failures, rejected } = await loadDuring(port, server.deploy(fixture(bad), bad));
+    assert.ok(rejected instanceof WorkerFailed, `deploy threw ${String(rejected)}`);
+    assert.equal(rejected.code, 'DEPLOY_NOT_READY');
+    if (bad === 'unready') assert.match(rejected.message, /\/readyz answered 503/);
+    else {
+      assert.match(rejected.message, /boom in start\(\)/);
+      assert.ok(rejected.lastLines.some((line) => line.includes('cannot open the pool')));
+    }
+    assert.deepEqual(failures, []);
+    assert.ok(answers.every((answer) => answer.status === 200));
+    const after = await Promise.all(Array.from({ length: 20 }, () => get(port, '/')));
+    assert.ok(after.every((answer) => answer.body.startsWith('v1 ')));
+    const status = await server.status();
+    assert.equal(status.release, 'v1');
+    assert.deepEqual(
+      status.workers.map((worker) => worker.pid),
+      before,
+    );
+  });
+}
+
+test('a crash loop is backed off', { timeout: 60_000 }, async (t) => {
+  const initialMs = 200;
+  const windowMs = 5_000;
+  const { server } = await startAppServer(t, {
+    releaseDir: fixture('flapping'),
+    release: 'flapping',
+    workers: 1,
+    backoff: { initialMs, maxMs: 30_000, resetAfterMs: 30_000 },
+  });
+  await new Promise((resolve) => setTimeout(resolve, windowMs)); // the window under observation
+  const { restarts } = await server.status();
+  // Delays double from initialMs: n restarts need at least initialMs * (2^(n-1) - 1) ms.
+  const bound = Math.floor(Math.log2(windowMs / initialMs + 1)) + 1;
+  assert.ok(restarts >= 2, `the crashing worker was restarted (${restarts})`);
+  assert.ok(restarts <= bound, `${restarts} restarts in ${windowMs} ms exceed ${bound}`);
+});
+
+test('stop waits for an in-flight request', { timeout: 60_000 }, async (t) => {
+  const { server, port } = await startAppServer(t);
+  const events: string[] = [];
+  const slow = new Promise<string>((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: '/slow?ms=1500', agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          if (!body) events.push('headers');
+          body += chunk;
+        });
+        res.on('end', () => {
+          events.push('body');
+          resolve(body);
+        });
+      })
+      .on('error', reject);
+  });
+  await waitFor('the slow request to be in flight', async () =>
+    events.includes('headers') ? true : undefined,
+  );
+  await server.stop();
+  events.push('stopped');
+  assert.match(await slow, /^v1 slow \d+\ndone\n$/);
+  assert.deepEqual(events, ['headers', 'body', 'stopped']);
+  await assert.rejects(get(port, '/'), /ECONNREFUSED/);
+});
