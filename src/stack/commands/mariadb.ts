@@ -67,6 +67,16 @@ export function dump(configFile: string, database: string, target?: ClientTarget
   ];
 }
 
+/** A physical hot copy of the whole managed server (every database) into an empty directory. */
+export function physicalBackup(configFile: string, targetDir: string): Argv {
+  return ['mariadb-backup', `--defaults-file=${configFile}`, '--backup', `--target-dir=${targetDir}`];
+}
+
+/** Makes a physical copy consistent (applies the redo log) so a server can start on it. */
+export function preparePhysicalBackup(targetDir: string): Argv {
+  return ['mariadb-backup', '--prepare', `--target-dir=${targetDir}`];
+}
+
 /** Replays a dump (fed on stdin) into the server; the dump names its own database. */
 export function restore(configFile: string, target?: ClientTarget): Argv {
   return [

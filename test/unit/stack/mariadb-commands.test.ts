@@ -80,3 +80,13 @@ test('restore feeds stdin to the client in batch mode', () => {
 test('shell opens the named database', () => {
   assert.deepEqual(mariadb.shell(cnf, 'foobar'), ['mariadb', `--defaults-file=${cnf}`, '--database=foobar']);
 });
+
+test('physicalBackup copies the running server; prepare makes the copy startable', () => {
+  assert.deepEqual(mariadb.physicalBackup(cnf, '/var/lib/webstack/backups/b1'), [
+    'mariadb-backup',
+    `--defaults-file=${cnf}`,
+    '--backup',
+    '--target-dir=/var/lib/webstack/backups/b1',
+  ]);
+  assert.deepEqual(mariadb.preparePhysicalBackup('/b1'), ['mariadb-backup', '--prepare', '--target-dir=/b1']);
+});
