@@ -5,6 +5,7 @@ import * as dns from '../../commands/dns.js';
 import { WebstackError } from '../../errors.js';
 import { makeTempDir, removePath, start, writeFileAtomic } from '../../host/local.js';
 import { renderNamedConf } from '../../templates/named-conf.js';
+import { delay, settlesWithin } from '../timing.js';
 
 export interface TestDns {
   port: number;
@@ -39,7 +40,7 @@ export async function startTestDns(options: {
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
-      const gone = await Promise.race([exited.then(() => true), delay(5000).then(() => false)]);
+      const gone = await settlesWithin(exited, 5000);
       if (!gone) child.kill('SIGKILL');
       await exited;
     }
@@ -53,7 +54,10 @@ export async function startTestDns(options: {
       () => true,
       () => false,
     );
-    if (answered) break;
+    if (answered) {
+      resolver.cancel();
+      break;
+    }
     const ended = child.exitCode !== null || child.signalCode !== null || child.pid === undefined;
     if (ended || Date.now() > deadline) {
       await stop();
@@ -69,8 +73,4 @@ export async function startTestDns(options: {
     await delay(100);
   }
   return { port: options.port, pid: child.pid ?? 0, child, stop };
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { WebstackError } from '../../errors.js';
 import { readTextIfExists, removePath, writeFileAtomic } from '../../host/local.js';
 import { ERROR_PAGES, renderErrorPage } from '../../templates/nginx-error-page.js';
-import { childPids, delay, isAlive, nginxErrorLine, readPid, testNginxConfig } from './process.js';
+import { delay } from '../timing.js';
+import { childPids, isAlive, nginxErrorLine, readPid, testNginxConfig } from './process.js';
 
 export interface ApplyNginxConfigOptions {
   confPath: string;

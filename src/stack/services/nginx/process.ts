@@ -6,6 +6,7 @@ import * as nginx from '../../commands/nginx.js';
 import { WebstackError } from '../../errors.js';
 import { ensureDir, readTextIfExists, run, start } from '../../host/local.js';
 import type { Endpoint } from '../../templates/nginx-conf.js';
+import { delay, settlesWithin } from '../timing.js';
 
 export interface NginxProcess {
   pid: number;
@@ -96,7 +97,7 @@ async function stopPid(pid: number, exited: Promise<void>, graceMs: number): Pro
     ['SIGKILL', 2000],
   ] as const) {
     if (!sendSignal(pid, signal)) return;
-    if (await Promise.race([exited.then(() => true), delay(waitMs).then(() => false)])) return;
+    if (await settlesWithin(exited, waitMs)) return;
   }
 }
 
@@ -147,8 +148,4 @@ function accepts(endpoint: Endpoint): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
-}
-
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
