@@ -12,6 +12,8 @@ import Fastify, {
 } from 'fastify';
 import { REQUEST_ID_HEADER, type SiteSettings } from '../contract.js';
 import { createDb, type Db } from './database/database.js';
+import { articlesApiRoutes } from './modules/articles/articles.api.js';
+import { articlesRoutes } from './modules/articles/articles.routes.js';
 import { usersApiRoutes } from './modules/users/users.api.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import { csrfPlugin } from './plugins/csrf.js';
@@ -103,6 +105,8 @@ export async function buildApp(settings: SiteSettings, options: BuildOptions = {
   // Modules: one line each.
   await app.register(usersRoutes);
   await app.register(usersApiRoutes, { prefix: '/api/v1' });
+  await app.register(articlesRoutes);
+  await app.register(articlesApiRoutes, { prefix: '/api/v1' });
 
   return app;
 }
