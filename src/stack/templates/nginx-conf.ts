@@ -1,4 +1,4 @@
-import { WebstackError } from '../errors.js';
+import { validateNginxConfOptions } from './nginx-conf-input.js';
 import { MIME_TYPES } from './nginx-mime.js';
 
 export interface Endpoint {
@@ -36,11 +36,6 @@ export interface NginxConfOptions {
 export const ERROR_PAGES_PREFIX = '/_webstack/';
 export const STATUS_PATH = '/nginx_status';
 
-const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-/** nginx has no escaping that is safe everywhere (alias even expands $variables): accept plain paths only. */
-const PLAIN_PATH = /^\/[A-Za-z0-9._/+@-]*$/;
-
 /** The JSON access log: one object per line, the request id shared with the application's logs. */
 export const ACCESS_LOG_FORMAT =
   '{"time":"$time_iso8601","request_id":"$request_id","remote_addr":"$remote_addr","host":"$host",' +
@@ -53,7 +48,7 @@ export const ACCESS_LOG_FORMAT =
  * (`nginx -p PREFIX -c CONF -g 'daemon off;'`): nothing from /etc/nginx is read.
  */
 export function renderNginxConf(options: NginxConfOptions): string {
-  validate(options);
+  validateNginxConfOptions(options);
   const o = options;
   const upstreams = Array.isArray(o.upstream) ? o.upstream : [o.upstream as Endpoint];
   const listen = `${o.listen.host}:${o.listen.port}`;
@@ -204,59 +199,6 @@ function statusServer(port: number): string[] {
     '    }',
     '  }',
   ];
-}
-
-function validate(o: NginxConfOptions): void {
-  const upstreams = Array.isArray(o.upstream) ? o.upstream : [o.upstream as Endpoint];
-  if (upstreams.length === 0) fail('upstream', upstreams, 'name at least one application server');
-  for (const [key, value] of [
-    ['serverName', o.serverName],
-    ['apexName', o.apexName],
-  ] as const) {
-    if (!HOSTNAME.test(value)) fail(key, value, 'must be a lower-case host name');
-  }
-  for (const [key, endpoint] of [
-    ['listen', o.listen],
-    ...upstreams.map((u) => ['upstream', u] as const),
-  ] as const) {
-    if (!IPV4.test(endpoint.host) && !HOSTNAME.test(endpoint.host))
-      fail(`${key}.host`, endpoint.host, 'must be an IPv4 address or host name');
-    checkPort(`${key}.port`, endpoint.port);
-  }
-  if (o.statusPort !== undefined) checkPort('statusPort', o.statusPort);
-  const paths = {
-    assetsDir: o.assetsDir,
-    uploadsDir: o.uploadsDir,
-    errorPagesDir: o.errorPagesDir,
-    accessLog: o.accessLog,
-  };
-  const more = {
-    errorLog: o.errorLog,
-    pidFile: o.pidFile,
-    tempDir: o.tempDir,
-    brotliStaticModule: o.brotliStaticModule ?? '/',
-  };
-  for (const [key, value] of Object.entries({ ...paths, ...more })) {
-    if (!PLAIN_PATH.test(value))
-      fail(key, value, 'must be an absolute path of letters, digits and . _ / + @ -');
-  }
-  if (!Number.isSafeInteger(o.clientMaxBodyBytes) || o.clientMaxBodyBytes < 1) {
-    fail('clientMaxBodyBytes', o.clientMaxBodyBytes, 'must be a positive integer');
-  }
-  if (o.runAsUser !== undefined && !/^[a-z_][a-z0-9_-]{0,31}$/.test(o.runAsUser))
-    fail('runAsUser', o.runAsUser, 'must be a user name');
-}
-
-function checkPort(key: string, port: number): void {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) fail(key, port, 'must be a port number 1-65535');
-}
-
-function fail(key: string, value: unknown, allowed: string): never {
-  throw new WebstackError(
-    'NGINX_CONF_INPUT',
-    `nginx config value ${key}=${JSON.stringify(value)} ${allowed}`,
-    `fix ${key} in the webstack config`,
-  );
 }
 
 function indent(text: string, level: number): string {
