@@ -68,6 +68,8 @@ export async function buildApp(settings: SiteSettings, options: BuildOptions = {
   }).withTypeProvider<TypeBoxTypeProvider>();
   // TypeBox validation: converts types only in querystring/params/headers, never removes body fields.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  // Bodies are JSON or forms; text/plain (what a cross-site form can send without a preflight) gets 415.
+  app.removeContentTypeParser('text/plain');
   loadAssetManifest(options.assetsDir);
 
   app.addHook('onRequest', async (request, reply) => {

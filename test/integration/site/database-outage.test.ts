@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { test } from 'node:test';
+import { buildApp } from '../../../src/site/app.js';
+import { migrateToLatest } from '../../../src/site/database/migrator.js';
+import { mariadbRunAs, startMariadb, waitForMariadb } from '../../../src/stack/services/mariadb/index.js';
+import { startTestMariadb } from '../../support/mariadb.js';
+import { Browser, migratorDb, settingsFor } from './helper.js';
+
+/** Polls until `check` is true or the deadline passes (no fixed sleeps). */
+async function eventually(check: () => Promise<boolean>, deadlineMs = 30_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.fail(`condition not met within ${deadlineMs} ms`);
+}
+
+test('database stopped → /readyz and pages answer 503 fast; started again → 200 by itself', async (t) => {
+  const server = await startTestMariadb();
+  let current = server.process;
+  t.after(async () => {
+    await current.stop();
+    await rm(server.dir, { recursive: true, force: true });
+  });
+  const database = await server.createDatabase('outage');
+  const migrator = migratorDb(database);
+  await migrateToLatest(migrator);
+  await migrator.destroy();
+
+  const app = await buildApp(settingsFor(database), { logger: false });
+  t.after(() => app.close());
+  const browser = new Browser(app);
+  assert.equal((await browser.register('olga@example.com', 'correct horse battery')).statusCode, 303);
+  assert.equal((await app.inject({ url: '/readyz' })).statusCode, 200);
+
+  await current.stop();
+
+  const ready = await app.inject({ url: '/readyz' });
+  assert.equal(ready.statusCode, 503);
+  assert.equal(
+    (await app.inject({ url: '/healthz' })).statusCode,
+    200,
+    'liveness never touches the database',
+  );
+  const page = await browser.request({ url: '/account' });
+  assert.equal(page.statusCode, 503);
+  assert.ok(page.headers['retry-after']);
+  assert.match(page.body, /briefly unavailable/);
+  const api = await app.inject({
+    method: 'POST',
+    url: '/api/v1/session',
+    payload: { email: 'olga@example.com', password: 'x' },
+  });
+  assert.equal(api.statusCode, 503);
+  assert.equal(api.json().code, 'DATABASE_UNAVAILABLE');
+
+  current = startMariadb(server.layout.config, await mariadbRunAs());
+  await waitForMariadb(server.layout.socket, 60_000, { exited: current.exited, errorLog: server.layout.log });
+
+  await eventually(async () => (await app.inject({ url: '/readyz' })).statusCode === 200);
+  const again = await browser.request({ url: '/account' });
+  assert.equal(again.statusCode, 200, 'the session (in the database) is still valid');
+});
