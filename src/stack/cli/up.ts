@@ -1,5 +1,5 @@
 import { openSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -55,10 +55,15 @@ export async function upVerb(config: ResolvedConfig, options: { seed?: boolean }
   let last = '';
   while (Date.now() < deadline) {
     if (!isAlive(pid)) {
+      const reason = (await readFile(paths.supervisorLog, 'utf8').catch(() => ''))
+        .split('\n')
+        .reverse()
+        .find((line) => line.includes('start-up failed: '))
+        ?.replace(/^.*start-up failed: /, '');
       throw new WebstackError(
         'UP_FAILED',
-        'the supervisor stopped during start-up',
-        `see \`webstack logs webstack\` (${paths.supervisorLog}); fix the cause and run \`webstack up\` again`,
+        `the supervisor stopped during start-up: ${reason ?? 'no reason logged'}`,
+        `fix the cause and run \`webstack up\` again (full log: ${paths.supervisorLog})`,
       );
     }
     const status = await callSupervisor<StackStatus & { phase?: string }>(

@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { Resolver } from 'node:dns/promises';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startTestDns } from '../../src/stack/services/dns/index.js';
+import { freeDnsPort } from '../support/dns.js';
+import { httpRequest } from '../support/nginx.js';
+import { createTestStack, type TestStack } from '../support/stack.js';
+
+describe('webstack CLI, end to end', () => {
+  let stack: TestStack;
+
+  before(async () => {
+    stack = await createTestStack();
+  });
+  after(async () => {
+    await stack.destroy();
+  });
+
+  test('up brings the site up through nginx and prints how to reach it', async () => {
+    const result = await stack.up();
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    assert.match(result.stdout, /www\.foobar\.com is up/);
+    assert.match(
+      result.stdout,
+      new RegExp(`curl -H 'Host: www.foobar.com' http://127.0.0.1:${stack.httpPort}/`),
+    );
+    const home = await httpRequest({ port: stack.httpPort, path: '/' });
+    assert.equal(home.status, 200);
+    assert.match(home.headers['content-type'] ?? '', /text\/html/);
+    assert.match(home.body, /foobar\.com/);
+  });
+
+  test('status reports every component healthy, as a table and as JSON', async () => {
+    const table = await stack.run(['status']);
+    assert.equal(table.code, 0, table.stdout);
+    for (const name of ['mariadb', 'appserver', 'nginx'])
+      assert.match(table.stdout, new RegExp(`${name}\\s+running\\s+\\d+\\s+healthy`));
+    const json = await stack.run(['status', '--json']);
+    const status = JSON.parse(json.stdout) as {
+      healthy: boolean;
+      components: { name: string; pid: number | null }[];
+    };
+    assert.equal(status.healthy, true);
+    assert.deepEqual(status.components.map((c) => c.name).sort(), ['appserver', 'mariadb', 'nginx']);
+    assert.ok(status.components.every((c) => typeof c.pid === 'number' && c.pid > 0));
+  });
+
+  test('up when already up changes nothing and succeeds', async () => {
+    const before = JSON.parse((await stack.run(['status', '--json'])).stdout) as {
+      supervisor: { pid: number };
+    };
+    const again = await stack.up();
+    assert.equal(again.code, 0);
+    assert.match(again.stdout, /already up/);
+    const after = JSON.parse((await stack.run(['status', '--json'])).stdout) as {
+      supervisor: { pid: number };
+    };
+    assert.equal(after.supervisor.pid, before.supervisor.pid);
+  });
+
+  test('the zone webstack wrote, served by a real DNS server, resolves www to the site', async () => {
+    const zoneFile = join(stack.stateDir, 'dns', 'db.foobar.com');
+    const dns = await startTestDns({ zoneFile, domain: 'foobar.com', port: await freeDnsPort() });
+    try {
+      const resolver = new Resolver();
+      resolver.setServers([`127.0.0.1:${dns.port}`]);
+      const [address] = await resolver.resolve4('www.foobar.com');
+      assert.equal(address, '127.0.0.1');
+      const page = await httpRequest({ port: stack.httpPort, path: '/', address });
+      assert.equal(page.status, 200);
+    } finally {
+      await dns.stop();
+    }
+  });
+
+  test('down stops everything; status then exits 1; up again serves again', async () => {
+    const down = await stack.down();
+    assert.equal(down.code, 0, down.stderr);
+    const status = await stack.run(['status']);
+    assert.equal(status.code, 1);
+    assert.match(status.stdout, /down/);
+    await assert.rejects(httpRequest({ port: stack.httpPort, path: '/' }));
+    const downAgain = await stack.down();
+    assert.equal(downAgain.code, 0, 'down when down is fine');
+    const up = await stack.up();
+    assert.equal(up.code, 0, up.stderr + up.stdout);
+    assert.equal((await httpRequest({ port: stack.httpPort, path: '/' })).status, 200);
+  });
+});
+
+describe('webstack CLI refuses before changing anything', () => {
+  test('a bad config names the key, the value and what is allowed', async () => {
+    const stack = await createTestStack({ http: { port: 70000 } });
+    try {
+      for (const verb of [['up'], ['doctor'], ['status']]) {
+        const result = await stack.run(verb);
+        assert.notEqual(result.code, 0);
+        assert.match(
+          result.stderr,
+          /error CONFIG_INVALID: config key "http\.port" has the value 70000: must be <= 65535/,
+        );
+        assert.match(result.stderr, /^fix: /m);
+        assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+      }
+      assert.equal(existsSync(stack.stateDir), false);
+    } finally {
+      await stack.destroy();
+    }
+  });
+
+  test('up with the HTTP port taken stops with the reason and the fix', async () => {
+    const stack = await createTestStack();
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(stack.httpPort, '127.0.0.1', resolve));
+    try {
+      const result = await stack.up();
+      assert.equal(result.code, 1);
+      assert.match(
+        result.stderr,
+        new RegExp(`error PORT_BUSY: 127\\.0\\.0\\.1:${stack.httpPort} for nginx is not available`),
+      );
+      assert.match(result.stderr, /fix: stop the program on that port/);
+      assert.equal(existsSync(stack.stateDir), false, 'nothing was created');
+    } finally {
+      squatter.close();
+      await stack.destroy();
+    }
+  });
+});
