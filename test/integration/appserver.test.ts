@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
@@ -23,38 +26,43 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** An application server on a free loopback port, stopped when the test ends. */
+function baseSettings(port: number): AppServerOptions['settings'] {
+  return {
+    databaseUrl: 'mysql://site@127.0.0.1:1/site',
+    databasePassword: 'test-password',
+    sessionSecret: 'test-session-secret',
+    uploadsDir: '/nonexistent',
+    uploadMaxBytes: 1024,
+    publicUrl: 'http://www.foobar.com',
+    dbPoolSize: 1,
+    logLevel: 'info',
+    port,
+    host: '127.0.0.1',
+  };
+}
+
+/** An application server on a free loopback port (unless `overrides.settings` names one), stopped after the test. */
 async function startAppServer(
   t: { after: (fn: () => Promise<void>) => void },
   overrides: Partial<AppServerOptions> = {},
 ) {
-  const port = await freePort();
   const output: string[] = [];
-  const server = new AppServer({
+  const logged: string[] = [];
+  const options: AppServerOptions = {
     releaseDir: fixture('good-v1'),
     release: 'v1',
     workers: 2,
-    settings: {
-      databaseUrl: 'mysql://site@127.0.0.1:1/site',
-      databasePassword: 'test-password',
-      sessionSecret: 'test-session-secret',
-      uploadsDir: '/nonexistent',
-      uploadMaxBytes: 1024,
-      publicUrl: 'http://www.foobar.com',
-      dbPoolSize: 1,
-      logLevel: 'info',
-      port,
-      host: '127.0.0.1',
-    },
-    log: () => {},
+    settings: baseSettings(await freePort()),
+    log: (line) => logged.push(line),
     output: (line) => output.push(line),
     workerScript,
-    readyTimeoutMs: 3_000,
+    readyTimeoutMs: 5_000,
     ...overrides,
-  });
+  };
+  const server = new AppServer(options);
   t.after(() => server.stop());
   await server.start();
-  return { server, port, output };
+  return { server, port: options.settings.port, output, logged };
 }
 
 interface Answer {
@@ -142,6 +150,16 @@ test('two workers share the port and both answer', { timeout: 60_000 }, async (t
   assert.ok(answers.every((answer) => pids.has(pidOf(answer) ?? '')));
 });
 
+test('worker output reaches the output sink, without the secrets', { timeout: 60_000 }, async (t) => {
+  const { server, output, logged } = await startAppServer(t);
+  await server.deploy(fixture('good-v2'), 'v2');
+  await server.stop();
+  const started = output.filter((line) => line.includes('"msg":"site started"'));
+  assert.equal(started.length, 4);
+  assert.ok(logged.some((line) => line.includes('release v2 serves on all workers')));
+  for (const line of [...output, ...logged]) assert.doesNotMatch(line, /test-password|test-session-secret/);
+});
+
 test('a killed worker is replaced while the other keeps answering', { timeout: 60_000 }, async (t) => {
   const { server, port } = await startAppServer(t);
   const [victim, survivor] = (await server.status()).workers;
@@ -215,7 +233,7 @@ for (const bad of ['unready', 'crashing']) {
 
 test('a crash loop is backed off', { timeout: 60_000 }, async (t) => {
   const initialMs = 200;
-  const windowMs = 5_000;
+  const windowMs = 6_000;
   const { server } = await startAppServer(t, {
     releaseDir: fixture('flapping'),
     release: 'flapping',
@@ -257,4 +275,47 @@ test('stop waits for an in-flight request', { timeout: 60_000 }, async (t) => {
   assert.match(await slow, /^v1 slow \d+\ndone\n$/);
   assert.deepEqual(events, ['headers', 'body', 'stopped']);
   await assert.rejects(get(port, '/'), /ECONNREFUSED/);
+});
+
+test('a deploy that fails half-way gives the switched workers back to v1', { timeout: 90_000 }, async (t) => {
+  const uploadsDir = await mkdtemp(join(tmpdir(), 'appserver-'));
+  t.after(() => rm(uploadsDir, { recursive: true, force: true }));
+  const { server, port, output } = await startAppServer(t, {
+    settings: { ...baseSettings(await freePort()), uploadsDir },
+  });
+  const { answers, failures, rejected } = await loadDuring(
+    port,
+    server.deploy(fixture('first-only'), 'first-only'),
+  );
+  assert.ok(rejected instanceof WorkerFailed, `deploy threw ${String(rejected)}`);
+  assert.deepEqual(failures, []);
+  assert.ok(answers.every((answer) => answer.status === 200));
+  // Two first-only workers (the second never ready), then one v1 worker to take the first slot back.
+  const started = (release: string) =>
+    output.filter((line) => line.includes(`"release":"${release}"`)).length;
+  assert.deepEqual([started('first-only'), started('v1')], [2, 3]);
+  const after = await Promise.all(Array.from({ length: 20 }, () => get(port, '/')));
+  assert.ok(after.every((answer) => answer.body.startsWith('v1 ')));
+  const status = await server.status();
+  assert.equal(status.release, 'v1');
+  assert.deepEqual(
+    status.workers.map((worker) => [worker.release, worker.state]),
+    [
+      ['v1', 'ready'],
+      ['v1', 'ready'],
+    ],
+  );
+});
+
+test('stop kills a worker that does not drain in time', { timeout: 60_000 }, async (t) => {
+  const { server, port } = await startAppServer(t, { drainTimeoutMs: 300 });
+  const pids = (await server.status()).workers.map((worker) => worker.pid ?? 0);
+  const hung = get(port, '/block').catch((error: unknown) => error);
+  // A worker whose event loop is blocked no longer answers its probes.
+  await waitFor('a hung worker', async () =>
+    (await server.status()).workers.some((worker) => worker.health === null) ? true : undefined,
+  );
+  await server.stop();
+  assert.ok((await hung) instanceof Error);
+  for (const pid of pids) assert.throws(() => process.kill(pid, 0), /ESRCH/);
 });
