@@ -6,6 +6,7 @@ import { Browser } from './helper.js';
 export const PASSWORD = 'a long enough test password';
 
 export interface SignedIn {
+  app: App;
   browser: Browser;
   id: number;
   /** The session's CSRF token, for x-csrf-token on API writes. */
@@ -25,7 +26,7 @@ export async function signIn(app: App, role: Role, name: string = role): Promise
   if (response.statusCode !== 200)
     throw new Error(`login as ${email} failed: ${response.statusCode} ${response.body}`);
   const { csrfToken } = response.json() as { csrfToken: string };
-  return { browser, id: user.id, csrf: csrfToken };
+  return { app, browser, id: user.id, csrf: csrfToken };
 }
 
 /** An editor, a second editor, an admin and a member, each in their own browser. */
@@ -36,5 +37,5 @@ export async function signInEveryone(app: App) {
     signIn(app, 'editor', 'editor2'),
     signIn(app, 'member'),
   ]);
-  return { admin, editor, otherEditor, member, visitor: { browser: new Browser(app), id: 0, csrf: '' } };
+  return { admin, editor, otherEditor, member, visitor: { app, browser: new Browser(app), id: 0, csrf: '' } };
 }

@@ -1,0 +1,164 @@
+import multipart from '@fastify/multipart';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { App } from '../../app.js';
+import { pageParam, slugParam } from '../../lib/http.js';
+import { PAGE_SIZE } from '../../lib/pagination.js';
+import { type FieldError, SiteError } from '../../plugins/errors.js';
+import { requireRole } from '../../plugins/session.js';
+import { formValuesOf, type ProductForm, productInputFrom, readProductForm } from './products.form.js';
+import { DeleteForm, PageQuery, SlugParams } from './products.schemas.js';
+import {
+  type Actor,
+  canManageProducts,
+  checkProductWrite,
+  createProduct,
+  deleteProduct,
+  getProduct,
+  listProductsPage,
+  type ProductRow,
+  updateProduct,
+} from './products.service.js';
+import { removeStoredImage } from './products.uploads.js';
+import { ProductFormPage, type ProductFormValues, ProductListPage, ProductView } from './products.views.js';
+
+export interface ProductsOptions {
+  /** Where images are stored; Nginx serves this directory under /uploads/. */
+  uploadsDir: string;
+  uploadMaxBytes: number;
+}
+
+export function actorOf(request: FastifyRequest): Actor | null {
+  return request.user ? { id: request.user.id, role: request.user.role } : null;
+}
+
+/** HTML pages for products: list and detail for everyone, create/edit/delete with an image for admins. */
+export async function productsRoutes(app: App, options: ProductsOptions): Promise<void> {
+  const uploads = { dir: options.uploadsDir, maxBytes: options.uploadMaxBytes };
+  // Encapsulated here: only the product forms accept multipart bodies.
+  await app.register(multipart, {
+    limits: {
+      fileSize: uploads.maxBytes,
+      files: 1,
+      fields: 10,
+      fieldSize: 64 * 1024,
+      parts: 12,
+      headerPairs: 50,
+    },
+  });
+  const admins = { preHandler: requireRole('admin') };
+  // The multipart body is read as a stream in the handler, which checks the token (products.form.ts).
+  const streamedForm = { ...admins, config: { csrf: false } };
+
+  const renderForm = (
+    reply: FastifyReply,
+    values: ProductFormValues,
+    product: ProductRow | undefined,
+    errors: readonly FieldError[] = [],
+  ) =>
+    reply.html(
+      ProductFormPage({
+        context: reply.pageContext(),
+        csrfToken: reply.csrfToken(),
+        product,
+        values,
+        errors,
+        maxBytes: uploads.maxBytes,
+      }),
+    );
+
+  /** Validation and size errors re-render the form with the person's values; the rest go to the error page. */
+  async function handleForm(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    product: ProductRow | undefined,
+    save: (form: ProductForm) => Promise<ProductRow>,
+  ): Promise<FastifyReply> {
+    let form: ProductForm | undefined;
+    const values: ProductFormValues = {};
+    try {
+      form = await readProductForm(app, request, uploads, values);
+      const saved = await save(form);
+      return reply.redirect(`/products/${saved.slug}`, 303);
+    } catch (error) {
+      await form?.image?.discard();
+      const fieldErrors = error instanceof SiteError && error.statusCode < 500 ? error.errors : undefined;
+      if (!fieldErrors) throw error;
+      const status = error instanceof SiteError ? error.statusCode : 400;
+      return renderForm(reply.code(status), values, product, fieldErrors);
+    }
+  }
+
+  app.get('/products', { schema: { querystring: PageQuery } }, async (request, reply) => {
+    const list = await listProductsPage(app.db, pageParam(request.query.page), PAGE_SIZE);
+    return reply.html(
+      ProductListPage({ context: reply.pageContext(), list, canManage: canManageProducts(actorOf(request)) }),
+    );
+  });
+
+  app.get('/products/new', admins, async (_request, reply) => renderForm(reply, {}, undefined));
+
+  app.post('/products', streamedForm, async (request, reply) =>
+    handleForm(request, reply, undefined, async (form) => {
+      const input = productInputFrom(form.values);
+      checkProductWrite(actorOf(request), input);
+      const imagePath = form.image ? await form.image.commit() : null;
+      try {
+        return await createProduct(app.db, actorOf(request), input, imagePath);
+      } catch (error) {
+        await removeStoredImage(uploads.dir, imagePath);
+        throw error;
+      }
+    }),
+  );
+
+  app.get('/products/:slug', { schema: { params: SlugParams } }, async (request, reply) => {
+    const product = await getProduct(app.db, slugParam(request.params.slug));
+    const canManage = canManageProducts(actorOf(request));
+    return reply.html(
+      ProductView({
+        context: reply.pageContext(),
+        product,
+        canManage,
+        csrfToken: canManage ? reply.csrfToken() : '',
+      }),
+    );
+  });
+
+  app.get('/products/:slug/edit', { ...admins, schema: { params: SlugParams } }, async (request, reply) => {
+    const product = await getProduct(app.db, slugParam(request.params.slug));
+    return renderForm(reply, formValuesOf(product), product);
+  });
+
+  app.post(
+    '/products/:slug/edit',
+    { ...streamedForm, schema: { params: SlugParams } },
+    async (request, reply) => {
+      const product = await getProduct(app.db, slugParam(request.params.slug));
+      return handleForm(request, reply, product, async (form) => {
+        const input = productInputFrom(form.values);
+        checkProductWrite(actorOf(request), input);
+        const imagePath = form.image ? await form.image.commit() : null;
+        const image = imagePath ? { path: imagePath } : form.removeImage ? { path: null } : undefined;
+        try {
+          const { before, after } = await updateProduct(app.db, actorOf(request), product.slug, input, image);
+          if (image && before.image_path !== after.image_path)
+            await removeStoredImage(uploads.dir, before.image_path);
+          return after;
+        } catch (error) {
+          await removeStoredImage(uploads.dir, imagePath);
+          throw error;
+        }
+      });
+    },
+  );
+
+  app.post(
+    '/products/:slug/delete',
+    { ...admins, schema: { params: SlugParams, body: DeleteForm } },
+    async (request, reply) => {
+      const removed = await deleteProduct(app.db, actorOf(request), slugParam(request.params.slug));
+      await removeStoredImage(uploads.dir, removed.image_path);
+      return reply.redirect('/products', 303);
+    },
+  );
+}

@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type TestContext, test } from 'node:test';
+import { buildApp } from '../../../src/site/app.js';
+import { freshDatabase, settingsFor } from './helper.js';
+import { type SignedIn, signInEveryone } from './roles.js';
+
+// A valid 1×1 PNG.
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+const MAX_BYTES = 64 * 1024;
+
+type Part = { name: string; value: string } | { name: string; filename: string; type: string; data: Buffer };
+
+function multipart(parts: Part[]): { payload: Buffer; contentType: string } {
+  const boundary = '----webstack-test-boundary';
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    const disposition =
+      'filename' in part
+        ? `form-data; name="${part.name}"; filename="${part.filename}"\r\nContent-Type: ${part.type}`
+        : `form-data; name="${part.name}"`;
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n\r\n`));
+    chunks.push('filename' in part ? part.data : Buffer.from(part.value));
+    chunks.push(Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+async function setup(t: TestContext) {
+  const uploadsDir = await mkdtemp(join(tmpdir(), 'uploads-'));
+  t.after(() => rm(uploadsDir, { recursive: true, force: true }));
+  const database = await freshDatabase(t);
+  const app = await buildApp(settingsFor(database, { uploadsDir, uploadMaxBytes: MAX_BYTES }), {
+    logger: false,
+  });
+  t.after(() => app.close());
+  await app.ready();
+  return { app, uploadsDir, ...(await signInEveryone(app)) };
+}
+
+async function postForm(
+  who: SignedIn,
+  url: string,
+  fields: Record<string, string>,
+  file?: Part,
+  csrf = true,
+) {
+  const token = csrf ? await who.browser.csrfFrom('/products/new') : undefined;
+  const parts: Part[] = [
+    ...(token ? [{ name: '_csrf', value: token }] : []),
+    ...Object.entries(fields).map(([name, value]) => ({ name, value })),
+    ...(file ? [file] : []),
+  ];
+  const { payload, contentType } = multipart(parts);
+  return who.app.inject({
+    method: 'POST',
+    url,
+    payload,
+    headers: { 'content-type': contentType, cookie: who.browser.cookieHeader },
+  });
+}
+
+const LAMP = { name: 'Desk Lamp', description: 'Warm light.', price: '49.90', currency: 'EUR', stock: '7' };
+
+test('products: an admin creates a product with an image; everyone can see it', async (t) => {
+  const { admin, visitor, uploadsDir } = await setup(t);
+  const created = await postForm(admin, '/products', LAMP, {
+    name: 'image',
+    filename: 'lamp.png',
+    type: 'image/png',
+    data: PNG,
+  });
+  assert.equal(created.statusCode, 303, created.body);
+  assert.equal(created.headers.location, '/products/desk-lamp');
+
+  const stored = await readdir(uploadsDir);
+  assert.equal(stored.length, 1);
+  assert.match(stored[0] ?? '', /^[0-9a-f]{32}\.png$/, 'a generated name, the type from the content');
+  assert.deepEqual(await readFile(join(uploadsDir, stored[0] ?? '')), PNG);
+
+  const page = await visitor.browser.request({ url: '/products/desk-lamp' });
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, new RegExp(`<img src="/uploads/${stored[0]}"`));
+  assert.match(page.body, /€49\.90/);
+  const json = (await visitor.browser.request({ url: '/api/v1/products/desk-lamp' })).json() as Record<
+    string,
+    unknown
+  >;
+  assert.equal(json.priceCents, 4990);
+  assert.equal(json.imageUrl, `/uploads/${stored[0]}`);
+
+  const token = await admin.browser.csrfFrom('/products/desk-lamp/edit');
+  const deleted = await admin.browser.request({
+    method: 'POST',
+    url: '/products/desk-lamp/delete',
+    form: { _csrf: token },
+  });
+  assert.equal(deleted.statusCode, 303);
+  assert.deepEqual(await readdir(uploadsDir), [], 'the image goes with the product');
+});
+
+test('products: only admins may create, edit or delete', async (t) => {
+  const { app, editor, member, visitor } = await setup(t);
+  for (const who of [editor, member]) {
+    assert.equal((await who.browser.request({ url: '/products/new' })).statusCode, 403);
+    assert.equal((await postForm(who, '/products', LAMP)).statusCode, 403);
+    const api = await who.browser.request({
+      method: 'POST',
+      url: '/api/v1/products',
+      json: { name: 'X', priceCents: 1, currency: 'EUR' },
+      headers: { 'x-csrf-token': who.csrf },
+    });
+    assert.equal(api.statusCode, 403);
+  }
+  const anonymous = await visitor.browser.request({
+    method: 'POST',
+    url: '/api/v1/products',
+    json: { name: 'X', priceCents: 1, currency: 'EUR' },
+  });
+  assert.equal(anonymous.statusCode, 401);
+  assert.equal((await app.inject({ url: '/api/v1/products' })).json().items.length, 0);
+});
+
+test('products: a renamed non-image is refused and nothing is stored', async (t) => {
+  const { admin, uploadsDir, visitor } = await setup(t);
+  const fake = {
+    name: 'image',
+    filename: 'photo.png',
+    type: 'image/png',
+    data: Buffer.from('<?php echo "hi"; ?>\n'),
+  };
+  const response = await postForm(admin, '/products', LAMP, fake);
+  assert.equal(response.statusCode, 400);
+  assert.match(response.body, /PNG, JPEG, WebP or GIF/);
+  assert.match(response.body, /value="Desk Lamp"/, 'the form keeps what was typed');
+  assert.deepEqual(await readdir(uploadsDir), []);
+  assert.equal((await visitor.browser.request({ url: '/products/desk-lamp' })).statusCode, 404);
+});
+
+test('products: a file over the size limit gets 413 and nothing is stored', async (t) => {
+  const { admin, uploadsDir } = await setup(t);
+  const big = Buffer.concat([PNG, Buffer.alloc(MAX_BYTES * 2)]);
+  const response = await postForm(admin, '/products', LAMP, {
+    name: 'image',
+    filename: 'big.png',
+    type: 'image/png',
+    data: big,
+  });
+  assert.equal(response.statusCode, 413);
+  assert.deepEqual(await readdir(uploadsDir), []);
+});
+
+test('products: a multipart form without the CSRF token stores nothing', async (t) => {
+  const { admin, uploadsDir } = await setup(t);
+  const file: Part = { name: 'image', filename: 'lamp.png', type: 'image/png', data: PNG };
+  const response = await postForm(admin, '/products', LAMP, file, false);
+  assert.equal(response.statusCode, 403);
+  assert.deepEqual(await readdir(uploadsDir), []);
+});
+
+test('products: invalid fields come back as field errors; negative stock never reaches the table', async (t) => {
+  const { admin } = await setup(t);
+  const response = await postForm(admin, '/products', { ...LAMP, price: '-3', stock: '-1', currency: 'XXX' });
+  assert.equal(response.statusCode, 400);
+  assert.match(response.body, /Price must be/);
+  assert.match(response.body, /Stock must be/);
+  assert.match(response.body, /Currency must be/);
+  const api = await admin.browser.request({
+    method: 'POST',
+    url: '/api/v1/products',
+    json: { name: 'Lamp', priceCents: 100, currency: 'EUR', stock: -1 },
+    headers: { 'x-csrf-token': admin.csrf },
+  });
+  assert.equal(api.statusCode, 400);
+  assert.match(String(api.headers['content-type']), /application\/problem\+json/);
+  const problem = api.json() as { errors?: { field: string }[] };
+  assert.ok(
+    problem.errors?.some((e) => e.field === 'stock'),
+    JSON.stringify(problem),
+  );
+});
+
+test('products: XSS in names and descriptions is escaped', async (t) => {
+  const { admin, visitor } = await setup(t);
+  const name = '<script>alert(1)</script> Lamp';
+  const created = await postForm(admin, '/products', {
+    ...LAMP,
+    name,
+    description: '<img src=x onerror=alert(1)>',
+  });
+  assert.equal(created.statusCode, 303);
+  for (const url of [String(created.headers.location), '/products', '/']) {
+    // Quoted attribute values cannot open a tag; look at the markup outside them.
+    const html = (await visitor.browser.request({ url })).body.replace(/="[^"]*"/g, '=""');
+    assert.doesNotMatch(html, /<script>alert/, url);
+    assert.doesNotMatch(html, /<img src=x/, url);
+  }
+});
