@@ -14,6 +14,8 @@ import { REQUEST_ID_HEADER, type SiteSettings } from '../contract.js';
 import { createDb, type Db } from './database/database.js';
 import { articlesApiRoutes } from './modules/articles/articles.api.js';
 import { articlesRoutes } from './modules/articles/articles.routes.js';
+import { productsApiRoutes } from './modules/products/products.api.js';
+import { productsRoutes } from './modules/products/products.routes.js';
 import { usersApiRoutes } from './modules/users/users.api.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import { csrfPlugin } from './plugins/csrf.js';
@@ -109,6 +111,9 @@ export async function buildApp(settings: SiteSettings, options: BuildOptions = {
   await app.register(usersApiRoutes, { prefix: '/api/v1' });
   await app.register(articlesRoutes);
   await app.register(articlesApiRoutes, { prefix: '/api/v1' });
+  const uploads = { uploadsDir: settings.uploadsDir, uploadMaxBytes: settings.uploadMaxBytes };
+  await app.register(productsRoutes, uploads);
+  await app.register(productsApiRoutes, { ...uploads, prefix: '/api/v1' });
 
   return app;
 }
