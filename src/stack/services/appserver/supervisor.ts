@@ -160,6 +160,14 @@ export class AppServer {
   }
 
   private fork(releaseDir: string, release: string): Member {
+    if (this.phase === 'stopping' || this.phase === 'idle') {
+      // A deploy racing stop(): a worker forked now would outlive the supervisor.
+      throw new WebstackError(
+        'APP_STOPPING',
+        'the application server is stopping',
+        'run `webstack up` again',
+      );
+    }
     const { settings, readyTimeoutMs = 20_000, drainTimeoutMs = 10_000 } = this.options;
     const member = new Member({
       script: this.options.workerScript ?? defaultWorkerScript(),
@@ -189,6 +197,7 @@ export class AppServer {
   /** Gives the old release back to the slots a failed deploy had switched, newest first. */
   private async restore(switched: Slot[], previous: { releaseDir: string; release: string }): Promise<void> {
     for (const slot of switched.reverse()) {
+      if (this.phase !== 'running') return;
       const member = this.fork(previous.releaseDir, previous.release);
       try {
         await member.ready;
