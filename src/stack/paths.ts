@@ -12,6 +12,11 @@ export function statePaths(stateDir: string) {
     current: join(stateDir, 'current'),
     uploads: join(stateDir, 'uploads'),
     backups: join(stateDir, 'backups'),
+    /** Every release's hashed assets side by side, so pages of old and new workers both find theirs. */
+    publicAssets: join(stateDir, 'public', 'assets'),
+    /** One JSON line per deploy or rollback: who, when, which release, the result. */
+    deploys: join(stateDir, 'deploys.jsonl'),
+    deployLock: join(run, 'deploy.lock'),
     run,
     logs,
     control: join(run, 'webstack.sock'),

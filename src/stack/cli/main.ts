@@ -4,7 +4,9 @@
  */
 import { Command, Option } from 'commander';
 import { loadConfig, type ResolvedConfig } from '../config/load.js';
+import { backupVerb, restoreVerb } from './backup.js';
 import { daemonVerb } from './daemon.js';
+import { deployVerb, rollbackVerb } from './deploy.js';
 import { dnsVerb } from './dns.js';
 import { doctorVerb } from './doctor.js';
 import { downVerb } from './down.js';
@@ -75,6 +77,33 @@ user
     new Option('--role <role>', 'the account role').choices(['admin', 'editor', 'member']).default('member'),
   )
   .action(action(userAddVerb));
+program
+  .command('deploy')
+  .description(
+    'build DIR into a new release, back up, migrate, roll the workers over, switch; old release keeps serving on failure',
+  )
+  .argument('[dir]', 'the code base to deploy (default: the checkout webstack runs from)')
+  .option('--no-build', 'DIR is already built (dist/ present): skip npm ci and npm run build')
+  .action(action(deployVerb));
+program
+  .command('rollback')
+  .description(
+    'switch back to the previous release the same way (refused if it cannot run on the current schema)',
+  )
+  .action(action(rollbackVerb));
+program
+  .command('backup')
+  .description('consistent online backup of the database and the uploads into one archive with a SHA-256')
+  .argument('[file]', 'archive to write (default: <stateDir>/backups/webstack-backup-<time>.tar.gz)')
+  .option('--keep <count>', 'then keep only the newest COUNT archives in that directory')
+  .action(action(backupVerb));
+program
+  .command('restore')
+  .description(
+    'verify an archive, load it into a fresh database, check row counts, swap it and the uploads in',
+  )
+  .argument('<file>', 'archive made by `webstack backup`')
+  .action(action(restoreVerb));
 program
   .command('install', { hidden: true })
   .description('install the Debian packages webstack needs')

@@ -3,6 +3,7 @@ import type { ResolvedConfig } from '../config/load.js';
 import { serveControl } from '../control/server.js';
 import { isWebstackError } from '../errors.js';
 import { statePaths } from '../paths.js';
+import { Deployer, type DeployRequest } from './deployer.js';
 import { Stack } from './stack.js';
 
 function log(line: string): void {
@@ -19,6 +20,7 @@ export async function runDaemon(config: ResolvedConfig, options: { seed: boolean
   await mkdir(paths.run, { recursive: true, mode: 0o755 });
   await mkdir(paths.logs, { recursive: true, mode: 0o755 });
   const stack = new Stack(config, paths, log);
+  const deployer = new Deployer(stack);
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
@@ -30,6 +32,8 @@ export async function runDaemon(config: ResolvedConfig, options: { seed: boolean
   };
   const control = await serveControl(paths.control, {
     'GET /status': async () => await stack.status(),
+    'POST /deploy': async (body) => await deployer.deploy(body as DeployRequest),
+    'POST /rollback': async (body) => await deployer.rollback((body as { by: string }).by),
     'POST /stop': async () => {
       setImmediate(() => void stop().then(() => process.exit(0)));
       return { pid: process.pid };

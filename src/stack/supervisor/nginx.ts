@@ -12,8 +12,18 @@ import {
   startNginx,
   writeErrorPages,
 } from '../services/nginx/index.js';
-import { renderNginxConf } from '../templates/nginx-conf.js';
+import { type Endpoint, renderNginxConf } from '../templates/nginx-conf.js';
 import { KeepAlive } from './keep-alive.js';
+
+/**
+ * The node:cluster workers share one address, and nginx retries a failed idempotent request only
+ * on another *peer*: so the one address is listed once per worker plus one, each never marked down
+ * (max_fails=0). A retry then reaches the cluster again, which hands it to a live worker.
+ */
+export function appPeers(config: ResolvedConfig): Endpoint[] {
+  const peer = { host: config.app.host, port: config.app.port, maxFails: 0 };
+  return Array.from({ length: Math.max(2, config.workerCount + 1) }, () => ({ ...peer }));
+}
 
 /** Nginx as a component of the stack: config rendered from the stack's config, kept running. */
 export class NginxComponent {
@@ -38,7 +48,7 @@ export class NginxComponent {
         serverName: config.siteHost,
         apexName: config.domain,
         listen: { host: config.http.listen, port: config.http.port },
-        upstream: { host: config.app.host, port: config.app.port },
+        upstream: appPeers(config),
         assetsDir: this.assetsDir(),
         uploadsDir: paths.uploads,
         errorPagesDir: paths.nginx.errorPages,

@@ -2,13 +2,14 @@ import { createWriteStream, existsSync, writeFileSync } from 'node:fs';
 import { chown, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ASSETS_URL_PREFIX, SITE_ASSETS_DIR } from '../../contract.js';
+import { ASSETS_URL_PREFIX } from '../../contract.js';
 import type { ResolvedConfig } from '../config/load.js';
 import type { ComponentStatus, StackStatus } from '../control/types.js';
 import { run } from '../host/local.js';
 import type { StatePaths } from '../paths.js';
 import { ensureSecrets, type StackSecrets } from '../secrets.js';
 import { publicUrl, siteSettings } from '../services/site-env.js';
+import { publishAssets } from '../tasks/deploy.js';
 import { activateRelease, createRelease, currentRelease, releaseDir } from '../tasks/release.js';
 import { runSiteCli } from '../tasks/site-cli.js';
 import { AppComponent } from './app.js';
@@ -29,7 +30,8 @@ export class Stack {
   private readonly startedAt = Date.now();
   private secrets: StackSecrets | null = null;
   readonly database: DatabaseComponent;
-  private app: AppComponent | null = null;
+  /** The application server, once started (the deployer rolls its workers over). */
+  app: AppComponent | null = null;
   private nginx: NginxComponent | null = null;
   private readonly appLog;
 
@@ -63,6 +65,9 @@ export class Stack {
       await activateRelease(paths, release);
     }
 
+    // Pages name hashed assets; every release's go to one shared directory, so old pages keep theirs.
+    await publishAssets(paths, releaseDir(paths, release));
+
     this.step('writing the zone file');
     await writeStackZone(config, paths);
 
@@ -92,7 +97,7 @@ export class Stack {
     await this.app.start();
 
     this.step('starting nginx');
-    this.nginx = new NginxComponent(config, paths, () => join(paths.current, SITE_ASSETS_DIR), this.log);
+    this.nginx = new NginxComponent(config, paths, () => paths.publicAssets, this.log);
     await this.nginx.start();
 
     this.ready = true;

@@ -23,6 +23,9 @@ export function validateNginxConfOptions(o: NginxConfOptions): void {
     if (!IPV4.test(endpoint.host) && !HOSTNAME.test(endpoint.host))
       fail(`${key}.host`, endpoint.host, 'must be an IPv4 address or host name');
     checkPort(`${key}.port`, endpoint.port);
+    const maxFails = (endpoint as Endpoint).maxFails;
+    if (maxFails !== undefined && (!Number.isInteger(maxFails) || maxFails < 0 || maxFails > 100))
+      fail(`${key}.maxFails`, maxFails, 'must be a whole number 0-100');
   }
   if (o.statusPort !== undefined) checkPort('statusPort', o.statusPort);
   const paths = {

@@ -4,6 +4,8 @@ import { MIME_TYPES } from './nginx-mime.js';
 export interface Endpoint {
   host: string;
   port: number;
+  /** nginx's max_fails for this peer; 0: never marked down (a peer that is one of several names for one server). */
+  maxFails?: number;
 }
 
 /** Everything the complete nginx.conf depends on. Every path is absolute. */
@@ -95,7 +97,9 @@ export function renderNginxConf(options: NginxConfOptions): string {
     '  gzip_types text/css text/plain text/xml application/javascript application/json application/xml application/atom+xml image/svg+xml;',
     '',
     '  upstream webstack_app {',
-    ...upstreams.map((u) => `    server ${u.host}:${u.port};`),
+    ...upstreams.map(
+      (u) => `    server ${u.host}:${u.port}${u.maxFails === undefined ? '' : ` max_fails=${u.maxFails}`};`,
+    ),
     '    keepalive 32;',
     '  }',
     '',
