@@ -1,0 +1,205 @@
+/** The bench's results: the JSON shape, the targets of issue 7, and the Markdown. Pure. */
+import type { RssSample } from './rss.js';
+
+export interface ScenarioResult {
+  name: string;
+  title: string;
+  target: 'stack' | 'reference';
+  /** Status of the one request sent before the load (compare with `expected`). */
+  preflightStatus: number;
+  expected: number;
+  requests: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  /** Responses with status >= 400 (wrk counts those). */
+  non2xx: number;
+  /** Connect, read and write errors and timeouts. */
+  socketErrors: number;
+  /** Peak RSS of the stack's processes during the scenario (MiB). */
+  rssPeak: RssSample;
+  backgroundLogins?: { sent: number; ok: number; failed: number };
+}
+
+export interface TargetCheck {
+  name: string;
+  goal: string;
+  measured: string;
+  met: boolean | null;
+}
+
+export interface BenchReport {
+  version: 1;
+  startedAt: string;
+  mode: 'full' | 'smoke';
+  /** True when the bench ran against a stack it did not bring up itself. */
+  attached: boolean;
+  settings: {
+    durationSeconds: number;
+    connections: number;
+    threads: number;
+    articles: number;
+    products: number;
+    workers: number;
+  };
+  upToHealthySeconds: number | null;
+  upPhases: { phase: string; seconds: number }[];
+  rssIdle: RssSample | null;
+  rssLoadPeak: RssSample | null;
+  scenarios: ScenarioResult[];
+  targets: TargetCheck[];
+  totalSeconds: number;
+}
+
+const fixed = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+
+/** The issue's targets, each as a ratio of two figures measured in the same run. */
+export function checkTargets(report: Omit<BenchReport, 'targets'>): TargetCheck[] {
+  const by = new Map(report.scenarios.map((s) => [s.name, s]));
+  const rps = (name: string) => by.get(name)?.requestsPerSecond;
+  const ratio = (name: string, goal: string, a: number | undefined, b: number | undefined, min: number) => {
+    if (a === undefined || b === undefined || b === 0) return { name, goal, measured: 'not run', met: null };
+    const r = a / b;
+    return { name, goal, measured: `${fixed(r)}×`, met: r >= min };
+  };
+  const checks: TargetCheck[] = [
+    ratio('article, anonymous', '≥ 1.0× bare Fastify+mysql2', rps('article'), rps('ref-fastify'), 1.0),
+    ratio(
+      'article, anonymous',
+      '≥ 0.7× static ceiling (micro-cache)',
+      rps('article'),
+      rps('ref-static'),
+      0.7,
+    ),
+    ratio('home page', '≥ 0.7× static ceiling (micro-cache)', rps('home'), rps('ref-static'), 0.7),
+    ratio('static asset', '≥ 0.95× static ceiling', rps('static'), rps('ref-static'), 0.95),
+    ratio(
+      'article, logged-in member',
+      '≥ 0.7× bare Fastify+mysql2',
+      rps('member-article'),
+      rps('ref-fastify'),
+      0.7,
+    ),
+  ];
+  const home = by.get('home')?.p99Ms;
+  const underLogins = by.get('home-under-logins')?.p99Ms;
+  if (home === undefined || underLogins === undefined || home === 0)
+    checks.push({ name: 'home p99 under 20 logins/s', goal: '≤ 2× without', measured: 'not run', met: null });
+  else {
+    const r = underLogins / home;
+    checks.push({
+      name: 'home p99 under 20 logins/s',
+      goal: '≤ 2× without',
+      measured: `${fixed(r)}× (${fixed(underLogins, 1)} ms vs ${fixed(home, 1)} ms)`,
+      met: r <= 2,
+    });
+  }
+  const mib = (name: string, goal: number, value: number | undefined) =>
+    value === undefined
+      ? { name, goal: `≤ ${goal} MiB`, measured: 'not measured', met: null }
+      : { name, goal: `≤ ${goal} MiB`, measured: `${fixed(value, 0)} MiB`, met: value <= goal };
+  checks.push(mib('stack RSS, idle', 350, report.rssIdle?.total));
+  checks.push(mib('stack RSS, under load (peak)', 500, report.rssLoadPeak?.total));
+  checks.push(
+    report.upToHealthySeconds === null
+      ? { name: 'up → healthy (initialised)', goal: '≤ 5 s', measured: 'not measured', met: null }
+      : {
+          name: 'up → healthy (initialised)',
+          goal: '≤ 5 s',
+          measured: `${fixed(report.upToHealthySeconds, 1)} s`,
+          met: report.upToHealthySeconds <= 5,
+        },
+  );
+  return checks;
+}
+
+function table(head: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export function renderMarkdown(report: BenchReport): string {
+  const by = new Map(report.scenarios.map((s) => [s.name, s]));
+  const ceiling = by.get('ref-static')?.requestsPerSecond;
+  const fastify = by.get('ref-fastify')?.requestsPerSecond;
+  const x = (v: number, base: number | undefined) => (base ? `${fixed(v / base)}×` : '-');
+  const s = report.settings;
+  const rows = report.scenarios.map((r) => [
+    r.title + (r.preflightStatus === r.expected ? '' : ` (got ${r.preflightStatus}, want ${r.expected})`),
+    fixed(r.requestsPerSecond, 0),
+    x(r.requestsPerSecond, ceiling),
+    x(r.requestsPerSecond, fastify),
+    fixed(r.p50Ms),
+    fixed(r.p99Ms),
+    String(r.non2xx),
+    String(r.socketErrors),
+    fixed(r.rssPeak.total, 0),
+  ]);
+  const rss = (label: string, v: RssSample | null) =>
+    v ? [label, ...[v.nginx, v.mariadb, v.supervisor, v.workers, v.total].map((n) => fixed(n, 1))] : [];
+  const mark = (met: boolean | null) => (met === null ? '–' : met ? 'met' : 'MISSED');
+  return [
+    `# webstack bench (${report.mode}${report.attached ? ', running stack' : ''}) — ${report.startedAt}`,
+    '',
+    `wrk -t${s.threads} -c${s.connections} -d${s.durationSeconds}s; ${s.articles} articles, ` +
+      `${s.products} products; ${s.workers} app workers; whole run ${fixed(report.totalSeconds, 0)} s.`,
+    '',
+    table(
+      ['scenario', 'req/s', '× ceiling', '× Fastify', 'p50 ms', 'p99 ms', 'non-2xx', 'socket err', 'RSS MiB'],
+      rows,
+    ),
+    '',
+    '## Targets (issue 7)',
+    '',
+    table(
+      ['what', 'target', 'measured', ''],
+      report.targets.map((t) => [t.name, t.goal, t.measured, mark(t.met)]),
+    ),
+    '',
+    '## Memory (RSS, MiB)',
+    '',
+    table(
+      ['', 'nginx', 'mariadb', 'supervisor', 'workers', 'total'],
+      [rss('idle', report.rssIdle), rss('under load (peak)', report.rssLoadPeak)].filter((r) => r.length > 0),
+    ),
+    ...(report.upPhases.length > 0
+      ? [
+          '',
+          `## webstack up → healthy: ${fixed(report.upToHealthySeconds ?? Number.NaN, 1)} s`,
+          '',
+          table(
+            ['phase (supervisor log)', 's'],
+            report.upPhases.map((p) => [p.phase, fixed(p.seconds)]),
+          ),
+        ]
+      : []),
+    '',
+  ].join('\n');
+}
+
+/** The change against an earlier run, scenario by scenario. */
+export function renderComparison(before: BenchReport, now: BenchReport): string {
+  const old = new Map(before.scenarios.map((s) => [s.name, s]));
+  const pct = (a: number, b: number) =>
+    a === 0 ? '-' : `${b >= a ? '+' : ''}${fixed(((b - a) / a) * 100, 1)}%`;
+  const rows = now.scenarios.flatMap((s) => {
+    const o = old.get(s.name);
+    if (!o) return [];
+    return [
+      [
+        s.title,
+        `${fixed(o.requestsPerSecond, 0)} → ${fixed(s.requestsPerSecond, 0)}`,
+        pct(o.requestsPerSecond, s.requestsPerSecond),
+        `${fixed(o.p99Ms)} → ${fixed(s.p99Ms)}`,
+        pct(o.p99Ms, s.p99Ms),
+      ],
+    ];
+  });
+  return [
+    `## Compared with the run of ${before.startedAt}`,
+    '',
+    table(['scenario', 'req/s', 'Δ req/s', 'p99 ms', 'Δ p99'], rows),
+    '',
+  ].join('\n');
+}
