@@ -11,7 +11,8 @@ export interface BenchOptions {
   articles: number;
   products: number;
   compare: string | undefined;
-  /** A running stack's config file: load it instead of bringing up a bench stack. */
+  /** Load the running stack (of `config`, or the default config) instead of a bench stack. */
+  attach: boolean;
   config: string | undefined;
   outDir: string;
 }
@@ -46,6 +47,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     articles?: number;
     products?: number;
     compare?: string;
+    attach?: boolean;
     config?: string;
     out: string;
   }>();
@@ -63,6 +65,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     articles: o.articles ?? (smoke ? 200 : 10_000),
     products: o.products ?? (smoke ? 50 : 1_000),
     compare: o.compare,
+    attach: o.attach === true || o.config !== undefined,
     config: o.config,
     outDir: o.out,
   };

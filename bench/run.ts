@@ -72,12 +72,8 @@ async function main(): Promise<void> {
   const previous = options.compare
     ? (JSON.parse(await readFile(options.compare, 'utf8')) as BenchReport)
     : null;
-  log(
-    options.config
-      ? `attaching to the stack of ${options.config}`
-      : 'bringing up a bench stack (webstack up)',
-  );
-  stack = options.config ? await attachStack(options.config) : await bringUpStack();
+  log(options.attach ? 'attaching to the running stack' : 'bringing up a bench stack (webstack up)');
+  stack = options.attach ? await attachStack(options.config) : await bringUpStack();
   const config = stack.config;
   const workers = config.app.workers || availableParallelism();
 

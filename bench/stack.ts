@@ -9,7 +9,7 @@ import { type CliResult, cli, createTestStack } from '../test/support/stack.js';
 import { pidsFromStatus, type StackPids } from './rss.js';
 
 export interface BenchStack {
-  configFile: string;
+  configFile: string | null;
   config: ResolvedConfig;
   /** A directory the bench may write into (the temp dir, or a fresh one beside a running stack). */
   dir: string | null;
@@ -42,12 +42,15 @@ export async function bringUpStack(): Promise<BenchStack> {
   };
 }
 
-export async function attachStack(configFile: string): Promise<BenchStack> {
-  const run = (args: readonly string[]) => cli(['--config', configFile, ...args], { timeoutMs: 60_000 });
+/** A running stack, named by its config file (or the default config when none is given). */
+export async function attachStack(configFile: string | undefined): Promise<BenchStack> {
+  const config = loadConfig(configFile);
+  const flags = config.file ? ['--config', config.file] : [];
+  const run = (args: readonly string[]) => cli([...flags, ...args], { timeoutMs: 60_000 });
   check(await run(['status']), 'webstack status (the stack must be up and healthy)');
   return {
-    configFile,
-    config: loadConfig(configFile),
+    configFile: config.file,
+    config,
     dir: null,
     owned: false,
     run,

@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig, type ResolvedConfig } from '../config/load.js';
 import { backupVerb, restoreVerb } from './backup.js';
+import { benchVerb } from './bench.js';
 import { daemonVerb } from './daemon.js';
 import { deployVerb, rollbackVerb } from './deploy.js';
 import { dnsVerb } from './dns.js';
@@ -104,6 +105,15 @@ program
   )
   .argument('<file>', 'archive made by `webstack backup`')
   .action(action(restoreVerb));
+program
+  .command('bench')
+  .description('load the running stack through Nginx (wrk) and report req/s, latency and memory')
+  .option('--duration <seconds>', 'seconds of load per scenario', '10')
+  .option('--connections <count>', 'concurrent connections', '64')
+  .option('--scenarios <names>', 'comma-separated scenario names (default: all)')
+  .option('--compare <file>', 'an earlier run (JSON) to print the change against')
+  .option('--out <dir>', 'where the report goes (default artifacts/bench in the checkout)')
+  .action(action(benchVerb));
 program
   .command('install', { hidden: true })
   .description('install the Debian packages webstack needs')
