@@ -17,11 +17,13 @@ import {
   listDrafts,
   listPublishedAfter,
   listPublishedArticles,
+  listPublishedSlugs,
   updateArticleById,
 } from './articles.repository.js';
 import type { ArticleStatus, ArticleUpdate } from './articles.table.js';
 
 export type { ArticleWithAuthor };
+export { listPublishedSlugs };
 
 /** Who is asking: the session's user, or null for a visitor. */
 export interface Actor {

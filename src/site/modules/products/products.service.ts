@@ -12,6 +12,7 @@ import {
   findProductBySlug,
   insertProduct,
   listFeaturedProducts,
+  listProductSlugs,
   listProducts,
   listProductsAfter,
   productSlugsLike,
@@ -20,6 +21,7 @@ import {
 import { CURRENCIES, type Currency, type ProductRow } from './products.table.js';
 
 export type { ProductRow };
+export { listProductSlugs };
 
 export interface Actor {
   id: number;
