@@ -14,6 +14,7 @@ import { REQUEST_ID_HEADER, type SiteSettings } from '../contract.js';
 import { createDb, type Db } from './database/database.js';
 import { articlesApiRoutes } from './modules/articles/articles.api.js';
 import { articlesRoutes } from './modules/articles/articles.routes.js';
+import { homeRoutes } from './modules/home/home.routes.js';
 import { productsApiRoutes } from './modules/products/products.api.js';
 import { productsRoutes } from './modules/products/products.routes.js';
 import { usersApiRoutes } from './modules/users/users.api.js';
@@ -114,6 +115,7 @@ export async function buildApp(settings: SiteSettings, options: BuildOptions = {
   const uploads = { uploadsDir: settings.uploadsDir, uploadMaxBytes: settings.uploadMaxBytes };
   await app.register(productsRoutes, uploads);
   await app.register(productsApiRoutes, { ...uploads, prefix: '/api/v1' });
+  await app.register(homeRoutes, { publicUrl: settings.publicUrl });
 
   return app;
 }
