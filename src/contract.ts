@@ -62,9 +62,19 @@ export interface SiteSettings {
   host: string;
 }
 
-/** What a started site gives back: something the worker can close gracefully. */
+/**
+ * What a started site gives back. start() must NOT listen yet: under node:cluster a worker joins
+ * the shared port's round-robin the moment it listens, so the worker first checks readiness with
+ * probe() and only then calls listen(). A release that never gets ready never takes a request.
+ */
 export interface SiteHandle {
-  /** Stop accepting, finish in-flight requests, close the database pool. */
+  /** Starts accepting connections on settings.host/port. */
+  listen(): Promise<void>;
+  /**
+   * Stop accepting, finish in-flight requests (answering each with `Connection: close`), close idle
+   * keep-alive connections after a short grace (closing them at once races a request a proxy is
+   * sending on them), then close the database pool.
+   */
   close(): Promise<void>;
   /**
    * Answers an in-process request (no socket) and returns its status code. Under node:cluster

@@ -64,7 +64,8 @@ export async function buildApp(settings: SiteSettings, options: BuildOptions = {
     trustProxy: options.trustProxy ?? '127.0.0.1',
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Draining is handled in entry.ts; requests still arriving on open connections are served.
+    return503OnClosing: false,
     // Longer than Nginx's upstream keepalive_timeout, so Nginx always closes idle connections first.
     keepAliveTimeout: 72_000,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },

@@ -1,18 +1,33 @@
+import { Server } from 'node:net';
 import type { SiteHandle, SiteSettings } from '../contract.js';
 import { buildApp } from './app.js';
+
+/** How long idle keep-alive connections stay open after the site stops listening. */
+const IDLE_GRACE_MS = 1_000;
 
 /** The release's entry point (SITE_ENTRY): what each application-server worker calls. */
 export async function start(settings: SiteSettings): Promise<SiteHandle> {
   const app = await buildApp(settings);
-  try {
-    await app.listen({ host: settings.host, port: settings.port });
-  } catch (error) {
-    // A busy port must not leave the pool open and the worker hanging.
-    await app.close();
-    throw error;
-  }
+  let closing = false;
+  // While draining, every answer ends its connection, so Nginx opens the next one to a live worker.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+  await app.ready();
   return {
-    close: () => app.close(),
+    listen: async () => {
+      await app.listen({ host: settings.host, port: settings.port });
+    },
+    close: async () => {
+      closing = true;
+      if (app.server.listening) {
+        // Stop accepting without http.Server#close(), which would reset idle keep-alive
+        // connections at once and fail a request Nginx is sending on one at that instant.
+        await new Promise<void>((resolve) => Server.prototype.close.call(app.server, () => resolve()));
+        await new Promise((resolve) => setTimeout(resolve, IDLE_GRACE_MS));
+      }
+      await app.close();
+    },
     probe: async (path) => (await app.inject({ method: 'GET', url: path })).statusCode,
   };
 }

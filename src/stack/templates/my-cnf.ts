@@ -41,6 +41,11 @@ export function collationFor(version: string): string {
   return hasUca1400 ? 'utf8mb4_uca1400_ai_ci' : 'utf8mb4_unicode_ci';
 }
 
+/** The server's private temp dir, beside its data directory. */
+export function mariadbTmpDir(dataDir: string): string {
+  return `${dataDir.replace(/\/+$/, '').replace(/\/[^/]*$/, '')}/tmp`;
+}
+
 /**
  * Renders the my.cnf passed to mariadbd with --defaults-file, so no system config is read.
  * Durable: every commit is flushed to disk before it is acknowledged.
@@ -63,6 +68,8 @@ export function renderMyCnf(options: MyCnfOptions): string {
     `socket = ${options.socket}`,
     `pid-file = ${options.pidFile}`,
     `log-error = ${options.errorLog}`,
+    // Its own temp dir: servers sharing /tmp have collided on their #sql-temptable files.
+    `tmpdir = ${mariadbTmpDir(options.dataDir)}`,
     `port = ${options.port}`,
     `bind-address = ${options.bindAddress}`,
     'skip-name-resolve',

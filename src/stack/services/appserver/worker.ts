@@ -52,17 +52,29 @@ async function begin(message: Extract<PrimaryMessage, { type: 'start' }>): Promi
   if (!releaseDir) return fail(`${RELEASE_DIR_ENV} is not set`);
   const deadline = Date.now() + message.readyTimeoutMs;
   site = loadSite(releaseDir).then((start) => start(message.settings));
+  let started: SiteHandle | null;
   try {
-    handle = await site;
+    started = await site;
   } catch (error) {
     return fail(`the site's start() failed: ${describe(error)}`);
   }
+  if (!started) return fail("the site's start() returned nothing");
+  handle = started;
   log('info', 'site started', { release: message.settings.release });
   // The database may be down for a moment: readiness is retried until the deadline.
   let last = { health: 0, ready: 0 };
   while (!draining) {
     last = { health: await probe(HEALTH_PATH), ready: await probe(READY_PATH) };
-    if (last.health === 200 && last.ready === 200) return send({ type: 'ready' });
+    if (last.health === 200 && last.ready === 200) {
+      // Only a ready site joins the round-robin of the shared port.
+      try {
+        await started.listen();
+      } catch (error) {
+        await closeSite();
+        return fail(`the site could not listen: ${describe(error)}`);
+      }
+      return send({ type: 'ready' });
+    }
     if (Date.now() >= deadline) break;
     await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
   }

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import * as mariadb from '../../commands/mariadb.js';
 import { WebstackError } from '../../errors.js';
 import { run, writeFileAtomic } from '../../host/local.js';
-import { collationFor, type MyCnfOptions, renderMyCnf } from '../../templates/my-cnf.js';
+import { collationFor, type MyCnfOptions, mariadbTmpDir, renderMyCnf } from '../../templates/my-cnf.js';
 
 /** The OS account mariadbd runs as: `mysql` when we are root (it refuses root), else ourselves. */
 export interface RunAs {
@@ -58,7 +58,7 @@ export async function writeConfig(
     errorLog: layout.log,
   });
   await writeFileAtomic(layout.config, text, 0o644);
-  for (const dir of new Set([dirname(layout.socket), dirname(layout.pid)])) {
+  for (const dir of new Set([dirname(layout.socket), dirname(layout.pid), mariadbTmpDir(layout.data)])) {
     await mkdir(dir, { recursive: true, mode: 0o755 });
     if (runAs) await chown(dir, runAs.uid, runAs.gid);
   }
