@@ -1,10 +1,19 @@
 import { excerpt } from '../../lib/markdown.js';
 import type { ArticleWithAuthor } from '../articles/articles.service.js';
 
-/** Text for XML content and attributes: the five predefined entities, and no control characters XML forbids. */
+/** Characters XML 1.0 forbids even as references: C0 controls other than tab, LF and CR, and U+FFFE/U+FFFF. */
+function isXmlChar(char: string): boolean {
+  const code = char.charCodeAt(0);
+  return (
+    (code >= 0x20 || code === 0x09 || code === 0x0a || code === 0x0d) && code !== 0xfffe && code !== 0xffff
+  );
+}
+
+/** Text for XML content and attributes: the five predefined entities, forbidden characters dropped. */
 export function escapeXml(text: string): string {
-  return text
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+  return Array.from(text)
+    .filter(isXmlChar)
+    .join('')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -14,10 +23,8 @@ export function escapeXml(text: string): string {
 
 /** An Atom feed (RFC 4287) of published articles; `origin` is the public URL without a trailing slash. Pure. */
 export function renderAtomFeed(origin: string, articles: ArticleWithAuthor[], now = new Date()): string {
-  const updated = articles.reduce(
-    (latest, a) => (a.updated_at > latest ? a.updated_at : latest),
-    articles[0]?.updated_at ?? now,
-  );
+  const updated =
+    articles.length > 0 ? new Date(Math.max(...articles.map((a) => a.updated_at.getTime()))) : now;
   const entries = articles.map((a) => {
     const url = `${origin}/articles/${a.slug}`;
     return [
