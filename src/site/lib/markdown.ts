@@ -78,19 +78,56 @@ export function renderMarkdown(markdown: string): string {
   return neutralize(sanitizeHtml(raw, options));
 }
 
-/** Plain-text excerpt of Markdown for cards, feeds and meta descriptions (not HTML: callers escape it). */
-export function excerpt(markdown: string, maxLength = 200): string {
-  const html = marked.parse(markdown, { async: false });
-  const text = sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} })
+/** Block elements whose text does not read as prose in a one-line summary. */
+const NOT_PROSE = [
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'pre',
+  'table',
+  'ul',
+  'ol',
+  'blockquote',
+  'script',
+  'style',
+  'textarea',
+];
+
+function decodeEntities(text: string): string {
+  return text
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
+    .replace(/&amp;/g, '&');
+}
+
+/**
+ * Plain-text excerpt of Markdown for cards, feeds and meta descriptions, taken from its
+ * paragraphs (not headings, lists or code). Not HTML: callers escape it.
+ */
+export function excerpt(markdown: string, maxLength = 200): string {
+  const html = marked.parse(markdown, { async: false });
+  const paragraphs = sanitizeHtml(html, {
+    allowedTags: ['p'],
+    allowedAttributes: {},
+    nonTextTags: NOT_PROSE,
+  });
+  const prose = decodeEntities(paragraphs.replace(/<\/?p>/g, ' '))
     .replace(/\s+/g, ' ')
     .trim();
+  // A body with no paragraph at all (only a list, say) still gets a summary.
+  const text =
+    prose ||
+    decodeEntities(sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} }))
+      .replace(/\s+/g, ' ')
+      .trim();
   if (text.length <= maxLength) return text;
   const cut = text.slice(0, maxLength);
   const lastSpace = cut.lastIndexOf(' ');
-  return `${(lastSpace > maxLength / 2 ? cut.slice(0, lastSpace) : cut).trimEnd()}…`;
+  const head = lastSpace > maxLength / 2 ? cut.slice(0, lastSpace) : cut;
+  return `${head.replace(/[\s.,;:!?…-]+$/, '')}…`;
 }

@@ -118,8 +118,15 @@ describe('renderMarkdown', () => {
 });
 
 describe('excerpt', () => {
-  it('returns plain text without markup', () => {
-    assert.equal(excerpt('# Title\n\nSome *text* & <b>more</b>'), 'Title Some text & more');
+  it('returns the paragraphs as plain text, without headings, lists or code', () => {
+    assert.equal(
+      excerpt('# Title\n\nSome *text* & <b>more</b>\n\n- a list\n\n```\ncode\n```\n\nEnd.'),
+      'Some text & more End.',
+    );
+  });
+
+  it('falls back to all the text when there is no paragraph', () => {
+    assert.equal(excerpt('- one\n- two'), 'one two');
   });
 
   it('cuts long text at a word boundary with an ellipsis', () => {
