@@ -17,6 +17,8 @@ export interface MemberOptions {
   drainTimeoutMs: number;
   /** Every line the worker prints (the site's JSON logs, stack traces). */
   output: (line: string) => void;
+  /** Drop privileges: the worker runs as this account (the supervisor runs as root). */
+  runAs?: { uid: number; gid: number };
 }
 
 export type MemberState = 'starting' | 'ready' | 'draining' | 'exited';
@@ -57,6 +59,7 @@ export class Member {
       args: [],
       cwd: options.releaseDir,
       silent: true,
+      ...(options.runAs ?? {}),
     });
     this.worker = cluster.fork({ [RELEASE_DIR_ENV]: options.releaseDir, [SITE_ENV.release]: this.release });
     this.pid = this.worker.process.pid ?? 0;

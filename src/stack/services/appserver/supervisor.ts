@@ -176,6 +176,7 @@ export class AppServer {
       readyTimeoutMs,
       drainTimeoutMs,
       output: this.options.output ?? ((line) => process.stdout.write(`${line}\n`)),
+      ...(this.options.runAs ? { runAs: this.options.runAs } : {}),
     });
     this.live.add(member);
     void member.exited.then(() => {

@@ -21,6 +21,8 @@ export interface AppServerOptions {
   backoff?: BackoffPolicy;
   /** Receives every line the workers print (default: this process's stdout). */
   output?: (line: string) => void;
+  /** The unprivileged account workers run as when the supervisor runs as root. */
+  runAs?: { uid: number; gid: number };
 }
 
 export interface WorkerStatus {
