@@ -12,6 +12,7 @@ import Fastify, {
 } from 'fastify';
 import { REQUEST_ID_HEADER, type SiteSettings } from '../contract.js';
 import { createDb, type Db } from './database/database.js';
+import { adminRoutes } from './modules/admin/admin.routes.js';
 import { articlesApiRoutes } from './modules/articles/articles.api.js';
 import { articlesRoutes } from './modules/articles/articles.routes.js';
 import { homeRoutes } from './modules/home/home.routes.js';
@@ -23,6 +24,8 @@ import { csrfPlugin } from './plugins/csrf.js';
 import { databasePlugin } from './plugins/database.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { healthPlugin } from './plugins/health.js';
+import { metricsPlugin } from './plugins/metrics.js';
+import { securityPlugin } from './plugins/security.js';
 import { sessionPlugin } from './plugins/session.js';
 import { viewsPlugin } from './plugins/views.js';
 import { loadAssetManifest } from './views/assets.js';
@@ -103,10 +106,12 @@ export async function buildApp(settings: SiteSettings, options: BuildOptions = {
   await app.register(formbody);
   await app.register(rateLimit, { global: false });
   await app.register(sessionPlugin);
+  await app.register(securityPlugin);
   await app.register(csrfPlugin, { secret: settings.sessionSecret });
   await app.register(viewsPlugin);
   await app.register(errorsPlugin);
   await app.register(healthPlugin, { release: settings.release });
+  await app.register(metricsPlugin);
 
   // Modules: one line each.
   await app.register(usersRoutes);
@@ -117,6 +122,7 @@ export async function buildApp(settings: SiteSettings, options: BuildOptions = {
   await app.register(productsRoutes, uploads);
   await app.register(productsApiRoutes, { ...uploads, prefix: '/api/v1' });
   await app.register(homeRoutes, { publicUrl: settings.publicUrl });
+  await app.register(adminRoutes, settings.statusFile ? { statusFile: settings.statusFile } : {});
 
   return app;
 }
