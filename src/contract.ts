@@ -60,6 +60,44 @@ export interface SiteSettings {
   /** Port to listen on (shared by every worker under node:cluster), and the host to bind. */
   port: number;
   host: string;
+  /** Absolute path of the JSON StatusSnapshot the supervisor rewrites (the admin status page reads it). */
+  statusFile?: string;
+}
+
+/** The supervisor's picture of the stack, written as JSON to SiteSettings.statusFile. */
+export interface StatusSnapshot {
+  generatedAt: string;
+  intervalSeconds: number;
+  release: string | null;
+  components: {
+    name: string;
+    state: string;
+    healthy: boolean;
+    version: string | null;
+    uptimeSeconds: number | null;
+    restarts: number;
+    detail: string | null;
+  }[];
+  /** One point per interval, oldest first, at most an hour of them. Rates are per second. */
+  points: StatusPoint[];
+}
+
+export interface StatusPoint {
+  /** Unix time in ms. */
+  t: number;
+  requestsPerSecond: number;
+  /** Latency quantiles of the interval in ms (null: no request in it). */
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** Share of 5xx answers among the interval's requests, 0..1. */
+  errorRate: number;
+  dbQueriesPerSecond: number;
+  /** Resident memory of the workers together. */
+  memoryBytes: number;
+  /** Crash restarts of the application workers since start (a counter). */
+  workerRestarts: number;
+  /** MariaDB Threads_connected / max_connections, 0..1. */
+  dbConnectionUse: number;
 }
 
 /**

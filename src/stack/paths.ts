@@ -21,6 +21,10 @@ export function statePaths(stateDir: string) {
     logs,
     control: join(run, 'webstack.sock'),
     supervisorPid: join(run, 'webstack.pid'),
+    /** The supervisor's StatusSnapshot (JSON), read by the site's admin page and doctor. */
+    statusSnapshot: join(run, 'status.json'),
+    /** The URL of the loopback metrics endpoint (its port may be chosen at start). */
+    metricsUrl: join(run, 'metrics.url'),
     mariadb: {
       data: join(stateDir, 'mariadb', 'data'),
       config: join(stateDir, 'mariadb', 'my.cnf'),

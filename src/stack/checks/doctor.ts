@@ -5,6 +5,7 @@ import { networkInterfaces } from 'node:os';
 import { STACK_PACKAGES } from '../commands/apt.js';
 import type { ResolvedConfig } from '../config/load.js';
 import { supervisorRunning } from '../control/client.js';
+import { ALERT_CHECKS } from '../metrics/alerts.js';
 import { statePaths } from '../paths.js';
 import { checkZone } from '../services/dns/index.js';
 import { adminOverSocket, externalAdmin, mariadbHealth } from '../services/mariadb/index.js';
@@ -178,6 +179,7 @@ export const CHECKS: readonly Check[] = [
       return ok(`${name} → ${config.serverIp}, an address of this server`);
     },
   },
+  ...ALERT_CHECKS,
 ];
 
 export async function runChecks(config: ResolvedConfig): Promise<Finding[]> {

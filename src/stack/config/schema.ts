@@ -71,6 +71,15 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    metrics: Type.Object(
+      {
+        /** Loopback port of the Prometheus endpoint; 0 picks a free one (see run/metrics.url). */
+        port: Type.Integer({ default: 9101, minimum: 0, maximum: 65535 }),
+        /** How often the supervisor samples for the status page (an hour of samples is kept). */
+        sampleSeconds: Type.Integer({ default: 10, minimum: 1, maximum: 300 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     /** Load the demo content on the first `webstack up`. */
     seed: Type.Boolean({ default: true }),
   },

@@ -57,6 +57,7 @@ export function siteSettings(
     release,
     port: config.app.port,
     host: config.app.host,
+    statusFile: paths.statusSnapshot,
   };
 }
 

@@ -2,6 +2,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import type { ResolvedConfig } from '../config/load.js';
 import { serveControl } from '../control/server.js';
 import { isWebstackError } from '../errors.js';
+import { MetricsService } from '../metrics/service.js';
 import { statePaths } from '../paths.js';
 import { Deployer, type DeployRequest } from './deployer.js';
 import { Stack } from './stack.js';
@@ -21,9 +22,11 @@ export async function runDaemon(config: ResolvedConfig, options: { seed: boolean
   await mkdir(paths.logs, { recursive: true, mode: 0o755 });
   const stack = new Stack(config, paths, log);
   const deployer = new Deployer(stack);
+  const metrics = new MetricsService(config, paths, stack, log);
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      metrics.stop();
       await stack.stop();
       control.close();
       await rm(paths.supervisorPid, { force: true });
@@ -32,6 +35,7 @@ export async function runDaemon(config: ResolvedConfig, options: { seed: boolean
   };
   const control = await serveControl(paths.control, {
     'GET /status': async () => await stack.status(),
+    'GET /metrics': async () => ({ url: metrics.url(), text: await metrics.render() }),
     'POST /deploy': async (body) => await deployer.deploy(body as DeployRequest),
     'POST /rollback': async (body) => await deployer.rollback((body as { by: string }).by),
     'POST /stop': async () => {
@@ -45,6 +49,7 @@ export async function runDaemon(config: ResolvedConfig, options: { seed: boolean
   }
   try {
     await stack.start(options);
+    await metrics.start();
     return await new Promise<number>(() => {}); // runs until stopped
   } catch (error) {
     log(

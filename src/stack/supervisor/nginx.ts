@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import * as nginxCommands from '../commands/nginx.js';
 import type { ResolvedConfig } from '../config/load.js';
@@ -15,6 +16,18 @@ import {
 import { type Endpoint, renderNginxConf } from '../templates/nginx-conf.js';
 import { KeepAlive } from './keep-alive.js';
 
+/** A port free on 127.0.0.1 right now (the OS picks it). */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /**
  * The node:cluster workers share one address, and nginx retries a failed idempotent request only
  * on another *peer*: so the one address is listed once per worker plus one, each never marked down
@@ -29,6 +42,8 @@ export function appPeers(config: ResolvedConfig): Endpoint[] {
 export class NginxComponent {
   private keeper: KeepAlive | null = null;
   private version: string | null = null;
+  /** Loopback port of stub_status, chosen once so that reloads keep it. */
+  statusPort: number | undefined;
 
   constructor(
     private readonly config: ResolvedConfig,
@@ -43,6 +58,8 @@ export class NginxComponent {
     const tempDir = join(paths.nginx.prefix, 'temp');
     await mkdir(tempDir, { recursive: true });
     await writeErrorPages(paths.nginx.errorPages);
+    this.statusPort ??= await freeLoopbackPort();
+    const statusPort = this.statusPort;
     return () =>
       renderNginxConf({
         serverName: config.siteHost,
@@ -57,6 +74,7 @@ export class NginxComponent {
         pidFile: paths.nginx.pid,
         tempDir,
         clientMaxBodyBytes: config.uploads.maxBytes + 64 * 1024,
+        statusPort,
         ...(process.getuid?.() === 0 ? { runAsUser: 'www-data' } : {}),
         ...(modules.brotliStaticModule ? { brotliStaticModule: modules.brotliStaticModule } : {}),
       });
