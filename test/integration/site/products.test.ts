@@ -202,3 +202,30 @@ test('products: XSS in names and descriptions is escaped', async (t) => {
     assert.doesNotMatch(html, /<img src=x/, url);
   }
 });
+
+test('products: a new image replaces the old file, and "remove" deletes it', async (t) => {
+  const { admin, uploadsDir } = await setup(t);
+  const png = (filename: string): Part => ({ name: 'image', filename, type: 'image/png', data: PNG });
+  assert.equal((await postForm(admin, '/products', LAMP, png('a.png'))).statusCode, 303);
+  const [first] = await readdir(uploadsDir);
+
+  const replaced = await postForm(admin, '/products/desk-lamp/edit', { ...LAMP, stock: '3' }, png('b.png'));
+  assert.equal(replaced.statusCode, 303);
+  const after = await readdir(uploadsDir);
+  assert.equal(after.length, 1);
+  assert.notEqual(after[0], first, 'the old file is gone, the new one has a new name');
+
+  // What a browser sends when no file is chosen: an empty file part.
+  const empty: Part = { name: 'image', filename: '', type: 'application/octet-stream', data: Buffer.alloc(0) };
+  const kept = await postForm(admin, '/products/desk-lamp/edit', { ...LAMP, stock: '2' }, empty);
+  assert.equal(kept.statusCode, 303);
+  assert.deepEqual(await readdir(uploadsDir), after, 'no file chosen: the image stays');
+
+  const removed = await postForm(admin, '/products/desk-lamp/edit', { ...LAMP, remove_image: '1' });
+  assert.equal(removed.statusCode, 303);
+  assert.deepEqual(await readdir(uploadsDir), []);
+  const json = (await admin.app.inject({ url: '/api/v1/products/desk-lamp' })).json() as {
+    imageUrl: unknown;
+  };
+  assert.equal(json.imageUrl, null);
+});
