@@ -13,6 +13,7 @@ import { doctorVerb } from './doctor.js';
 import { downVerb } from './down.js';
 import { installVerb } from './install.js';
 import { logsVerb } from './logs.js';
+import { metricsVerb } from './metrics.js';
 import { printError } from './output.js';
 import { seedVerb, userAddVerb } from './site-commands.js';
 import { statusVerb } from './status.js';
@@ -57,6 +58,11 @@ program
   .option('-f, --follow', 'keep printing new lines')
   .option('-n, --lines <count>', 'lines to show from each log', '50')
   .action(action(logsVerb));
+program
+  .command('metrics')
+  .description('print every metric of the running stack in the Prometheus text format')
+  .option('--url', 'print the loopback URL Prometheus can scrape instead')
+  .action(action(metricsVerb));
 program
   .command('doctor')
   .description(

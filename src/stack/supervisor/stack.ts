@@ -32,7 +32,7 @@ export class Stack {
   readonly database: DatabaseComponent;
   /** The application server, once started (the deployer rolls its workers over). */
   app: AppComponent | null = null;
-  private nginx: NginxComponent | null = null;
+  nginx: NginxComponent | null = null;
   private readonly appLog;
 
   constructor(
