@@ -12,6 +12,7 @@ import { dnsVerb } from './dns.js';
 import { doctorVerb } from './doctor.js';
 import { downVerb } from './down.js';
 import { installVerb } from './install.js';
+import { installServiceVerb } from './install-service.js';
 import { logsVerb } from './logs.js';
 import { metricsVerb } from './metrics.js';
 import { printError } from './output.js';
@@ -120,6 +121,16 @@ program
   .option('--compare <file>', 'an earlier run (JSON) to print the change against')
   .option('--out <dir>', 'where the report goes (default artifacts/bench in the checkout)')
   .action(action(benchVerb));
+program
+  .command('install-service')
+  .description(
+    'write a systemd unit that brings the stack back after a reboot (checked with systemd-analyze verify)',
+  )
+  .option(
+    '-o, --output <file>',
+    'write the unit here instead of /etc/systemd/system/webstack.service (and do not enable it)',
+  )
+  .action(action(installServiceVerb));
 program
   .command('install', { hidden: true })
   .description('install the Debian packages webstack needs')

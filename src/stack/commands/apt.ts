@@ -10,7 +10,7 @@ export const STACK_PACKAGES = [
   'logrotate',
 ] as const;
 /** What the test suite and the benchmark need on top: a real DNS server, a browser, a load generator. */
-export const TEST_PACKAGES = ['bind9', 'bind9-dnsutils', 'chromium', 'wrk'] as const;
+export const TEST_PACKAGES = ['bind9', 'bind9-dnsutils', 'chromium', 'wrk', 'systemd'] as const;
 
 /** `dpkg-query` prints one "name status" line per package it knows. */
 export function queryInstalled(packages: readonly string[]): Argv {

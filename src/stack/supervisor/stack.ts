@@ -15,6 +15,7 @@ import { runSiteCli } from '../tasks/site-cli.js';
 import { AppComponent } from './app.js';
 import { DatabaseComponent } from './database.js';
 import { NginxComponent } from './nginx.js';
+import { scheduleLogrotate } from './logrotate.js';
 import { writeStackZone } from './zone.js';
 
 /** The checkout this webstack runs from: the source of the first release. */
@@ -34,6 +35,7 @@ export class Stack {
   app: AppComponent | null = null;
   nginx: NginxComponent | null = null;
   private readonly appLog;
+  private stopLogrotate: (() => void) | null = null;
 
   constructor(
     readonly config: ResolvedConfig,
@@ -100,6 +102,7 @@ export class Stack {
     this.nginx = new NginxComponent(config, paths, () => paths.publicAssets, this.log);
     await this.nginx.start();
 
+    this.stopLogrotate = await scheduleLogrotate(paths, this.log);
     this.ready = true;
     this.step(`serving ${publicUrl(config)} (assets under ${ASSETS_URL_PREFIX})`);
   }
@@ -108,6 +111,7 @@ export class Stack {
   async stop(): Promise<void> {
     this.ready = false;
     this.step('stopping');
+    this.stopLogrotate?.();
     await this.nginx?.stop().catch((error: Error) => this.log(`nginx stop: ${error.message}`));
     await this.app?.stop().catch((error: Error) => this.log(`app stop: ${error.message}`));
     await this.database.stop().catch((error: Error) => this.log(`mariadb stop: ${error.message}`));
