@@ -42,6 +42,8 @@ export interface BenchReport {
     articles: number;
     products: number;
     workers: number;
+    /** The machine's 1-minute load average before the first scenario: other work skews every figure. */
+    loadAverage: number;
   };
   upToHealthySeconds: number | null;
   upPhases: { phase: string; seconds: number }[];
@@ -143,7 +145,8 @@ export function renderMarkdown(report: BenchReport): string {
     `# webstack bench (${report.mode}${report.attached ? ', running stack' : ''}) — ${report.startedAt}`,
     '',
     `wrk -t${s.threads} -c${s.connections} -d${s.durationSeconds}s; ${s.articles} articles, ` +
-      `${s.products} products; ${s.workers} app workers; whole run ${fixed(report.totalSeconds, 0)} s.`,
+      `${s.products} products; ${s.workers} app workers; load average ${fixed(s.loadAverage)} ` +
+      `before the load; whole run ${fixed(report.totalSeconds, 0)} s.`,
     '',
     table(
       ['scenario', 'req/s', '× ceiling', '× Fastify', 'p50 ms', 'p99 ms', 'non-2xx', 'socket err', 'RSS MiB'],

@@ -4,7 +4,7 @@
  * and writes the report (Markdown and JSON) to artifacts/bench/.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { statePaths } from '../src/stack/paths.js';
@@ -18,7 +18,7 @@ import {
   removeBenchAccounts,
 } from './db.js';
 import { logIn, send } from './http.js';
-import { type RunContext, runScenario } from './measure.js';
+import { type RunContext, runScenario, warmUp } from './measure.js';
 import { parseBenchArgs } from './options.js';
 import { type Reference, startReference } from './reference/index.js';
 import { REFERENCE_PATHS } from './reference/nginx-conf.js';
@@ -153,12 +153,6 @@ async function main(): Promise<void> {
     });
   }
 
-  await delay(options.smoke ? 200 : 2000);
-  const rssIdle = await sampleRss(pids);
-  log(
-    `idle RSS: ${rssIdle.total} MiB (nginx ${rssIdle.nginx}, mariadb ${rssIdle.mariadb}, supervisor ${rssIdle.supervisor}, workers ${rssIdle.workers})`,
-  );
-
   const ctx: RunContext = {
     stack: target,
     reference: reference ? { port: reference.port, host: target.host } : null,
@@ -172,6 +166,17 @@ async function main(): Promise<void> {
     threads: options.threads,
     log,
   };
+  if (!options.smoke) {
+    log('warming up: article pages and API articles, 4 s each');
+    await warmUp(ctx, 4);
+  }
+  await delay(options.smoke ? 200 : 2000);
+  const rssIdle = await sampleRss(pids);
+  const loadAverage = loadavg()[0] ?? 0;
+  log(
+    `idle RSS: ${rssIdle.total} MiB (nginx ${rssIdle.nginx}, mariadb ${rssIdle.mariadb}, supervisor ${rssIdle.supervisor}, workers ${rssIdle.workers})`,
+  );
+
   const results: ScenarioResult[] = [];
   for (const [i, s] of scenarios.entries()) {
     // Let the previous scenario's queued work finish before the next one starts.
@@ -197,6 +202,7 @@ async function main(): Promise<void> {
       articles: stack.owned ? options.articles : slugs.length,
       products: stack.owned ? options.products : 0,
       workers,
+      loadAverage,
     },
     upToHealthySeconds: up?.seconds ?? null,
     upPhases: up?.phases ?? [],
