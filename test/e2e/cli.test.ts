@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestDns } from '../../src/stack/services/dns/index.js';
+import { launchBrowser, SCREENSHOTS_DIR } from '../support/browser.js';
 import { freeDnsPort } from '../support/dns.js';
 import { httpRequest } from '../support/nginx.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
@@ -73,6 +74,29 @@ describe('webstack CLI, end to end', () => {
       assert.equal(page.status, 200);
     } finally {
       await dns.stop();
+    }
+  });
+
+  test('Chromium reaches http://www.foobar.com/ by name and sees the site, styled by its assets', async () => {
+    const { browser, close } = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      const styles: number[] = [];
+      page.on('response', (response) => {
+        if (response.url().includes('/assets/') && response.url().endsWith('.css'))
+          styles.push(response.status());
+      });
+      const response = await page.goto(`http://www.foobar.com:${stack.httpPort}/`);
+      assert.equal(response?.status(), 200);
+      assert.match(await page.title(), /foobar\.com/);
+      assert.ok(await page.getByRole('navigation', { name: 'Main' }).isVisible());
+      assert.deepEqual(styles, [200], 'the stylesheet came from nginx');
+      await page.screenshot({ path: join(SCREENSHOTS_DIR, 'home-by-name.png') });
+      // The apex redirects to www, in a real browser too.
+      await page.goto(`http://foobar.com:${stack.httpPort}/articles`);
+      assert.equal(new URL(page.url()).host, `www.foobar.com:${stack.httpPort}`);
+    } finally {
+      await close();
     }
   });
 

@@ -65,6 +65,8 @@ export async function createTestStack(overrides: Record<string, unknown> = {}): 
     http: { listen: '127.0.0.1', port: httpPort },
     app: { port: appPort, workers: 2 },
     database: { port: dbPort },
+    // A free port, so test stacks never collide with each other or with a real stack.
+    metrics: { port: 0 },
     ...overrides,
   };
   await writeFile(configFile, JSON.stringify(config, null, 2));

@@ -32,6 +32,7 @@ export function Layout({ title, description, context, children }: LayoutProps): 
           <title safe>{`${title} · foobar.com`}</title>
           {description ? <meta name="description" content={description} /> : ''}
           <link rel="stylesheet" href={assetUrl('site.css')} />
+          <link rel="icon" type="image/svg+xml" href={assetUrl('favicon.svg')} />
         </head>
         <body>
           <a class="skip-link" href="#main">
