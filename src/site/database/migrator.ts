@@ -3,6 +3,7 @@ import * as createUsers from './migrations/2026_11_29_1300_create_users.js';
 import * as createSessions from './migrations/2026_11_29_1301_create_sessions.js';
 import * as createArticles from './migrations/2026_11_29_1310_create_articles.js';
 import * as createProducts from './migrations/2026_11_29_1311_create_products.js';
+import * as createLoginFailures from './migrations/2026_11_29_1400_create_login_failures.js';
 
 /**
  * Every migration, listed explicitly (not read from a folder) so that a bundled or compiled
@@ -14,6 +15,7 @@ export const migrations: Record<string, Migration> = {
   '2026_11_29_1301_create_sessions': createSessions,
   '2026_11_29_1310_create_articles': createArticles,
   '2026_11_29_1311_create_products': createProducts,
+  '2026_11_29_1400_create_login_failures': createLoginFailures,
 };
 
 /** A migration failed; the schema stays at the last migration that succeeded. */

@@ -38,6 +38,11 @@ export const errors = {
     'The form expired or did not come from this site. Reload the page and try again.',
   ),
   notFound: define('NOT_FOUND', 404, 'There is nothing at this address.'),
+  tooManyAttempts: define(
+    'TOO_MANY_ATTEMPTS',
+    429,
+    'Too many failed attempts for this account. Please try again in an hour.',
+  ),
   conflict: define('CONFLICT', 409, 'This conflicts with existing data.'),
   emailTaken: define('EMAIL_TAKEN', 409, 'An account with this email already exists.'),
   databaseUnavailable: define(

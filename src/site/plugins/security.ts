@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { loadCommonPasswords } from '../lib/passwords.js';
 import { globalPlugin } from './global.js';
 
 /** Pages that show or take secrets: never stored by a browser or any cache on the way. */
@@ -14,6 +15,8 @@ export function isSensitive(request: FastifyRequest): boolean {
  * and anything shown to a logged-in user are `no-store`.
  */
 export const securityPlugin = globalPlugin('security', async (app) => {
+  // A release without the common-password list fails at start, not at the first sign-up.
+  loadCommonPasswords();
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload) => {
     reply.removeHeader('x-powered-by');
     if (isSensitive(request)) reply.header('cache-control', 'no-store');

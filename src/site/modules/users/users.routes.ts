@@ -54,7 +54,7 @@ export async function usersRoutes(app: App): Promise<void> {
         await reply.startSession(user);
       } catch (error) {
         if (error instanceof SiteError && error.statusCode < 500) {
-          return render([{ field: 'email', message: error.message }]);
+          return render(error.errors ?? [{ field: 'email', message: error.message }]);
         }
         throw error;
       }
@@ -89,8 +89,8 @@ export async function usersRoutes(app: App): Promise<void> {
         const user = await authenticate(app.db, request.body.email, request.body.password);
         await reply.startSession(user);
       } catch (error) {
-        if (error instanceof SiteError && error.statusCode === 401) {
-          return render(401, [{ field: 'password', message: error.message }]);
+        if (error instanceof SiteError && (error.statusCode === 401 || error.statusCode === 429)) {
+          return render(error.statusCode, [{ field: 'password', message: error.message }]);
         }
         throw error;
       }
@@ -133,6 +133,8 @@ export async function usersRoutes(app: App): Promise<void> {
         await changePassword(app.db, user.id, request.body.current_password, request.body.new_password);
       } catch (error) {
         if (error instanceof SiteError && error.errors) return render(error.errors);
+        if (error instanceof SiteError && error.statusCode === 429)
+          return render([{ field: 'current_password', message: error.message }]);
         throw error;
       }
       return reply.redirect('/account?changed=1', 303);

@@ -1,6 +1,8 @@
 import argon2 from 'argon2';
 import type { Db } from '../../database/database.js';
+import { passwordProblem } from '../../lib/passwords.js';
 import { errors } from '../../plugins/errors.js';
+import { clearFailures, countRecentFailures, recordFailure } from './login-failures.repository.js';
 import { findUserByEmail, findUserById, insertUser, updatePasswordHash } from './users.repository.js';
 import type { Role, UserRow } from './users.table.js';
 
@@ -46,9 +48,20 @@ export interface NewUser {
   role?: Role;
 }
 
+/** ASVS V2.2.1: at most this many failed logins per account per hour (DB-backed, all workers). */
+export const MAX_FAILED_LOGINS_PER_HOUR = 100;
+const HOUR_MS = 60 * 60 * 1000;
+
+/** Refuses a new password that is too short, too long or common (VALIDATION_FAILED on `field`). */
+export function checkNewPassword(password: string, context: readonly string[], field = 'password'): void {
+  const problem = passwordProblem(password, context);
+  if (problem) throw errors.validation(undefined, [{ field, message: problem }]);
+}
+
 /** Creates an account (any role: the CLI's `user-add`). Throws EMAIL_TAKEN for a duplicate. */
 export async function createUser(db: Db, input: NewUser): Promise<User> {
   const email = normalizeEmail(input.email);
+  checkNewPassword(input.password, [email, email.split('@')[0] ?? '', input.displayName]);
   const row = {
     email,
     password_hash: await hashPassword(input.password),
@@ -72,17 +85,38 @@ export async function register(db: Db, input: Omit<NewUser, 'role'>): Promise<Us
 /** The same error, after the same work, whether the email is unknown or the password wrong. */
 export async function authenticate(db: Db, email: string, password: string): Promise<User> {
   const row = await findUserByEmail(db, normalizeEmail(email));
+  if (row) await refuseIfLockedOut(db, row.id);
   const ok = await argon2.verify(row?.password_hash ?? (await getDummyHash()), password);
-  if (!row || !ok) throw errors.invalidCredentials();
+  if (!row) throw errors.invalidCredentials();
+  if (!ok) {
+    await recordFailure(db, row.id, new Date(), new Date(Date.now() - HOUR_MS));
+    throw errors.invalidCredentials();
+  }
+  await clearFailures(db, row.id);
   return toUser(row);
+}
+
+/** Past the limit, the password is not even checked: guessing stops for the rest of the hour. */
+async function refuseIfLockedOut(db: Db, userId: number): Promise<void> {
+  const failures = await countRecentFailures(db, userId, new Date(Date.now() - HOUR_MS));
+  if (failures >= MAX_FAILED_LOGINS_PER_HOUR) throw errors.tooManyAttempts();
 }
 
 export async function changePassword(db: Db, userId: number, current: string, next: string): Promise<void> {
   const row = await findUserById(db, userId);
-  if (!row || !(await argon2.verify(row.password_hash, current))) {
+  if (!row) throw errors.unauthorized();
+  // Re-authentication counts against the same limit as logging in: a stolen session cannot guess.
+  await refuseIfLockedOut(db, row.id);
+  if (!(await argon2.verify(row.password_hash, current))) {
+    await recordFailure(db, row.id, new Date(), new Date(Date.now() - HOUR_MS));
     throw errors.validation(undefined, [
       { field: 'current_password', message: 'The current password is not correct.' },
     ]);
   }
+  checkNewPassword(
+    next,
+    [row.email, row.email.split('@')[0] ?? '', row.display_name, current],
+    'new_password',
+  );
   await updatePasswordHash(db, userId, await hashPassword(next));
 }
