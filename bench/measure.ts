@@ -4,7 +4,7 @@ import type { LoggedIn, Target } from './http.js';
 import { send } from './http.js';
 import { startLogins } from './logins.js';
 import type { ScenarioResult } from './report.js';
-import { type StackPids, watchRss } from './rss.js';
+import { RSS_GROUPS, type StackPids, sampleCpu, watchRss } from './rss.js';
 import type { PathList, Scenario } from './scenarios.js';
 import { runWrk, SCENARIO_SCRIPT, type WrkResult } from './wrk.js';
 
@@ -111,16 +111,22 @@ export async function runScenario(s: Scenario, ctx: RunContext): Promise<Scenari
     ? startLogins(ctx.stack, s.backgroundLoginsPerSecond, ctx.login.email, ctx.login.password)
     : null;
   const rss = watchRss(ctx.pids);
+  const cpuBefore = await sampleCpu(ctx.pids);
   // Stop the samplers and the logins whatever wrk did, then report wrk's failure.
   const outcome = await wrk(ctx.durationSeconds, ctx.connections).then(
     (value): { value: WrkResult } => ({ value }),
     (error: unknown) => ({ error }),
   );
+  const cpuAfter = await sampleCpu(ctx.pids);
   const peak = await rss.stop();
   const background = await logins?.stop();
   if (!('value' in outcome)) throw outcome.error;
   const result = outcome.value;
   const seconds = result.durationUs / 1e6;
+  // Cores each part of the stack kept busy on average: what the 2 cores were spent on.
+  const cpuCores = { nginx: 0, mariadb: 0, supervisor: 0, workers: 0 };
+  for (const group of RSS_GROUPS)
+    cpuCores[group] = seconds > 0 ? Math.max(0, (cpuAfter[group] - cpuBefore[group]) / seconds) : 0;
   return {
     name: s.name,
     title: s.title,
@@ -135,6 +141,7 @@ export async function runScenario(s: Scenario, ctx: RunContext): Promise<Scenari
     non2xx: result.statusErrors,
     socketErrors: result.connectErrors + result.readErrors + result.writeErrors + result.timeouts,
     rssPeak: peak,
+    cpuCores,
     ...(background ? { backgroundLogins: background } : {}),
   };
 }

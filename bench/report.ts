@@ -1,5 +1,5 @@
 /** The bench's results: the JSON shape, the targets of issue 7, and the Markdown. Pure. */
-import type { RssSample } from './rss.js';
+import type { CpuSample, RssSample } from './rss.js';
 
 export interface ScenarioResult {
   name: string;
@@ -19,6 +19,8 @@ export interface ScenarioResult {
   socketErrors: number;
   /** Peak RSS of the stack's processes during the scenario (MiB). */
   rssPeak: RssSample;
+  /** Average cores used by each part of the stack during the load (stack scenarios). */
+  cpuCores: CpuSample;
   backgroundLogins?: { sent: number; ok: number; failed: number };
 }
 
@@ -137,6 +139,11 @@ export function renderMarkdown(report: BenchReport): string {
     String(r.non2xx),
     String(r.socketErrors),
     fixed(r.rssPeak.total, 0),
+    r.target === 'stack'
+      ? [r.cpuCores.nginx, r.cpuCores.mariadb, r.cpuCores.supervisor, r.cpuCores.workers]
+          .map((n) => fixed(n, 2))
+          .join(' / ')
+      : '-',
   ]);
   const rss = (label: string, v: RssSample | null) =>
     v ? [label, ...[v.nginx, v.mariadb, v.supervisor, v.workers, v.total].map((n) => fixed(n, 1))] : [];
@@ -149,7 +156,18 @@ export function renderMarkdown(report: BenchReport): string {
       `before the load; whole run ${fixed(report.totalSeconds, 0)} s.`,
     '',
     table(
-      ['scenario', 'req/s', '× ceiling', '× Fastify', 'p50 ms', 'p99 ms', 'non-2xx', 'socket err', 'RSS MiB'],
+      [
+        'scenario',
+        'req/s',
+        '× ceiling',
+        '× Fastify',
+        'p50 ms',
+        'p99 ms',
+        'non-2xx',
+        'socket err',
+        'RSS MiB',
+        'cores: nginx / db / supervisor / workers',
+      ],
       rows,
     ),
     '',

@@ -76,6 +76,33 @@ export async function sampleRss(pids: StackPids): Promise<RssSample> {
   return sample;
 }
 
+/** utime + stime in clock ticks from the text of /proc/PID/stat (the name may hold spaces). Pure. */
+export function cpuTicks(statText: string): number {
+  const fields = statText.slice(statText.lastIndexOf(')') + 2).split(' ');
+  // After the name: state is field 3, so utime (14) and stime (15) are at 11 and 12 here.
+  return Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+}
+
+export type CpuSample = Record<RssGroup, number>;
+/** Linux's USER_HZ: /proc reports CPU time in these ticks. */
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds each group has used so far (only processes alive now count). */
+export async function sampleCpu(pids: StackPids): Promise<CpuSample> {
+  const sum = async (list: number[]) =>
+    (await Promise.all(list.map(async (pid) => cpuTicks(await readProc(pid, 'stat'))))).reduce(
+      (a, b) => a + b,
+      0,
+    ) / TICKS_PER_SECOND;
+  const nginx = pids.nginx === null ? [] : [pids.nginx, ...(await children(pids.nginx))];
+  return {
+    nginx: await sum(nginx),
+    mariadb: pids.mariadb === null ? 0 : await sum([pids.mariadb]),
+    supervisor: await sum([pids.supervisor]),
+    workers: await sum(await workerPids(pids.supervisor)),
+  };
+}
+
 /** Samples every interval until stopped; keeps the largest value seen for each group. */
 export function watchRss(pids: StackPids, intervalMs = 500): { stop(): Promise<RssSample> } {
   const peak: RssSample = { nginx: 0, mariadb: 0, supervisor: 0, workers: 0, total: 0 };

@@ -8,7 +8,7 @@ import {
   renderComparison,
   type ScenarioResult,
 } from '../../../bench/report.js';
-import { pidsFromStatus, vmRssKib } from '../../../bench/rss.js';
+import { cpuTicks, pidsFromStatus, vmRssKib } from '../../../bench/rss.js';
 import { allScenarios, RUN_ORDER, selectScenarios } from '../../../bench/scenarios.js';
 import { upPhases } from '../../../bench/stack.js';
 import { parseWrkOutput, wrkArgv } from '../../../bench/wrk.js';
@@ -121,6 +121,11 @@ describe('process and log parsing', () => {
     assert.equal(vmRssKib('Name:\tkthreadd\n'), 0);
   });
 
+  test('CPU ticks are utime + stime, even when the process name holds spaces and parentheses', () => {
+    const stat = '42 (node (a b)) S 1 42 42 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 11 0 100 0 0';
+    assert.equal(cpuTicks(stat), 300);
+  });
+
   test('pids come from status --json; a stopped stack is an error', () => {
     const json = JSON.stringify({
       running: true,
@@ -166,6 +171,7 @@ describe('report', () => {
     non2xx: 0,
     socketErrors: 0,
     rssPeak: { nginx: 1, mariadb: 1, supervisor: 1, workers: 1, total: 4 },
+    cpuCores: { nginx: 0.1, mariadb: 0.1, supervisor: 0.1, workers: 1 },
   });
   const base = {
     version: 1 as const,
