@@ -1,10 +1,9 @@
 /**
  * Real headless Chromium (Debian's package) driven by playwright-core, resolving www.foobar.com
- * and foobar.com to loopback the way DNS would to the server, with a fresh profile each time.
+ * and foobar.com to loopback the way DNS would to the server. launch() gives every browser a
+ * fresh temporary profile (playwright refuses a --user-data-dir argument).
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 
@@ -17,7 +16,6 @@ export interface TestBrowser {
 }
 
 export async function launchBrowser(): Promise<TestBrowser> {
-  const profile = await mkdtemp(join(tmpdir(), 'webstack-chromium-'));
   await mkdir(SCREENSHOTS_DIR, { recursive: true });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -31,7 +29,6 @@ export async function launchBrowser(): Promise<TestBrowser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${profile}`,
       '--host-resolver-rules=MAP www.foobar.com 127.0.0.1, MAP foobar.com 127.0.0.1',
     ],
   });
@@ -39,7 +36,6 @@ export async function launchBrowser(): Promise<TestBrowser> {
     browser,
     async close() {
       await browser.close();
-      await rm(profile, { recursive: true, force: true });
     },
   };
 }
