@@ -30,12 +30,14 @@ function freeLoopbackPort(): Promise<number> {
 
 /**
  * The node:cluster workers share one address, and nginx retries a failed idempotent request only
- * on another *peer*: so the one address is listed once per worker plus one, each never marked down
+ * on another *peer*: so the one address is listed several times, each never marked down
  * (max_fails=0). A retry then reaches the cluster again, which hands it to a live worker.
  */
 export function appPeers(config: ResolvedConfig): Endpoint[] {
   const peer = { host: config.app.host, port: config.app.port, maxFails: 0 };
-  return Array.from({ length: Math.max(2, config.workerCount + 1) }, () => ({ ...peer }));
+  // nginx tries each peer at most once per request, and a dead worker can leave several idle
+  // keep-alive connections in nginx's cache that fail in turn: so twice the workers, plus two.
+  return Array.from({ length: 2 * Math.max(1, config.workerCount) + 2 }, () => ({ ...peer }));
 }
 
 /** Nginx as a component of the stack: config rendered from the stack's config, kept running. */

@@ -98,6 +98,8 @@ export async function restoreBackup(
     await mkdir(uploads);
     await run(extractTar(join(work, UPLOADS_FILE), uploads));
 
+    // The live database may be gone altogether (dropped by mistake): the restore recreates it.
+    await connection.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(live)} CHARACTER SET utf8mb4`);
     await connection.query(`CREATE DATABASE ${quoteIdentifier(previous)} CHARACTER SET utf8mb4`);
     const moves = [
       ...(await tables(connection, live)).map(

@@ -27,6 +27,7 @@ export async function runSiteCli(
   return await run([process.execPath, join(releaseDir(paths, release), SITE_CLI), ...args], {
     env,
     timeoutMs: 600_000,
-    ...(options.input === undefined ? {} : { input: options.input }),
+    // Always close stdin: the site's CLI reads a password from a piped stdin until it ends.
+    input: options.input ?? '',
   });
 }

@@ -1,0 +1,158 @@
+/**
+ * A steady load of reads and writes through nginx for the chaos test. Every request is recorded
+ * (phase, method, status, when it ended, how long it took); a write carries a unique title and
+ * counts as acknowledged only when it got a 2xx.
+ */
+import { Agent, request } from 'node:http';
+
+export interface Sample {
+  phase: string;
+  method: 'GET' | 'POST';
+  path: string;
+  /** 0: no HTTP answer at all (connection refused or reset). */
+  status: number;
+  endedAt: number;
+  ms: number;
+}
+
+export interface LoadOptions {
+  port: number;
+  host: string;
+  readers: number;
+  readPaths: readonly string[];
+  /** Pause between two requests of one client, so the 2-core machine keeps room for the deploys. */
+  pauseMs: number;
+  cookie: string;
+  csrfToken: string;
+}
+
+function send(
+  options: LoadOptions,
+  agent: Agent,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: string,
+): Promise<number> {
+  return new Promise((resolve) => {
+    const headers: Record<string, string> = { host: options.host };
+    if (body !== undefined) {
+      Object.assign(headers, {
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+        cookie: options.cookie,
+        'x-csrf-token': options.csrfToken,
+      });
+    }
+    const req = request(
+      { host: '127.0.0.1', port: options.port, method, path, headers, agent, timeout: 30_000 },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', () => resolve(0));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(0));
+    req.end(body);
+  });
+}
+
+export class Load {
+  phase = 'warm-up';
+  readonly samples: Sample[] = [];
+  /** Titles of the writes that got a 2xx. */
+  readonly acknowledged: string[] = [];
+  private running = true;
+  private readonly loops: Promise<void>[] = [];
+  private nextWrite = 1;
+
+  constructor(private readonly options: LoadOptions) {}
+
+  start(): void {
+    for (let i = 0; i < this.options.readers; i++) this.loops.push(this.readLoop(i));
+    this.loops.push(this.writeLoop());
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+  }
+
+  private record(method: Sample['method'], path: string, status: number, began: number): void {
+    const endedAt = Date.now();
+    this.samples.push({ phase: this.phase, method, path, status, endedAt, ms: endedAt - began });
+  }
+
+  private async readLoop(index: number): Promise<void> {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const paths = this.options.readPaths;
+    for (let n = index; this.running; n++) {
+      const path = paths[n % paths.length] ?? '/';
+      const began = Date.now();
+      this.record('GET', path, await send(this.options, agent, 'GET', path), began);
+      await new Promise((resolve) => setTimeout(resolve, this.options.pauseMs));
+    }
+    agent.destroy();
+  }
+
+  private async writeLoop(): Promise<void> {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    while (this.running) {
+      const title = `chaos ${process.pid} write ${this.nextWrite++}`;
+      const body = JSON.stringify({ title, body: `Written under load by the chaos test: ${title}.` });
+      const began = Date.now();
+      const status = await send(this.options, agent, 'POST', '/api/v1/articles', body);
+      this.record('POST', '/api/v1/articles', status, began);
+      if (status >= 200 && status < 300) this.acknowledged.push(title);
+      await new Promise((resolve) => setTimeout(resolve, this.options.pauseMs * 2));
+    }
+    agent.destroy();
+  }
+}
+
+export interface PhaseReport {
+  phase: string;
+  requests: number;
+  failures: Record<string, number>;
+  failedGets: number;
+  /** Longest time without a successful response, from the phase's start to its end. */
+  longestGapMs: number;
+  /** Slowest failed answer (ms). */
+  slowestFailureMs: number;
+}
+
+export function isSuccess(sample: Sample): boolean {
+  return sample.status >= 200 && sample.status < 400;
+}
+
+export function reportPhase(
+  samples: readonly Sample[],
+  phase: string,
+  from: number,
+  to: number,
+): PhaseReport {
+  const mine = samples.filter((s) => s.phase === phase);
+  const failures: Record<string, number> = {};
+  for (const s of mine.filter((x) => !isSuccess(x))) {
+    const key = `${s.method} ${s.status || 'no answer'}`;
+    failures[key] = (failures[key] ?? 0) + 1;
+  }
+  const successes = mine
+    .filter(isSuccess)
+    .map((s) => s.endedAt)
+    .sort((a, b) => a - b);
+  let gap = 0;
+  let last = from;
+  for (const at of [...successes, to]) {
+    gap = Math.max(gap, at - last);
+    last = Math.max(last, at);
+  }
+  return {
+    phase,
+    requests: mine.length,
+    failures,
+    failedGets: mine.filter((s) => s.method === 'GET' && !isSuccess(s)).length,
+    longestGapMs: gap,
+    slowestFailureMs: Math.max(0, ...mine.filter((s) => !isSuccess(s)).map((s) => s.ms)),
+  };
+}
