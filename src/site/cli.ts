@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { createDb, type Db } from './database/database.js';
 import { migrateToLatest } from './database/migrator.js';
 import { seedDemo } from './modules/seed.js';
-import { createUser } from './modules/users/users.service.js';
+import { createUser, setRole } from './modules/users/users.service.js';
 import { ROLES, type Role } from './modules/users/users.table.js';
 import { readSettings } from './settings.js';
 
@@ -66,6 +66,16 @@ program
     );
     console.log(`created ${user.role} ${user.email} (id ${user.id})`);
     if (given === '') console.log(`password (shown once): ${password}`);
+  });
+
+program
+  .command('user-role')
+  .description('give an existing account another role')
+  .requiredOption('--email <email>', 'email address of the account')
+  .addOption(new Option('--role <role>', 'role').choices(ROLES).makeOptionMandatory())
+  .action(async (options: { email: string; role: Role }) => {
+    const user = await withDb((db) => setRole(db, options.email, options.role));
+    console.log(`${user.email} is now ${user.role}`);
   });
 
 try {

@@ -16,7 +16,7 @@ import { installServiceVerb } from './install-service.js';
 import { logsVerb } from './logs.js';
 import { metricsVerb } from './metrics.js';
 import { printError } from './output.js';
-import { seedVerb, userAddVerb } from './site-commands.js';
+import { seedVerb, userAddVerb, userRoleVerb } from './site-commands.js';
 import { statusVerb } from './status.js';
 import { upVerb } from './up.js';
 
@@ -121,6 +121,14 @@ program
   .option('--compare <file>', 'an earlier run (JSON) to print the change against')
   .option('--out <dir>', 'where the report goes (default artifacts/bench in the checkout)')
   .action(action(benchVerb));
+user
+  .command('role')
+  .description('give an existing account another role')
+  .requiredOption('--email <email>', 'the email address of the account')
+  .addOption(
+    new Option('--role <role>', 'the new role').choices(['admin', 'editor', 'member']).makeOptionMandatory(),
+  )
+  .action(action(userRoleVerb));
 program
   .command('install-service')
   .description(

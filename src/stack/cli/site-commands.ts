@@ -40,3 +40,24 @@ export async function userAddVerb(
   process.stdout.write(result.stdout);
   return 0;
 }
+
+export async function userRoleVerb(
+  config: ResolvedConfig,
+  options: { email: string; role: string },
+): Promise<number> {
+  const args = ['user-role', '--email', options.email, '--role', options.role];
+  const result = await runSiteCli(config, statePaths(config.stateDir), args, { role: 'app' }).catch(
+    (error: unknown) => {
+      const detail = (error as { result?: { stderr?: string } }).result?.stderr?.trim().split('\n').pop();
+      if (detail)
+        throw new WebstackError(
+          'USER_ROLE_FAILED',
+          detail.replace(/^error: /, ''),
+          'check the email (`webstack user add` creates accounts)',
+        );
+      throw error;
+    },
+  );
+  process.stdout.write(result.stdout);
+  return 0;
+}

@@ -29,3 +29,12 @@ export async function countUsers(db: Db): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+export async function updateUserRole(db: Db, email: string, role: UserRow['role']): Promise<number> {
+  const result = await db
+    .updateTable('users')
+    .set({ role, updated_at: new Date() })
+    .where('email', '=', email)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
