@@ -28,6 +28,7 @@ export function validateNginxConfOptions(o: NginxConfOptions): void {
       fail(`${key}.maxFails`, maxFails, 'must be a whole number 0-100');
   }
   if (o.statusPort !== undefined) checkPort('statusPort', o.statusPort);
+  if (o.tls !== undefined) checkPort('tls.port', o.tls.port);
   const paths = {
     assetsDir: o.assetsDir,
     uploadsDir: o.uploadsDir,
@@ -39,6 +40,8 @@ export function validateNginxConfOptions(o: NginxConfOptions): void {
     pidFile: o.pidFile,
     tempDir: o.tempDir,
     brotliStaticModule: o.brotliStaticModule ?? '/',
+    tlsCertificate: o.tls?.certificate ?? '/',
+    tlsKey: o.tls?.key ?? '/',
   };
   for (const [key, value] of Object.entries({ ...paths, ...more })) {
     if (!PLAIN_PATH.test(value))

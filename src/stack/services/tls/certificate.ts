@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { type Argv, run } from '../../host/local.js';
+
+export interface SelfSignedOptions {
+  certificate: string;
+  key: string;
+  /** DNS names the certificate covers; the first is its subject. */
+  names: readonly string[];
+  days?: number;
+}
+
+/** argv for a self-signed P-256 certificate for local use (no passphrase: nginx starts unattended). */
+export function selfSignedCertificateArgv(o: SelfSignedOptions): Argv {
+  const [first] = o.names;
+  if (first === undefined) throw new Error('a certificate needs at least one name');
+  for (const name of o.names) {
+    if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(name)) throw new Error(`not a DNS name: ${name}`);
+  }
+  return [
+    'openssl',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-sha256',
+    '-days',
+    String(o.days ?? 365),
+    '-subj',
+    `/CN=${first}`,
+    '-addext',
+    `subjectAltName=${o.names.map((n) => `DNS:${n}`).join(',')}`,
+    '-keyout',
+    o.key,
+    '-out',
+    o.certificate,
+  ];
+}
+
+/** Makes a self-signed certificate unless both files exist; the key is readable by its owner only. */
+export async function ensureSelfSignedCertificate(o: SelfSignedOptions): Promise<boolean> {
+  if (existsSync(o.certificate) && existsSync(o.key)) return false;
+  await mkdir(dirname(o.key), { recursive: true, mode: 0o700 });
+  await mkdir(dirname(o.certificate), { recursive: true });
+  await run(selfSignedCertificateArgv(o));
+  await chmod(o.key, 0o600);
+  return true;
+}
