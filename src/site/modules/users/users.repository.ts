@@ -30,11 +30,6 @@ export async function countUsers(db: Db): Promise<number> {
   return Number(row.n);
 }
 
-export async function updateUserRole(db: Db, email: string, role: UserRow['role']): Promise<number> {
-  const result = await db
-    .updateTable('users')
-    .set({ role, updated_at: new Date() })
-    .where('email', '=', email)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+export async function updateUserRole(db: Db, email: string, role: UserRow['role']): Promise<void> {
+  await db.updateTable('users').set({ role, updated_at: new Date() }).where('email', '=', email).execute();
 }

@@ -3,7 +3,13 @@ import type { Db } from '../../database/database.js';
 import { passwordProblem } from '../../lib/passwords.js';
 import { errors } from '../../plugins/errors.js';
 import { clearFailures, countRecentFailures, recordFailure } from './login-failures.repository.js';
-import { findUserByEmail, findUserById, insertUser, updatePasswordHash } from './users.repository.js';
+import {
+  findUserByEmail,
+  findUserById,
+  insertUser,
+  updatePasswordHash,
+  updateUserRole,
+} from './users.repository.js';
 import type { Role, UserRow } from './users.table.js';
 
 /** OWASP's argon2id settings (m=19 MiB, t=2, p=1); hashing runs on libuv's threadpool, off the event loop. */
@@ -119,4 +125,13 @@ export async function changePassword(db: Db, userId: number, current: string, ne
     'new_password',
   );
   await updatePasswordHash(db, userId, await hashPassword(next));
+}
+
+/** Gives an existing account another role (from the operator's shell: `webstack user role`). */
+export async function setRole(db: Db, email: string, role: Role): Promise<User> {
+  const normalized = normalizeEmail(email);
+  const row = await findUserByEmail(db, normalized);
+  if (!row) throw errors.notFound(`no account with the email ${normalized}`);
+  await updateUserRole(db, normalized, role);
+  return { ...toUser(row), role };
 }
