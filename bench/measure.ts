@@ -122,6 +122,8 @@ export async function runScenario(s: Scenario, ctx: RunContext): Promise<Scenari
   const background = await logins?.stop();
   if (!('value' in outcome)) throw outcome.error;
   const result = outcome.value;
+  // wrk counts error answers without saying which: one more request like the load's shows a status.
+  const statusAfter = result.statusErrors > 0 ? await preflight(s, ctx, target).catch(() => 0) : undefined;
   const seconds = result.durationUs / 1e6;
   // Cores each part of the stack kept busy on average: what the 2 cores were spent on.
   const cpuCores = { nginx: 0, mariadb: 0, supervisor: 0, workers: 0 };
@@ -142,6 +144,7 @@ export async function runScenario(s: Scenario, ctx: RunContext): Promise<Scenari
     socketErrors: result.connectErrors + result.readErrors + result.writeErrors + result.timeouts,
     rssPeak: peak,
     cpuCores,
+    ...(statusAfter === undefined ? {} : { statusAfter }),
     ...(background ? { backgroundLogins: background } : {}),
   };
 }

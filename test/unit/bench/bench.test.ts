@@ -220,6 +220,16 @@ describe('report', () => {
     assert.equal(find('up → healthy (initialised)')?.met, false);
   });
 
+  test('a ratio made of error answers is missed, whatever its value', () => {
+    const erring = { ...scenario('home', 5000), non2xx: 40_000 };
+    const others = base.scenarios.filter((s) => s.name !== 'home');
+    const checks = checkTargets({ ...base, scenarios: [...others, erring] });
+    const home = checks.find((c) => c.name === 'home page');
+    assert.equal(home?.met, false);
+    assert.match(home?.measured ?? '', /with errors/);
+    assert.equal(checks.find((c) => c.name === 'home p99 under 20 logins/s')?.met, false);
+  });
+
   test('the comparison shows the change of req/s and p99 for scenarios in both runs', () => {
     const before = { ...base, targets: [] } as BenchReport;
     const now = { ...base, scenarios: [scenario('article', 600, 5)], targets: [] } as BenchReport;
