@@ -32,6 +32,16 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    /** HTTPS (off by default): nginx terminates TLS; without certificate/key a self-signed pair is made. */
+    https: Type.Object(
+      {
+        enabled: Type.Boolean({ default: false }),
+        port: Type.Integer({ default: 443, minimum: 1, maximum: 65535 }),
+        certificate: Type.Optional(Type.String({ minLength: 2, pattern: '^/' })),
+        key: Type.Optional(Type.String({ minLength: 2, pattern: '^/' })),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     app: Type.Object(
       {
         host: Type.String({ default: '127.0.0.1', format: 'ipv4' }),

@@ -33,6 +33,10 @@ export function databaseUrl(config: ResolvedConfig, paths: StatePaths, role: DbR
 }
 
 export function publicUrl(config: ResolvedConfig): string {
+  if (config.https.enabled) {
+    const port = config.https.port === 443 ? '' : `:${config.https.port}`;
+    return `https://${config.siteHost}${port}/`;
+  }
   return config.http.port === 80
     ? `http://${config.siteHost}/`
     : `http://${config.siteHost}:${config.http.port}/`;

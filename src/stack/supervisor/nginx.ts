@@ -13,7 +13,9 @@ import {
   startNginx,
   writeErrorPages,
 } from '../services/nginx/index.js';
+import { ensureSelfSignedCertificate } from '../services/tls/certificate.js';
 import { type Endpoint, renderNginxConf } from '../templates/nginx-conf.js';
+import type { TlsOptions } from '../templates/tls-conf.js';
 import { KeepAlive } from './keep-alive.js';
 
 /** A port free on 127.0.0.1 right now (the OS picks it). */
@@ -40,6 +42,18 @@ export function appPeers(config: ResolvedConfig): Endpoint[] {
   return Array.from({ length: 2 * Math.max(1, config.workerCount) + 2 }, () => ({ ...peer }));
 }
 
+/** HTTPS when enabled: the configured pair, or a self-signed one for local use made once under the state dir. */
+export async function tlsOptions(config: ResolvedConfig, paths: StatePaths): Promise<TlsOptions | undefined> {
+  const https = config.https;
+  if (!https.enabled) return undefined;
+  if (https.certificate && https.key)
+    return { port: https.port, certificate: https.certificate, key: https.key };
+  const certificate = join(paths.nginx.prefix, 'tls', 'self-signed.crt');
+  const key = join(paths.nginx.prefix, 'tls', 'self-signed.key');
+  await ensureSelfSignedCertificate({ certificate, key, names: [config.siteHost, config.domain] });
+  return { port: https.port, certificate, key };
+}
+
 /** Nginx as a component of the stack: config rendered from the stack's config, kept running. */
 export class NginxComponent {
   private keeper: KeepAlive | null = null;
@@ -62,6 +76,7 @@ export class NginxComponent {
     await writeErrorPages(paths.nginx.errorPages);
     this.statusPort ??= await freeLoopbackPort();
     const statusPort = this.statusPort;
+    const tls = await tlsOptions(config, paths);
     return () =>
       renderNginxConf({
         serverName: config.siteHost,
@@ -79,6 +94,7 @@ export class NginxComponent {
         statusPort,
         ...(process.getuid?.() === 0 ? { runAsUser: 'www-data' } : {}),
         ...(modules.brotliStaticModule ? { brotliStaticModule: modules.brotliStaticModule } : {}),
+        ...(tls ? { tls } : {}),
       });
   }
 

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { resolveConfig } from '../../src/stack/config/load.js';
+import { statePaths } from '../../src/stack/paths.js';
+import { publicUrl } from '../../src/stack/services/site-env.js';
+import { tlsOptions } from '../../src/stack/supervisor/nginx.js';
+
+test('HTTPS is off by default: no TLS in the nginx options, an http:// public URL', async () => {
+  const config = resolveConfig({ stateDir: '/srv/ws' });
+  assert.deepEqual(config.https, { enabled: false, port: 443 });
+  assert.equal(await tlsOptions(config, statePaths(config.stateDir)), undefined);
+  assert.equal(publicUrl(config), 'http://www.foobar.com/');
+});
+
+test('HTTPS enabled without a certificate: a self-signed pair is made once under the state dir', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'webstack-https-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const config = resolveConfig({ stateDir: dir, https: { enabled: true, port: 8443 } });
+  const tls = await tlsOptions(config, statePaths(dir));
+  assert.ok(tls);
+  assert.equal(tls.port, 8443);
+  assert.ok(tls.certificate.startsWith(dir) && tls.key.startsWith(dir));
+  assert.equal((await stat(tls.key)).mode & 0o777, 0o600);
+  assert.equal(publicUrl(config), 'https://www.foobar.com:8443/');
+  const given = resolveConfig({
+    stateDir: dir,
+    https: { enabled: true, certificate: '/etc/ssl/site.crt', key: '/etc/ssl/site.key' },
+  });
+  assert.deepEqual(await tlsOptions(given, statePaths(dir)), {
+    port: 443,
+    certificate: '/etc/ssl/site.crt',
+    key: '/etc/ssl/site.key',
+  });
+});
