@@ -42,12 +42,10 @@ describe('metrics, the admin status page and doctor alerts, end to end', () => {
   }
 
   async function login(email: string, role: string): Promise<string> {
-    // The password goes in on stdin (a generated one would be printed instead).
-    const password = `pw-${role}-${Date.now()}-long-enough`;
-    const added = await stack.run(['user', 'add', '--email', email, '--role', role], {
-      input: `${password}\n`,
-    });
+    const added = await stack.run(['user', 'add', '--email', email, '--role', role]);
     assert.equal(added.code, 0, added.stderr);
+    const password = added.stdout.match(/password \(shown once\): (\S+)/)?.[1];
+    assert.ok(password, added.stdout);
     const session = await httpRequest({
       port: stack.httpPort,
       path: '/api/v1/session',
@@ -151,7 +149,7 @@ describe('metrics, the admin status page and doctor alerts, end to end', () => {
 
   test('a screenshot of the status page in headless Chromium', async () => {
     const profile = await mkdtemp(join(tmpdir(), 'webstack-chromium-'));
-    const browser = await chromium.launch({
+    const context = await chromium.launchPersistentContext(profile, {
       executablePath: '/usr/bin/chromium',
       args: [
         '--headless',
@@ -162,12 +160,12 @@ describe('metrics, the admin status page and doctor alerts, end to end', () => {
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
-        `--user-data-dir=${profile}`,
         '--host-resolver-rules=MAP www.foobar.com 127.0.0.1',
       ],
+      extraHTTPHeaders: { cookie: cookies.admin ?? '' },
     });
     try {
-      const page = await browser.newPage({ extraHTTPHeaders: { cookie: cookies.admin ?? '' } });
+      const page = await context.newPage();
       const response = await page.goto(`http://www.foobar.com:${stack.httpPort}/admin/status`);
       assert.equal(response?.status(), 200);
       assert.equal((await page.locator('svg polyline').count()) > 0, true);
@@ -175,7 +173,7 @@ describe('metrics, the admin status page and doctor alerts, end to end', () => {
       await mkdir(dir, { recursive: true });
       await page.screenshot({ path: join(dir, 'admin-status.png'), fullPage: true });
     } finally {
-      await browser.close();
+      await context.close();
       await rm(profile, { recursive: true, force: true });
     }
   });
