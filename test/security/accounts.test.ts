@@ -154,3 +154,26 @@ test('a session id planted before login is never adopted (no fixation)', async (
   attacker.cookies.set('sid', planted);
   assert.equal((await attacker.request({ url: '/account' })).statusCode, 303);
 });
+
+test('under HTTPS the session cookie is __Host-sid: Secure, Path=/, no Domain; and it is the one read', async (t) => {
+  const { app } = await build(t);
+  await new Browser(app).register('ned@example.com', PASSWORD);
+  const https = { 'x-forwarded-proto': 'https' };
+  const browser = new Browser(app);
+  const _csrf = await browser.csrfFrom('/login');
+  const login = await browser.request({
+    method: 'POST',
+    url: '/login',
+    form: { email: 'ned@example.com', password: PASSWORD, _csrf },
+    headers: https,
+  });
+  assert.equal(login.statusCode, 303);
+  const cookie = String(login.headers['set-cookie']);
+  assert.match(cookie, /__Host-sid=[A-Za-z0-9_-]{43}; Max-Age=\d+; Path=\/; HttpOnly; Secure; SameSite=Lax/);
+  assert.doesNotMatch(cookie, /Domain=/i);
+  assert.equal((await browser.request({ url: '/account', headers: https })).statusCode, 200);
+  // A plain `sid` (as a plain-HTTP page could plant) is not read over HTTPS.
+  const planted = new Browser(app);
+  planted.cookies.set('sid', browser.cookies.get('__Host-sid') ?? '');
+  assert.equal((await planted.request({ url: '/account', headers: https })).statusCode, 303);
+});

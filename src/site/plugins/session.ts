@@ -45,6 +45,19 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/**
+ * Under HTTPS the session cookie is `__Host-sid`: browsers then insist on Secure, Path=/ and no
+ * Domain, so neither a plain-HTTP page nor a sibling subdomain can plant or overwrite it.
+ */
+export function sessionCookieName(request: FastifyRequest): string {
+  return request.protocol === 'https' ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE;
+}
+
+/** Clearing a __Host- cookie needs the same Secure flag as setting it. */
+function clearOptions(request: FastifyRequest) {
+  return { path: '/', secure: request.protocol === 'https' };
+}
+
 export function cookieOptions(request: FastifyRequest, maxAgeMs: number) {
   return {
     path: '/',
@@ -62,20 +75,20 @@ export const sessionPlugin = globalPlugin('session', async (app) => {
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.session === false) return;
-    const token = request.cookies[SESSION_COOKIE];
+    const token = request.cookies[sessionCookieName(request)];
     if (!token) return;
     const now = new Date();
     const session = /^[A-Za-z0-9_-]{43}$/.test(token)
       ? await findActiveSession(app.db, hashToken(token), now, new Date(now.getTime() - SESSION_IDLE_MS))
       : null;
     if (!session) {
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      reply.clearCookie(sessionCookieName(request), clearOptions(request));
       return;
     }
     if (now.getTime() - session.lastSeenAt.getTime() > SESSION_TOUCH_MS) {
       await touchSession(app.db, session.id, now);
       // Sliding idle expiry: the cookie lives as long as the row can.
-      reply.setCookie(SESSION_COOKIE, token, cookieOptions(request, SESSION_IDLE_MS));
+      reply.setCookie(sessionCookieName(request), token, cookieOptions(request, SESSION_IDLE_MS));
     }
     request.session = session;
     request.user = session.user;
@@ -96,7 +109,7 @@ export const sessionPlugin = globalPlugin('session', async (app) => {
       now,
       expiresAt: new Date(now.getTime() + SESSION_ABSOLUTE_MS),
     });
-    this.setCookie(SESSION_COOKIE, token, cookieOptions(request, SESSION_IDLE_MS));
+    this.setCookie(sessionCookieName(request), token, cookieOptions(request, SESSION_IDLE_MS));
     request.session = { id, csrfSecret, lastSeenAt: now, user };
     request.user = user;
   });
@@ -106,7 +119,7 @@ export const sessionPlugin = globalPlugin('session', async (app) => {
     if (request.session) await deleteSession(app.db, request.session.id);
     request.session = null;
     request.user = null;
-    this.clearCookie(SESSION_COOKIE, { path: '/' });
+    this.clearCookie(sessionCookieName(request), clearOptions(request));
   });
 });
 
