@@ -146,7 +146,10 @@ export class NginxComponent {
   }
 
   async status(): Promise<ComponentStatus> {
-    const health = await nginxHealth({ pidFile: this.paths.nginx.pid });
+    const health = await nginxHealth({
+      pidFile: this.paths.nginx.pid,
+      ...(this.statusPort === undefined ? {} : { statusPort: this.statusPort }),
+    });
     return {
       name: 'nginx',
       state: this.keeper?.state ?? 'stopped',

@@ -28,7 +28,8 @@ export function lineChart(series: Series): string {
   const x = (t: number) => PAD.left + ((t - first) / span) * (W - PAD.left - PAD.right);
   const y = (v: number) => H - PAD.bottom - (v / top) * (H - PAD.top - PAD.bottom);
   const path = points.map(([t, v]) => `${round(x(t))},${round(y(v))}`).join(' ');
-  const minutes = Math.round(span / 60_000);
+  const seconds = Math.round(span / 1000);
+  const ago = seconds < 120 ? `${seconds} s ago` : `${Math.round(seconds / 60)} min ago`;
   const label = (text: string, tx: number, ty: number, anchor: string) =>
     `<text x="${round(tx)}" y="${round(ty)}" font-size="11" text-anchor="${anchor}" fill="currentColor">${text}</text>`;
   return [
@@ -38,7 +39,7 @@ export function lineChart(series: Series): string {
     `<line x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${H - PAD.bottom}" stroke="#888" stroke-width="1"/>`,
     label(series.format(top), PAD.left - 6, PAD.top + 8, 'end'),
     label(series.format(0), PAD.left - 6, H - PAD.bottom, 'end'),
-    label(`${minutes} min ago`, PAD.left, H - 6, 'start'),
+    label(ago, PAD.left, H - 6, 'start'),
     label('now', W - PAD.right, H - 6, 'end'),
     points.length > 1
       ? `<polyline points="${path}" fill="none" stroke="#1f6feb" stroke-width="2" stroke-linejoin="round"/>`
