@@ -271,4 +271,19 @@ describe('chaos: deploys, rollbacks and crashes under load lose nothing', { time
     const records = (await readFile(join(stack.stateDir, 'deploys.jsonl'), 'utf8')).trim().split('\n');
     assert.equal((JSON.parse(records.at(-1) ?? '{}') as { result: string }).result, 'failed');
   });
+
+  test('(f) the nginx master SIGKILLed is restarted, its orphaned workers stopped first', async () => {
+    const before = component(await status(), 'nginx');
+    assert.ok(before?.pid, 'no nginx pid');
+    const report = await phase('f kill nginx', async () => {
+      process.kill(before.pid as number, 'SIGKILL');
+      await until('nginx to be restarted', async () => {
+        const nginx = component(await status(), 'nginx');
+        return nginx?.healthy === true && nginx.pid !== before.pid;
+      });
+    });
+    assert.ok((component(await status(), 'nginx')?.restarts ?? 0) > before.restarts);
+    assert.equal((await httpRequest({ port: stack.httpPort, path: '/' })).status, 200);
+    assert.equal(report.missing, 0);
+  });
 });

@@ -17,6 +17,7 @@ import { ensureSelfSignedCertificate } from '../services/tls/certificate.js';
 import { type Endpoint, renderNginxConf } from '../templates/nginx-conf.js';
 import type { TlsOptions } from '../templates/tls-conf.js';
 import { KeepAlive } from './keep-alive.js';
+import { listenHolders, stopProcesses } from './orphans.js';
 
 /** A port free on 127.0.0.1 right now (the OS picks it). */
 function freeLoopbackPort(): Promise<number> {
@@ -112,6 +113,9 @@ export class NginxComponent {
     this.keeper = new KeepAlive(
       'nginx',
       async () => {
+        // A SIGKILLed master leaves its workers holding the port: stop exactly those before a restart.
+        if ((this.keeper?.restarts ?? 0) > 0)
+          await stopProcesses(await listenHolders(this.config.http.port, 'nginx'), 'SIGQUIT', 5_000);
         const proc = await startNginx({
           conf: this.paths.nginx.config,
           prefix: this.paths.nginx.prefix,
