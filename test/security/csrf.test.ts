@@ -9,7 +9,12 @@ test('an API POST riding a cookie session without, or with a wrong, CSRF token i
   await browser.register('olga@example.com', 'correct horse battery');
   const users = await countRows(database, 'users');
   const body = { email: 'new@example.com', password: 'another long password', displayName: 'New' };
-  for (const headers of [{}, { 'x-csrf-token': 'forged' }, { 'x-csrf-token': 'A'.repeat(64) }]) {
+  const attempts: Record<string, string>[] = [
+    {},
+    { 'x-csrf-token': 'forged' },
+    { 'x-csrf-token': 'A'.repeat(64) },
+  ];
+  for (const headers of attempts) {
     const response = await browser.request({ method: 'POST', url: '/api/v1/users', json: body, headers });
     assert.equal(response.statusCode, 403, JSON.stringify(headers));
     assert.equal(response.json().code, 'CSRF_INVALID');

@@ -155,6 +155,29 @@ test('TLS 1.3 and 1.2 (ECDHE + AEAD) are served, with HSTS for a year and the se
   assert.match(v12.cipher, /^TLS_ECDHE_(ECDSA|RSA)_WITH_(AES_\d+_GCM|CHACHA20_POLY1305)/);
 });
 
+test("a client's own X-Forwarded-For is replaced: the per-address limits cannot be dodged", async () => {
+  const res = await httpRequest({ port: httpPort, path: '/', headers: { 'x-forwarded-for': '6.6.6.6' } });
+  assert.equal(res.status, 301);
+  await new Promise<void>((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: httpsPort,
+        path: '/xff',
+        headers: { host: 'www.foobar.com', 'x-forwarded-for': '6.6.6.6' },
+        servername: 'www.foobar.com',
+        ca,
+        agent: false,
+      },
+      (r) => r.resume().on('end', resolve),
+    );
+    req.on('error', reject);
+    req.end();
+  });
+  const seen = upstream.seen.find((s) => s.url === '/xff');
+  assert.equal(seen?.headers['x-forwarded-for'], '127.0.0.1');
+});
+
 test('plain HTTP redirects to HTTPS, for the site and the apex', async () => {
   const site = await httpRequest({ port: httpPort, path: '/a?b=1' });
   assert.equal(site.status, 301);

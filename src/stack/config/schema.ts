@@ -29,6 +29,12 @@ export const ConfigSchema = Type.Object(
       {
         listen: Type.String({ default: '0.0.0.0', format: 'ipv4' }),
         port: Type.Integer({ default: 80, minimum: 1, maximum: 65535 }),
+        authRatePerMinute: Type.Integer({
+          default: 30,
+          minimum: 0,
+          maximum: 100_000,
+          description: 'password POSTs per minute per client address at Nginx (burst 20); 0: no limit',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -96,6 +96,7 @@ export class NginxComponent {
         ...(process.getuid?.() === 0 ? { runAsUser: 'www-data' } : {}),
         ...(modules.brotliStaticModule ? { brotliStaticModule: modules.brotliStaticModule } : {}),
         ...(tls ? { tls } : {}),
+        authRatePerMinute: config.http.authRatePerMinute,
       });
   }
 

@@ -29,6 +29,9 @@ export function validateNginxConfOptions(o: NginxConfOptions): void {
   }
   if (o.statusPort !== undefined) checkPort('statusPort', o.statusPort);
   if (o.tls !== undefined) checkPort('tls.port', o.tls.port);
+  const rate = o.authRatePerMinute;
+  if (rate !== undefined && (!Number.isInteger(rate) || rate < 0 || rate > 100_000))
+    fail('authRatePerMinute', rate, 'must be a whole number 0-100000');
   const paths = {
     assetsDir: o.assetsDir,
     uploadsDir: o.uploadsDir,
