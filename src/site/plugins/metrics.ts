@@ -55,6 +55,8 @@ export const metricsPlugin = globalPlugin('metrics', async (app) => {
   });
   app.addHook('onResponse', async (request, reply) => {
     inFlight.dec();
+    // Health probes (the supervisor's, every few seconds) would drown the idle rate: not counted.
+    if (request.routeOptions.config.quiet) return;
     // The route pattern, never the raw URL: unmatched paths must not grow the label set.
     const labels = {
       method: request.method,
