@@ -34,7 +34,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     .option('--articles <count>', 'articles to load (default 10000; smoke 200)', positiveInt)
     .option('--products <count>', 'products to load (default 1000; smoke 50)', positiveInt)
     .option('--compare <file>', 'an earlier run (JSON) to print the change against')
-    .option('--config <file>', 'bench this running stack (its config file) instead of a bench stack')
+    .option('--attach', 'load the running stack instead of bringing up a bench stack')
+    .option('--config <file>', "with --attach: the running stack's config file (implies --attach)")
     .option('--out <dir>', 'where the JSON and Markdown go', 'artifacts/bench')
     .exitOverride();
   program.parse(argv, { from: 'user' });

@@ -33,7 +33,15 @@ import { RSS_GROUPS, type RssSample, sampleRss } from './rss.js';
 import { allScenarios, selectScenarios } from './scenarios.js';
 import { attachStack, type BenchStack, bringUpStack, stackPids, timeRestart } from './stack.js';
 
-const options = parseBenchArgs(process.argv.slice(2));
+const options = (() => {
+  try {
+    return parseBenchArgs(process.argv.slice(2));
+  } catch (error) {
+    // commander has printed the usage error (or the help) already.
+    const code = (error as { exitCode?: number }).exitCode;
+    process.exit(typeof code === 'number' ? code : 2);
+  }
+})();
 const startedAt = new Date();
 const log = (line: string) =>
   console.log(`[${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(3)} s] ${line}`);

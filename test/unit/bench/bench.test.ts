@@ -84,6 +84,10 @@ describe('bench options and scenarios', () => {
     assert.equal(full.durationSeconds, 5);
     assert.equal(full.connections, 64);
     assert.deepEqual(full.scenarios, ['home', 'article']);
+    const attached = parseBenchArgs(['--attach']);
+    assert.equal(attached.attach, true);
+    assert.equal(attached.config, undefined);
+    assert.equal(parseBenchArgs([]).attach, false);
   });
 
   test('every scenario runs in RUN_ORDER; an unknown name is refused', () => {
