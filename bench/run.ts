@@ -3,7 +3,7 @@
  * loads the data set, starts the reference servers, drives every scenario through Nginx with wrk,
  * and writes the report (Markdown and JSON) to artifacts/bench/.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -112,6 +112,8 @@ async function main(): Promise<void> {
   const target = { port: config.http.port, host: config.siteHost };
 
   scratch = stack.dir ? null : await mkdtemp(join(tmpdir(), 'webstack-bench-'));
+  // mkdtemp makes it 0700; the reference nginx's workers (nobody) must reach the page inside.
+  if (scratch) await chmod(scratch, 0o755);
   const dir = join(stack.dir ?? scratch ?? tmpdir(), 'bench');
   await mkdir(dir, { recursive: true });
   const pathFiles = {
