@@ -100,6 +100,29 @@ describe('webstack CLI, end to end', () => {
     }
   });
 
+  test('user add takes the password from stdin, or generates one and prints it once', async () => {
+    const piped = await stack.run(['user', 'add', '--email', 'ops@example.com', '--role', 'admin'], {
+      input: 'a long enough passphrase 123\n',
+    });
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.match(piped.stdout, /created admin ops@example\.com/);
+    assert.doesNotMatch(piped.stdout, /a long enough passphrase/);
+    const login = await httpRequest({
+      port: stack.httpPort,
+      path: '/api/v1/session',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'ops@example.com', password: 'a long enough passphrase 123' }),
+    });
+    assert.equal(login.status, 200, login.body);
+    const generated = await stack.run(['user', 'add', '--email', 'ed@example.com', '--role', 'editor']);
+    assert.equal(generated.code, 0, generated.stderr);
+    assert.match(generated.stdout, /password \(shown once\): \S{12,}/);
+    const duplicate = await stack.run(['user', 'add', '--email', 'ed@example.com', '--role', 'editor']);
+    assert.equal(duplicate.code, 1);
+    assert.match(duplicate.stderr, /^error USER_ADD_FAILED: /m);
+  });
+
   test('down stops everything; status then exits 1; up again serves again', async () => {
     const down = await stack.down();
     assert.equal(down.code, 0, down.stderr);

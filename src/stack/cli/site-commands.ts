@@ -20,14 +20,8 @@ export async function userAddVerb(
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
     input = Buffer.concat(chunks).toString('utf8').split('\n')[0];
   }
-  const args = [
-    'user-add',
-    '--email',
-    options.email,
-    '--role',
-    options.role,
-    ...(input ? ['--password-stdin'] : []),
-  ];
+  // The site's user-add reads the password from its stdin, and generates one when that is empty.
+  const args = ['user-add', '--email', options.email, '--role', options.role];
   const result = await runSiteCli(config, statePaths(config.stateDir), args, {
     role: 'app',
     ...(input ? { input } : {}),
