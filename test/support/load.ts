@@ -13,6 +13,8 @@ export interface Sample {
   status: number;
   endedAt: number;
   ms: number;
+  /** Why there was no HTTP answer (e.g. ECONNRESET). */
+  error?: string;
 }
 
 export interface LoadOptions {
@@ -32,7 +34,7 @@ function send(
   method: 'GET' | 'POST',
   path: string,
   body?: string,
-): Promise<number> {
+): Promise<{ status: number; error?: string }> {
   return new Promise((resolve) => {
     const headers: Record<string, string> = { host: options.host };
     if (body !== undefined) {
@@ -47,12 +49,16 @@ function send(
       { host: '127.0.0.1', port: options.port, method, path, headers, agent, timeout: 30_000 },
       (res) => {
         res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', () => resolve(0));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+        res.on('error', (error: NodeJS.ErrnoException) =>
+          resolve({ status: 0, error: error.code ?? error.message }),
+        );
       },
     );
     req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve(0));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ status: 0, error: error.code ?? error.message }),
+    );
     req.end(body);
   });
 }
@@ -78,9 +84,14 @@ export class Load {
     await Promise.all(this.loops);
   }
 
-  private record(method: Sample['method'], path: string, status: number, began: number): void {
+  private record(
+    method: Sample['method'],
+    path: string,
+    answer: { status: number; error?: string },
+    began: number,
+  ): void {
     const endedAt = Date.now();
-    this.samples.push({ phase: this.phase, method, path, status, endedAt, ms: endedAt - began });
+    this.samples.push({ phase: this.phase, method, path, ...answer, endedAt, ms: endedAt - began });
   }
 
   private async readLoop(index: number): Promise<void> {
@@ -101,9 +112,9 @@ export class Load {
       const title = `chaos ${process.pid} write ${this.nextWrite++}`;
       const body = JSON.stringify({ title, body: `Written under load by the chaos test: ${title}.` });
       const began = Date.now();
-      const status = await send(this.options, agent, 'POST', '/api/v1/articles', body);
-      this.record('POST', '/api/v1/articles', status, began);
-      if (status >= 200 && status < 300) this.acknowledged.push(title);
+      const answer = await send(this.options, agent, 'POST', '/api/v1/articles', body);
+      this.record('POST', '/api/v1/articles', answer, began);
+      if (answer.status >= 200 && answer.status < 300) this.acknowledged.push(title);
       await new Promise((resolve) => setTimeout(resolve, this.options.pauseMs * 2));
     }
     agent.destroy();
@@ -134,7 +145,7 @@ export function reportPhase(
   const mine = samples.filter((s) => s.phase === phase);
   const failures: Record<string, number> = {};
   for (const s of mine.filter((x) => !isSuccess(x))) {
-    const key = `${s.method} ${s.status || 'no answer'}`;
+    const key = `${s.method} ${s.status || s.error || 'no answer'}`;
     failures[key] = (failures[key] ?? 0) + 1;
   }
   const successes = mine

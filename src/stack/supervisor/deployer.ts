@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { WebstackError } from '../errors.js';
 import { WorkerFailed } from '../services/appserver/supervisor.js';
@@ -47,6 +48,13 @@ export class Deployer {
   constructor(private readonly stack: Stack) {}
 
   async deploy(request: DeployRequest): Promise<DeployResult> {
+    if (typeof request?.dir !== 'string' || !isAbsolute(request.dir) || typeof request.by !== 'string') {
+      throw new WebstackError(
+        'BAD_REQUEST',
+        'deploy needs an absolute directory',
+        'upgrade the CLI and the stack together',
+      );
+    }
     return await this.locked('deploy', request.by, async (note) => {
       const { config, paths, log } = this.stack;
       if (request.build) await buildCheckout(request.dir, log);
