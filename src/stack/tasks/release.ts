@@ -52,7 +52,11 @@ export async function createRelease(
   const revision = await run(gitShortSha(sourceDir), { okCodes: [0, 128] }).then((r) =>
     r.code === 0 ? r.stdout.trim() : null,
   );
-  const id = releaseId(new Date(), revision);
+  // Ids have one-second resolution: a second release in the same second gets a suffix.
+  const base = releaseId(new Date(), revision);
+  let id = base;
+  for (let n = 2; existsSync(releaseDir(paths, id)) || existsSync(join(paths.releases, `${id}.tmp`)); n++)
+    id = `${base}-${n}`;
   const staging = join(paths.releases, `${id}.tmp`);
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
