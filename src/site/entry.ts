@@ -2,8 +2,15 @@ import { Server } from 'node:net';
 import type { SiteHandle, SiteSettings } from '../contract.js';
 import { buildApp } from './app.js';
 
-/** How long idle keep-alive connections stay open after the site stops listening. */
-const IDLE_GRACE_MS = 1_000;
+/**
+ * How long idle keep-alive connections stay open after the site stops listening: longer than
+ * Nginx's upstream keepalive_timeout (4 s), so Nginx closes them first and never races us.
+ */
+const IDLE_GRACE_MS = 5_000;
+
+function openConnections(server: Server): Promise<number> {
+  return new Promise((resolve) => server.getConnections((error, count) => resolve(error ? 0 : count)));
+}
 
 /** The release's entry point (SITE_ENTRY): what each application-server worker calls. */
 export async function start(settings: SiteSettings): Promise<SiteHandle> {
@@ -24,7 +31,10 @@ export async function start(settings: SiteSettings): Promise<SiteHandle> {
         // Stop accepting without http.Server#close(), which would reset idle keep-alive
         // connections at once and fail a request Nginx is sending on one at that instant.
         await new Promise<void>((resolve) => Server.prototype.close.call(app.server, () => resolve()));
-        await new Promise((resolve) => setTimeout(resolve, IDLE_GRACE_MS));
+        const deadline = Date.now() + IDLE_GRACE_MS;
+        while (Date.now() < deadline && (await openConnections(app.server)) > 0) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
       }
       await app.close();
     },

@@ -153,6 +153,9 @@ export function renderNginxConf(options: NginxConfOptions): string {
       (u) => `    server ${u.host}:${u.port}${u.maxFails === undefined ? '' : ` max_fails=${u.maxFails}`};`,
     ),
     '    keepalive 32;',
+    // Shorter than a draining worker's grace (5 s in the site's entry.ts): Nginx closes an idle
+    // upstream connection itself before the worker would, so it never sends on one being closed.
+    '    keepalive_timeout 4s;',
     '  }',
     '',
     ...(tls ? [...renderTlsRejectServer(o.listen.host, tls), ''] : []),
