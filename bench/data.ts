@@ -3,6 +3,8 @@
  * site's tables (src/site/modules/*\/*.table.ts). Pure: no database here.
  */
 
+import { EXCERPT_MAX, excerpt } from '../src/site/lib/markdown.js';
+
 const WORDS = (
   'stack server nginx node worker cluster maria database query index cache page article product ' +
   'latency request socket memory process signal deploy release health ready metric log zone record ' +
@@ -35,6 +37,7 @@ export interface ArticleSeed {
   title: string;
   body_md: string;
   body_html: string;
+  excerpt: string;
   author_id: number;
   status: 'published';
   created_at: Date;
@@ -53,6 +56,8 @@ export function benchArticle(n: number, authorId: number): ArticleSeed {
     body_md: paragraphs.join('\n\n'),
     // The words are plain letters, so Markdown renders each paragraph to exactly this.
     body_html: paragraphs.map((p) => `<p>${p}</p>`).join('\n'),
+    // As the site stores it at write time (articles.excerpt).
+    excerpt: excerpt(paragraphs.join('\n\n'), EXCERPT_MAX),
     author_id: authorId,
     status: 'published',
     created_at: at,

@@ -125,6 +125,17 @@ export function excerpt(markdown: string, maxLength = 200): string {
     decodeEntities(sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} }))
       .replace(/\s+/g, ' ')
       .trim();
+  return shorten(text, maxLength);
+}
+
+/** The longest excerpt stored with an article (articles.excerpt); pages shorten it further. */
+export const EXCERPT_MAX = 300;
+
+/**
+ * Cuts plain text to at most `maxLength` at a word boundary, with an ellipsis. Shortening a
+ * stored excerpt gives the same text as an excerpt of the Markdown at that length.
+ */
+export function shorten(text: string, maxLength: number): string {
   if (text.length <= maxLength) return text;
   const cut = text.slice(0, maxLength);
   const lastSpace = cut.lastIndexOf(' ');

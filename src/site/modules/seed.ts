@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
 import type { Db } from '../database/database.js';
-import { renderMarkdown } from '../lib/markdown.js';
+import { EXCERPT_MAX, excerpt, renderMarkdown } from '../lib/markdown.js';
 import { slugify } from '../lib/slug.js';
 import { DEMO_USERS, demoArticles } from './seed.content.js';
 import { DEMO_PRODUCTS } from './seed.products.js';
@@ -67,6 +67,7 @@ async function seedArticles(db: Db, userIds: Map<string, number>): Promise<void>
       title: article.title,
       body_md: article.body,
       body_html: renderMarkdown(article.body),
+      excerpt: excerpt(article.body, EXCERPT_MAX),
       author_id: authorId,
       status: article.status,
       published_at: article.status === 'published' ? article.publishedAt : null,
@@ -87,6 +88,7 @@ async function seedArticles(db: Db, userIds: Map<string, number>): Promise<void>
       existing.title === row.title &&
       existing.body_md === row.body_md &&
       existing.body_html === row.body_html &&
+      existing.excerpt === row.excerpt &&
       existing.status === row.status &&
       existing.published_at?.getTime() === row.published_at?.getTime();
     if (!same) {

@@ -15,6 +15,7 @@ const article: ArticleWithAuthor = {
   title: 'A & <B>',
   body_md: 'Hello **world**',
   body_html: '<p>Hello <strong>world</strong></p>',
+  excerpt: null,
   author_id: 2,
   author_name: 'Ann "The" Author',
   status: 'published',

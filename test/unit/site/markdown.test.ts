@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { excerpt, renderMarkdown } from '../../../src/site/lib/markdown.js';
+import { EXCERPT_MAX, excerpt, renderMarkdown, shorten } from '../../../src/site/lib/markdown.js';
 
 const DANGER = [/<script/i, /javascript:/i, / on\w+=/i];
 
@@ -133,5 +133,13 @@ describe('excerpt', () => {
     const text = excerpt('word '.repeat(100), 42);
     assert.ok(text.length <= 43);
     assert.ok(text.endsWith('word…'));
+  });
+});
+
+describe('shorten', () => {
+  it('shortening the stored excerpt equals an excerpt of the Markdown at that length', () => {
+    const markdown = Array.from({ length: 40 }, (_, i) => `word${i} alpha, beta.`).join(' ');
+    const stored = excerpt(markdown, EXCERPT_MAX);
+    for (const length of [160, 220, 300]) assert.equal(shorten(stored, length), excerpt(markdown, length));
   });
 });

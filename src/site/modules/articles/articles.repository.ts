@@ -1,5 +1,7 @@
+import { sql } from 'kysely';
 import type { Db } from '../../database/database.js';
 import type { CursorKey } from '../../lib/cursor.js';
+import { EXCERPT_MAX, excerpt } from '../../lib/markdown.js';
 import type { ArticleRow, ArticleUpdate, NewArticleRow } from './articles.table.js';
 
 /** An article with its author's display name, as pages and the API show it. */
@@ -23,19 +25,102 @@ export async function findArticleById(db: Db, id: number): Promise<ArticleWithAu
   return await withAuthor(db).where('articles.id', '=', id).executeTakeFirst();
 }
 
+/**
+ * What a list shows of an article: never its bodies. `excerpt` is always set (computed from
+ * body_md for a row written without one).
+ */
+export interface ArticleSummary extends Omit<ArticleWithAuthor, 'body_md' | 'body_html' | 'excerpt'> {
+  excerpt: string;
+}
+
+/*
+ * Lists run in two steps. First the ids of one page, from `articles` alone, so that MariaDB walks
+ * the (status, published_at, id) index and stops at LIMIT; joined to users in the same query it
+ * sorted every published row, bodies included, in a temporary table. Then the page's rows by
+ * primary key, joined to their authors.
+ */
+
+/** Published article ids, newest first, by page (HTML lists). */
+async function publishedIdsPage(db: Db, offset: number, limit: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('articles')
+    .select('id')
+    .where('status', '=', 'published')
+    .orderBy('published_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .offset(offset)
+    .execute();
+  return rows.map((r) => Number(r.id));
+}
+
+/** Published article ids after a keyset cursor: (published_at, id) strictly below the cursor's. */
+async function publishedIdsAfter(db: Db, after: CursorKey | null, limit: number): Promise<number[]> {
+  let query = db.selectFrom('articles').select('id').where('status', '=', 'published');
+  if (after) {
+    const at = new Date(after.at);
+    query = query.where((eb) =>
+      eb.or([eb('published_at', '<', at), eb.and([eb('published_at', '=', at), eb('id', '<', after.id)])]),
+    );
+  }
+  const rows = await query.orderBy('published_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return rows.map((r) => Number(r.id));
+}
+
+function inIdOrder<T extends { id: number }>(ids: readonly number[], rows: T[]): T[] {
+  const byId = new Map(rows.map((r) => [Number(r.id), r]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/** Full rows (bodies included) for these ids, in the ids' order. */
+export async function findArticlesByIds(db: Db, ids: readonly number[]): Promise<ArticleWithAuthor[]> {
+  if (ids.length === 0) return [];
+  return inIdOrder(ids, await withAuthor(db).where('articles.id', 'in', ids).execute());
+}
+
+/** List rows (no bodies) for these ids, in the ids' order. */
+export async function findSummariesByIds(db: Db, ids: readonly number[]): Promise<ArticleSummary[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('articles')
+    .innerJoin('users', 'users.id', 'articles.author_id')
+    .select([
+      'articles.id',
+      'articles.slug',
+      'articles.title',
+      'articles.author_id',
+      'articles.status',
+      'articles.created_at',
+      'articles.updated_at',
+      'articles.published_at',
+      'articles.excerpt',
+      'users.display_name as author_name',
+    ])
+    // The body is read only for a row stored without an excerpt (inserted by older code).
+    .select(
+      sql<string | null>`case when articles.excerpt is null then articles.body_md end`.as('fallback_md'),
+    )
+    .where('articles.id', 'in', ids)
+    .execute();
+  const summaries = rows.map(({ fallback_md, ...row }) => ({
+    ...row,
+    excerpt: row.excerpt ?? excerpt(fallback_md ?? '', EXCERPT_MAX),
+  }));
+  return inIdOrder(ids, summaries);
+}
+
 /** Published articles, newest first, by page (HTML lists). */
 export async function listPublishedArticles(
   db: Db,
   offset: number,
   limit: number,
-): Promise<ArticleWithAuthor[]> {
-  return await withAuthor(db)
-    .where('articles.status', '=', 'published')
-    .orderBy('articles.published_at', 'desc')
-    .orderBy('articles.id', 'desc')
-    .limit(limit)
-    .offset(offset)
-    .execute();
+): Promise<ArticleSummary[]> {
+  return await findSummariesByIds(db, await publishedIdsPage(db, offset, limit));
+}
+
+/** Published articles with their bodies, newest first (the feed). */
+export async function listPublishedFull(db: Db, limit: number): Promise<ArticleWithAuthor[]> {
+  return await findArticlesByIds(db, await publishedIdsPage(db, 0, limit));
 }
 
 export async function countPublishedArticles(db: Db): Promise<number> {
@@ -47,42 +132,24 @@ export async function countPublishedArticles(db: Db): Promise<number> {
   return Number(row.n);
 }
 
-/** Published articles after a keyset cursor: (published_at, id) strictly below the cursor's. */
+/** Published articles (with bodies: the API returns them) after a keyset cursor. */
 export async function listPublishedAfter(
   db: Db,
   after: CursorKey | null,
   limit: number,
 ): Promise<ArticleWithAuthor[]> {
-  let query = withAuthor(db).where('articles.status', '=', 'published');
-  if (after) {
-    const at = new Date(after.at);
-    query = query.where((eb) =>
-      eb.or([
-        eb('articles.published_at', '<', at),
-        eb.and([eb('articles.published_at', '=', at), eb('articles.id', '<', after.id)]),
-      ]),
-    );
-  }
-  return await query
-    .orderBy('articles.published_at', 'desc')
-    .orderBy('articles.id', 'desc')
-    .limit(limit)
-    .execute();
+  return await findArticlesByIds(db, await publishedIdsAfter(db, after, limit));
 }
 
 /** Drafts a viewer may see on the list page: their own, or everyone's for admins (authorId null). */
-export async function listDrafts(
-  db: Db,
-  authorId: number | null,
-  limit: number,
-): Promise<ArticleWithAuthor[]> {
-  let query = withAuthor(db).where('articles.status', '=', 'draft');
-  if (authorId !== null) query = query.where('articles.author_id', '=', authorId);
-  return await query
-    .orderBy('articles.updated_at', 'desc')
-    .orderBy('articles.id', 'desc')
-    .limit(limit)
-    .execute();
+export async function listDrafts(db: Db, authorId: number | null, limit: number): Promise<ArticleSummary[]> {
+  let query = db.selectFrom('articles').select('id').where('status', '=', 'draft');
+  if (authorId !== null) query = query.where('author_id', '=', authorId);
+  const rows = await query.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return await findSummariesByIds(
+    db,
+    rows.map((r) => Number(r.id)),
+  );
 }
 
 /** Slugs equal to `base` or of the form `base-N`: the hint for picking the next free one. */

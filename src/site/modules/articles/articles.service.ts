@@ -1,12 +1,13 @@
 import type { Db } from '../../database/database.js';
 import { encodeCursor } from '../../lib/cursor.js';
 import { cursorParam } from '../../lib/http.js';
-import { renderMarkdown } from '../../lib/markdown.js';
+import { EXCERPT_MAX, excerpt, renderMarkdown, shorten } from '../../lib/markdown.js';
 import { pageCount, pageWindow } from '../../lib/pagination.js';
 import { insertWithUniqueSlug, isDuplicateSlugError, nextFreeSlug, slugify } from '../../lib/slug.js';
 import { errors, type FieldError } from '../../plugins/errors.js';
 import type { Role } from '../users/users.table.js';
 import {
+  type ArticleSummary,
   type ArticleWithAuthor,
   articleSlugsLike,
   countPublishedArticles,
@@ -17,13 +18,22 @@ import {
   listDrafts,
   listPublishedAfter,
   listPublishedArticles,
+  listPublishedFull,
   listPublishedSlugs,
   updateArticleById,
 } from './articles.repository.js';
 import type { ArticleStatus, ArticleUpdate } from './articles.table.js';
 
-export type { ArticleWithAuthor };
-export { listPublishedSlugs };
+export type { ArticleSummary, ArticleWithAuthor };
+export { listPublishedFull, listPublishedSlugs };
+
+/** The article's plain-text summary, cut to `maxLength`: stored at write time, computed only for old rows. */
+export function articleExcerpt(
+  article: Pick<ArticleWithAuthor, 'excerpt' | 'body_md'>,
+  maxLength = EXCERPT_MAX,
+): string {
+  return shorten(article.excerpt ?? excerpt(article.body_md, EXCERPT_MAX), maxLength);
+}
 
 /** Who is asking: the session's user, or null for a visitor. */
 export interface Actor {
@@ -122,6 +132,7 @@ export async function createArticle(
         title,
         body_md: input.body,
         body_html: renderMarkdown(input.body),
+        excerpt: excerpt(input.body, EXCERPT_MAX),
         author_id: actor.id,
         status: input.status,
         created_at: now,
@@ -152,6 +163,7 @@ export async function updateArticle(
     title,
     body_md: input.body,
     body_html: renderMarkdown(input.body),
+    excerpt: excerpt(input.body, EXCERPT_MAX),
     status: input.status,
     updated_at: now,
     published_at: article.published_at ?? (input.status === 'published' ? now : null),
@@ -183,10 +195,15 @@ export async function deleteArticle(db: Db, actor: Actor | null, slug: string): 
 }
 
 export interface ArticlePage {
-  items: ArticleWithAuthor[];
+  items: ArticleSummary[];
   page: number;
   pageCount: number;
   total: number;
+}
+
+/** The newest published articles, for the home page (no count: it shows no pager). */
+export async function latestArticles(db: Db, limit: number): Promise<ArticleSummary[]> {
+  return await listPublishedArticles(db, 0, limit);
 }
 
 export async function listArticlesPage(db: Db, page: number, pageSize: number): Promise<ArticlePage> {
@@ -199,11 +216,7 @@ export async function listArticlesPage(db: Db, page: number, pageSize: number): 
 }
 
 /** Drafts shown above the list: an editor's own, all of them for an admin, none for anyone else. */
-export async function listVisibleDrafts(
-  db: Db,
-  actor: Actor | null,
-  limit = 20,
-): Promise<ArticleWithAuthor[]> {
+export async function listVisibleDrafts(db: Db, actor: Actor | null, limit = 20): Promise<ArticleSummary[]> {
   if (actor?.role === 'admin') return await listDrafts(db, null, limit);
   if (actor?.role === 'editor') return await listDrafts(db, actor.id, limit);
   return [];

@@ -9,6 +9,8 @@ export interface ArticlesTable {
   title: string;
   body_md: string;
   body_html: string;
+  /** Plain text, at most EXCERPT_MAX characters, stored at write time; null on rows written without it. */
+  excerpt: string | null;
   author_id: number;
   status: ArticleStatus;
   created_at: ColumnType<Date, Date | undefined, never>;

@@ -1,12 +1,17 @@
 import { formatDate } from '../../lib/format.js';
-import { excerpt } from '../../lib/markdown.js';
+import { shorten } from '../../lib/markdown.js';
 import { Pager } from '../../lib/pager.js';
 import { CsrfField, type FieldError, FormErrors, TextField } from '../../views/components/form.js';
 import type { PageContext } from '../../views/context.js';
 import { Layout } from '../../views/layout.js';
-import type { ArticlePage, ArticleWithAuthor } from './articles.service.js';
+import {
+  type ArticlePage,
+  type ArticleSummary,
+  type ArticleWithAuthor,
+  articleExcerpt,
+} from './articles.service.js';
 
-function Byline({ article }: { article: ArticleWithAuthor }): JSX.Element {
+function Byline({ article }: { article: ArticleSummary | ArticleWithAuthor }): JSX.Element {
   const date = article.published_at ?? article.updated_at;
   return (
     <p class="meta">
@@ -25,13 +30,7 @@ function Byline({ article }: { article: ArticleWithAuthor }): JSX.Element {
 }
 
 /** One article in a list: title link, byline and a plain-text excerpt (escaped). */
-export function ArticleCard({
-  article,
-  level = 2,
-}: {
-  article: ArticleWithAuthor;
-  level?: 2 | 3;
-}): JSX.Element {
+export function ArticleCard({ article, level = 2 }: { article: ArticleSummary; level?: 2 | 3 }): JSX.Element {
   const link = (
     <a href={`/articles/${article.slug}`} safe>
       {article.title}
@@ -41,7 +40,7 @@ export function ArticleCard({
     <article class="article-card">
       {level === 2 ? <h2>{link}</h2> : <h3>{link}</h3>}
       <Byline article={article} />
-      <p safe>{excerpt(article.body_md, 220)}</p>
+      <p safe>{shorten(article.excerpt, 220)}</p>
     </article>
   );
 }
@@ -49,7 +48,7 @@ export function ArticleCard({
 export interface ArticleListProps {
   context: PageContext;
   list: ArticlePage;
-  drafts: ArticleWithAuthor[];
+  drafts: ArticleSummary[];
   canCreate: boolean;
 }
 
@@ -106,7 +105,7 @@ export interface ArticleViewProps {
 
 export function ArticleView({ context, article, canEdit, csrfToken }: ArticleViewProps): JSX.Element {
   return (
-    <Layout title={article.title} description={excerpt(article.body_md, 160)} context={context}>
+    <Layout title={article.title} description={articleExcerpt(article, 160)} context={context}>
       <article>
         <header class="article-header">
           <p class="meta">

@@ -1,5 +1,4 @@
-import { excerpt } from '../../lib/markdown.js';
-import type { ArticleWithAuthor } from '../articles/articles.service.js';
+import { type ArticleWithAuthor, articleExcerpt } from '../articles/articles.service.js';
 
 /** Characters XML 1.0 forbids even as references: C0 controls other than tab, LF and CR, and U+FFFE/U+FFFF. */
 function isXmlChar(char: string): boolean {
@@ -35,7 +34,7 @@ export function renderAtomFeed(origin: string, articles: ArticleWithAuthor[], no
       `    <published>${(a.published_at ?? a.created_at).toISOString()}</published>`,
       `    <updated>${a.updated_at.toISOString()}</updated>`,
       `    <author><name>${escapeXml(a.author_name)}</name></author>`,
-      `    <summary type="text">${escapeXml(excerpt(a.body_md, 300))}</summary>`,
+      `    <summary type="text">${escapeXml(articleExcerpt(a, 300))}</summary>`,
       // The stored HTML is already sanitized; as escaped text it cannot break the XML either.
       `    <content type="html">${escapeXml(a.body_html)}</content>`,
       '  </entry>',

@@ -1,5 +1,5 @@
 import type { App } from '../../app.js';
-import { listArticlesPage, listPublishedSlugs } from '../articles/articles.service.js';
+import { latestArticles, listPublishedFull, listPublishedSlugs } from '../articles/articles.service.js';
 import { featuredProducts, listProductSlugs } from '../products/products.service.js';
 import { renderAtomFeed, renderRobots, renderSitemap } from './feed.js';
 import { HomePage } from './home.views.js';
@@ -20,15 +20,12 @@ export async function homeRoutes(app: App, options: HomeOptions): Promise<void> 
   const origin = options.publicUrl.replace(/\/+$/, '');
 
   app.get('/', async (_request, reply) => {
-    const [latest, products] = await Promise.all([
-      listArticlesPage(app.db, 1, 5),
-      featuredProducts(app.db, 6),
-    ]);
-    return reply.html(HomePage({ context: reply.pageContext(), articles: latest.items, products }));
+    const [latest, products] = await Promise.all([latestArticles(app.db, 5), featuredProducts(app.db, 6)]);
+    return reply.html(HomePage({ context: reply.pageContext(), articles: latest, products }));
   });
 
   app.get('/feed.xml', async (_request, reply) => {
-    const { items } = await listArticlesPage(app.db, 1, FEED_SIZE);
+    const items = await listPublishedFull(app.db, FEED_SIZE);
     return reply
       .type('application/atom+xml; charset=utf-8')
       .header('cache-control', SHORT_CACHE)

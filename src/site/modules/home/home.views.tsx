@@ -1,13 +1,13 @@
 import type { PageContext } from '../../views/context.js';
 import { Layout } from '../../views/layout.js';
-import type { ArticleWithAuthor } from '../articles/articles.service.js';
+import type { ArticleSummary } from '../articles/articles.service.js';
 import { ArticleCard } from '../articles/articles.views.js';
 import type { ProductRow } from '../products/products.service.js';
 import { ProductGrid } from '../products/products.views.js';
 
 export function HomePage(props: {
   context: PageContext;
-  articles: ArticleWithAuthor[];
+  articles: ArticleSummary[];
   products: ProductRow[];
 }): JSX.Element {
   const { context, articles, products } = props;
