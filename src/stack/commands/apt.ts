@@ -11,6 +11,8 @@ export const STACK_PACKAGES = [
 ] as const;
 /** What the test suite and the benchmark need on top: a real DNS server, a browser, a load generator. */
 export const TEST_PACKAGES = ['bind9', 'bind9-dnsutils', 'chromium', 'wrk', 'systemd'] as const;
+/** The black-box scanners `npm run scan` runs against a stack on loopback. */
+export const SCAN_PACKAGES = ['sqlmap', 'wapiti', 'testssl.sh'] as const;
 
 /** `dpkg-query` prints one "name status" line per package it knows. */
 export function queryInstalled(packages: readonly string[]): Argv {
