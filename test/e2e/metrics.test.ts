@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import type { StatusSnapshot } from '../../src/contract.js';
 import { type PromSample, parsePrometheusText, sumOf } from '../../src/stack/metrics/parse.js';
 import { statePaths } from '../../src/stack/paths.js';
+import { launchBrowser, SCREENSHOTS_DIR } from '../support/browser.js';
 import { httpRequest } from '../support/nginx.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Polls until check() returns a value, or fails after the deadline. */
 async function until<T>(what: string, check: () => Promise<T | null>, ms = 30_000): Promise<T> {
@@ -148,33 +144,16 @@ describe('metrics, the admin status page and doctor alerts, end to end', () => {
   });
 
   test('a screenshot of the status page in headless Chromium', async () => {
-    const profile = await mkdtemp(join(tmpdir(), 'webstack-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--host-resolver-rules=MAP www.foobar.com 127.0.0.1',
-      ],
-      extraHTTPHeaders: { cookie: cookies.admin ?? '' },
-    });
+    const { browser, close } = await launchBrowser();
     try {
+      const context = await browser.newContext({ extraHTTPHeaders: { cookie: cookies.admin ?? '' } });
       const page = await context.newPage();
       const response = await page.goto(`http://www.foobar.com:${stack.httpPort}/admin/status`);
       assert.equal(response?.status(), 200);
       assert.equal((await page.locator('svg polyline').count()) > 0, true);
-      const dir = join(root, 'artifacts', 'screenshots');
-      await mkdir(dir, { recursive: true });
-      await page.screenshot({ path: join(dir, 'admin-status.png'), fullPage: true });
+      await page.screenshot({ path: join(SCREENSHOTS_DIR, 'admin-status.png'), fullPage: true });
     } finally {
-      await context.close();
-      await rm(profile, { recursive: true, force: true });
+      await close();
     }
   });
 

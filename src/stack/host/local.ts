@@ -122,3 +122,13 @@ export async function makeTempDir(prefix: string): Promise<string> {
 export async function removePath(path: string): Promise<void> {
   await rm(path, { recursive: true, force: true });
 }
+
+/** True while a process exists (EPERM: it exists, but belongs to another user). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -101,14 +101,8 @@ export class NginxComponent {
   }
 
   async start(): Promise<void> {
-    const render = await this.render();
-    await applyNginxConfig({
-      confPath: this.paths.nginx.config,
-      prefix: this.paths.nginx.prefix,
-      render,
-      pidFile: this.paths.nginx.pid,
-      errorLog: this.paths.nginx.errorLog,
-    });
+    // No master runs yet, so this only writes the checked config.
+    await this.reload();
     const { stdout, stderr } = await run(nginxCommands.version());
     this.version = /nginx\/(\S+)/.exec(stderr + stdout)?.[1] ?? null;
     this.keeper = new KeepAlive(

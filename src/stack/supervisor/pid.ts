@@ -1,14 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { WebstackError } from '../errors.js';
+import { isAlive } from '../host/local.js';
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { isAlive };
 
 /** Waits until a process is gone, polling; fails after the bound. */
 export async function waitForExit(pid: number, timeoutMs: number): Promise<void> {

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import * as nginx from '../../commands/nginx.js';
 import { WebstackError } from '../../errors.js';
-import { ensureDir, readTextIfExists, run, start } from '../../host/local.js';
+import { ensureDir, isAlive, readTextIfExists, run, start } from '../../host/local.js';
 import type { Endpoint } from '../../templates/nginx-conf.js';
 import { delay, settlesWithin } from '../timing.js';
 
@@ -110,14 +110,7 @@ function sendSignal(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { isAlive };
 
 /** The master's pid from its pid file, or null. */
 export async function readPid(pidFile: string): Promise<number | null> {
