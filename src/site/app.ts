@@ -12,6 +12,7 @@ import Fastify, {
 } from 'fastify';
 import { REQUEST_ID_HEADER, type SiteSettings } from '../contract.js';
 import { createDb, type Db } from './database/database.js';
+import { requestLogLevel } from './lib/request-log.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
 import { articlesApiRoutes } from './modules/articles/articles.api.js';
 import { articlesRoutes } from './modules/articles/articles.routes.js';
@@ -82,16 +83,15 @@ export async function buildApp(settings: SiteSettings, options: BuildOptions = {
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
-  // One log line per request (Fastify's default is two).
+  // At most one log line per request, at a level by outcome (lib/request-log.ts); Nginx's access
+  // log has every request; at the default level most requests log nothing.
   app.addHook('onResponse', async (request, reply) => {
-    const line = {
-      method: request.method,
-      url: request.url,
-      statusCode: reply.statusCode,
-      ms: Math.round(reply.elapsedTime),
-    };
-    if (request.routeOptions.config.quiet) request.log.debug(line, 'request');
-    else request.log.info(line, 'request');
+    const ms = reply.elapsedTime;
+    const level = request.routeOptions.config.quiet ? 'debug' : requestLogLevel(reply.statusCode, ms);
+    request.log[level](
+      { method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(ms) },
+      'request',
+    );
   });
 
   const db =
