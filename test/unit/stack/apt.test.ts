@@ -16,6 +16,7 @@ test('apt argv: install without recommends, query with a parseable format', () =
   assert.deepEqual(queryInstalled(['nginx']), [
     'dpkg-query',
     '--show',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
     '--showformat=${Package} ${db:Status-Status}\\n',
     'nginx',
   ]);
