@@ -40,6 +40,8 @@ export const SITE_ENV = {
   /** Pool size of each worker's database connection pool. */
   dbPoolSize: 'WEBSTACK_DB_POOL_SIZE',
   logLevel: 'WEBSTACK_LOG_LEVEL',
+  /** Password POSTs a client address may make per minute, per worker (the site's login limiter). */
+  authRatePerMinute: 'WEBSTACK_AUTH_RATE_PER_MINUTE',
   /** The release id, reported by /healthz and `webstack status`. */
   release: 'WEBSTACK_RELEASE',
   /** Address the site listens on: a port number, or host:port. */
@@ -56,6 +58,8 @@ export interface SiteSettings {
   publicUrl: string;
   dbPoolSize: number;
   logLevel: string;
+  /** The site's login/registration limiter: requests per minute per address, per worker (default 10). */
+  authRatePerMinute?: number;
   release: string;
   /** Port to listen on (shared by every worker under node:cluster), and the host to bind. */
   port: number;

@@ -114,8 +114,9 @@ export async function buildApp(settings: SiteSettings, options: BuildOptions = {
   await app.register(metricsPlugin);
 
   // Modules: one line each.
-  await app.register(usersRoutes);
-  await app.register(usersApiRoutes, { prefix: '/api/v1' });
+  const auth = { authRatePerMinute: settings.authRatePerMinute };
+  await app.register(usersRoutes, auth);
+  await app.register(usersApiRoutes, { prefix: '/api/v1', ...auth });
   await app.register(articlesRoutes);
   await app.register(articlesApiRoutes, { prefix: '/api/v1' });
   const uploads = { uploadsDir: settings.uploadsDir, uploadMaxBytes: settings.uploadMaxBytes };

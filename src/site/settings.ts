@@ -18,6 +18,7 @@ const EnvSchema = Type.Object({
   publicUrl: Type.String({ pattern: '^https?://' }),
   dbPoolSize: Type.Integer({ minimum: 1, maximum: 1000 }),
   logLevel: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l))),
+  authRatePerMinute: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
   release: Type.String({ minLength: 1 }),
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
   host: Type.String({ minLength: 1 }),
@@ -30,6 +31,7 @@ const DEFAULTS = {
   publicUrl: 'http://www.foobar.com',
   dbPoolSize: '10',
   logLevel: 'info',
+  authRatePerMinute: '10',
   release: 'dev',
   listen: '127.0.0.1:3000',
 } as const;
@@ -67,6 +69,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): SiteSettings
     publicUrl: get('publicUrl', DEFAULTS.publicUrl),
     dbPoolSize: Number(get('dbPoolSize', DEFAULTS.dbPoolSize)),
     logLevel: get('logLevel', DEFAULTS.logLevel),
+    authRatePerMinute: Number(get('authRatePerMinute', DEFAULTS.authRatePerMinute)),
     release: get('release', DEFAULTS.release),
     port,
     host,

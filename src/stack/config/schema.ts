@@ -65,6 +65,12 @@ export const ConfigSchema = Type.Object(
           maxLength: 32,
           pattern: '^[a-z_][a-z0-9_-]*$',
         }),
+        authRatePerMinute: Type.Integer({
+          default: 10,
+          minimum: 1,
+          maximum: 1_000_000,
+          description: 'password POSTs per minute per client address at the site, per worker (429 above)',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -58,6 +58,7 @@ export function siteSettings(
     publicUrl: publicUrl(config).replace(/\/$/, ''),
     dbPoolSize: config.database.poolSize,
     logLevel: 'info',
+    authRatePerMinute: config.app.authRatePerMinute,
     release,
     port: config.app.port,
     host: config.app.host,
@@ -84,6 +85,7 @@ export function siteEnv(
     [SITE_ENV.publicUrl]: settings.publicUrl,
     [SITE_ENV.dbPoolSize]: String(Math.min(settings.dbPoolSize, 4)),
     [SITE_ENV.logLevel]: 'warn',
+    [SITE_ENV.authRatePerMinute]: String(config.app.authRatePerMinute),
     [SITE_ENV.release]: release,
     [SITE_ENV.listen]: `${settings.host}:${settings.port}`,
   };

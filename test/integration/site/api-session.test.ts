@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Browser, build, countRows } from './helper.js';
+import { buildApp } from '../../../src/site/app.js';
+import { Browser, build, countRows, freshDatabase, settingsFor } from './helper.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -113,6 +114,22 @@ test('API: login is rate limited per address', async (t) => {
   }
   assert.deepEqual(statuses.slice(0, 10), Array(10).fill(401));
   assert.equal(statuses[10], 429);
+});
+
+test('API: the login limit is a site setting (authRatePerMinute)', async (t) => {
+  const database = await freshDatabase(t);
+  const app = await buildApp(settingsFor(database, { authRatePerMinute: 3 }), { logger: false });
+  t.after(() => app.close());
+  const statuses: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const r = await app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      payload: { email: 'x@example.com', password: 'whatever-it-is' },
+    });
+    statuses.push(r.statusCode);
+  }
+  assert.deepEqual(statuses, [401, 401, 401, 429]);
 });
 
 test('request ids: a valid incoming x-request-id is echoed, an invalid one replaced', async (t) => {

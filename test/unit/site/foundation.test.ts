@@ -19,6 +19,12 @@ test('settings: defaults fill in, WEBSTACK_LISTEN gives host and port', () => {
   assert.equal(settings.port, 8080);
   assert.equal(settings.dbPoolSize, 7);
   assert.equal(settings.logLevel, 'info');
+  assert.equal(settings.authRatePerMinute, 10);
+  assert.equal(
+    readSettings({ ...ENV, [SITE_ENV.authRatePerMinute]: '500' }).authRatePerMinute,
+    500,
+    'WEBSTACK_AUTH_RATE_PER_MINUTE sets the login limiter',
+  );
   assert.deepEqual(parseListen('3000'), { host: '127.0.0.1', port: 3000 });
 });
 

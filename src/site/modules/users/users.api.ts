@@ -1,13 +1,13 @@
 import type { App } from '../../app.js';
 import { errors } from '../../plugins/errors.js';
 import { requireRole } from '../../plugins/session.js';
-import { AUTH_RATE_LIMIT } from './users.routes.js';
+import { type AuthRouteOptions, authRateLimit } from './users.routes.js';
 import { ApiLogin, ApiRegister, PublicUser } from './users.schemas.js';
 import { authenticate, register } from './users.service.js';
 
 /** JSON API for the session and accounts (mounted under /api/v1); errors are problem+json. */
-export async function usersApiRoutes(app: App): Promise<void> {
-  const limited = { rateLimit: AUTH_RATE_LIMIT };
+export async function usersApiRoutes(app: App, options: AuthRouteOptions = {}): Promise<void> {
+  const limited = { rateLimit: authRateLimit(options) };
 
   app.get('/session', { preHandler: requireRole() }, async (request, reply) => {
     const user = request.user;
