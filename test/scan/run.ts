@@ -49,13 +49,19 @@ try {
   if (added.code !== 0) throw new Error(`user add failed:\n${added.stderr}`);
   const caFile = join(statePaths(stack.stateDir).nginx.prefix, 'tls', 'self-signed.crt');
   const ca = await readFile(caFile, 'utf8');
-  const target = { port: httpsPort, ca, caFile, reports, dir: stack.dir };
-  const cookie = await login({ ...target, ...EDITOR });
-  console.log(`stack up (https://www.foobar.com:${httpsPort}/), editor logged in; scanning`);
+  const target = {
+    port: httpsPort,
+    caFile,
+    reports,
+    dir: stack.dir,
+    login: () => login({ port: httpsPort, ca, ...EDITOR }),
+  };
+  await target.login();
+  console.log(`stack up (https://www.foobar.com:${httpsPort}/), editor can log in; scanning`);
 
   // The three scanners run side by side; each has its own hard timeout.
   const results: ScanResult[] = (
-    await Promise.all([runSqlmap(target, cookie), runWapiti(target, cookie), runTestssl(target)])
+    await Promise.all([runSqlmap(target), runWapiti(target), runTestssl(target)])
   ).flat();
   for (const result of results) {
     console.log(`\n== ${result.name}: ${result.ok ? 'PASS' : 'FAIL'} (${Math.round(result.seconds)} s)`);

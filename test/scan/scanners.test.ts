@@ -15,6 +15,7 @@ test('sqlmap: positive verdicts are findings, its "not injectable" lines are not
     "[WARNING] GET parameter 'cursor' does not seem to be injectable",
     '[ERROR] all tested parameters do not appear to be injectable.',
     "[INFO] GET parameter 'id' appears to be 'MySQL >= 5.0.12 AND time-based blind' injectable ",
+    "[INFO] GET parameter 'id' is 'Generic UNION query (NULL) - 1 to 20 columns' injectable",
     "GET parameter 'id' is vulnerable. Do you want to keep testing the others (if any)? [y/N] N",
     'sqlmap identified the following injection point(s) with a total of 46 HTTP(s) requests:',
   ].join('\n');
@@ -40,6 +41,9 @@ test('wapiti: vulnerabilities and anomalies are flattened from the JSON report',
     [['Internal Server Error', '/b']],
   );
   assert.equal(wapitiFindings('{"vulnerabilities":{},"anomalies":{}}').vulnerabilities.length, 0);
+  const xxp = { 'HTTP Secure Headers': [{ method: 'GET', path: '/', info: 'X-XSS-Protection is not set' }] };
+  const accepted = wapitiFindings(JSON.stringify({ vulnerabilities: xxp }));
+  assert.deepEqual([accepted.vulnerabilities.length, accepted.accepted.length], [0, 1]);
 });
 
 test('testssl: HIGH and CRITICAL fail unless accepted; lower severities are ignored', () => {

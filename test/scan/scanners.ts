@@ -68,8 +68,9 @@ export function sqlmapCrawlArgv(options: SqlmapCommon & { baseUrl: string }): Ar
     '--crawl=2',
     '--forms',
     '--csrf-token=_csrf',
-    // Logging out would end the authenticated session the crawl runs in.
+    // Logging out (a link or the layout's form) would end the authenticated session the crawl runs in.
     '--crawl-exclude=logout',
+    '--scope=^(?!.*logout)',
   ];
 }
 
@@ -157,8 +158,9 @@ export function testsslArgv(options: { url: string; jsonFile: string; caFile: st
 
 /** sqlmap's positive verdict lines; its negatives ("does not seem to be injectable") never match. */
 export function sqlmapFindings(output: string): string[] {
+  // Not "appears to be ... injectable": sqlmap prints that before its false-positive check.
   const positive =
-    /identified the following injection point|\bis vulnerable\b|parameter '[^']*' (?:is|appears to be) '[^']*' injectable/i;
+    /identified the following injection point|\bis vulnerable\b|parameter '[^']*' is '[^']*' injectable/i;
   return output
     .split('\n')
     .map((line) => line.trim())
@@ -198,10 +200,26 @@ function flatten(groups: unknown): WapitiItem[] {
   );
 }
 
-/** wapiti's JSON report: `vulnerabilities` fail the scan, `anomalies` (e.g. 500s) are reported. */
-export function wapitiFindings(report: string): { vulnerabilities: WapitiItem[]; anomalies: WapitiItem[] } {
+/** wapiti findings accepted, with why: the key is `category: info`. */
+export const WAPITI_ACCEPTED: Readonly<Record<string, string>> = {
+  'HTTP Secure Headers: X-XSS-Protection is not set':
+    'deliberately absent: browsers removed the XSS auditor (its filter could be abused); OWASP and MDN advise against it, the CSP covers it',
+};
+
+/** wapiti's JSON report: `vulnerabilities` fail the scan unless accepted; `anomalies` (e.g. 500s) are reported. */
+export function wapitiFindings(report: string): {
+  vulnerabilities: WapitiItem[];
+  accepted: WapitiItem[];
+  anomalies: WapitiItem[];
+} {
   const parsed = JSON.parse(report) as { vulnerabilities?: unknown; anomalies?: unknown };
-  return { vulnerabilities: flatten(parsed.vulnerabilities), anomalies: flatten(parsed.anomalies) };
+  const all = flatten(parsed.vulnerabilities);
+  const isAccepted = (v: WapitiItem) => Object.hasOwn(WAPITI_ACCEPTED, `${v.category}: ${v.info}`);
+  return {
+    vulnerabilities: all.filter((v) => !isAccepted(v)),
+    accepted: all.filter(isAccepted),
+    anomalies: flatten(parsed.anomalies),
+  };
 }
 
 export interface TestsslItem {

@@ -19,6 +19,8 @@ import {
 
 export interface Target {
   port: number;
+  /** A fresh editor session (Cookie header value): each scanner run gets its own, as one may log out. */
+  login(): Promise<string>;
   caFile: string;
   reports: string;
   dir: string;
@@ -52,7 +54,7 @@ async function sqlmapLogs(dir: string): Promise<string> {
   return logs.join('\n');
 }
 
-export async function runSqlmap(target: Target, cookie: string): Promise<ScanResult[]> {
+export async function runSqlmap(target: Target): Promise<ScanResult[]> {
   // The crawler finds links but not the forms behind a session, so the form pages are also listed.
   const urlsFile = join(target.dir, 'sqlmap-form-pages');
   const pages = ['register', 'account', 'articles/new', 'products/new'].map((p) => `${baseUrl(target)}${p}`);
@@ -60,15 +62,16 @@ export async function runSqlmap(target: Target, cookie: string): Promise<ScanRes
   const forms = (options: { baseUrl: string; outputDir: string; cookie?: string }) =>
     sqlmapFormsArgv({ ...options, urlsFile });
   const runs = [
-    { name: 'sqlmap crawl+forms', build: sqlmapCrawlArgv, timeoutMs: 240_000, cookie },
-    { name: 'sqlmap forms (editor)', build: forms, timeoutMs: 240_000, cookie },
-    { name: 'sqlmap POST /login', build: sqlmapLoginArgv, timeoutMs: 180_000, cookie: undefined },
-    { name: 'sqlmap /api/v1/articles', build: sqlmapApiArgv, timeoutMs: 180_000, cookie },
+    { name: 'sqlmap crawl+forms', build: sqlmapCrawlArgv, timeoutMs: 240_000, editor: true },
+    { name: 'sqlmap forms (editor)', build: forms, timeoutMs: 240_000, editor: true },
+    { name: 'sqlmap POST /login', build: sqlmapLoginArgv, timeoutMs: 180_000, editor: false },
+    { name: 'sqlmap /api/v1/articles', build: sqlmapApiArgv, timeoutMs: 180_000, editor: true },
   ];
   const results: ScanResult[] = [];
   for (const [i, run] of runs.entries()) {
     const outputDir = join(target.reports, `sqlmap-${i}`);
-    const argv = run.build({ baseUrl: baseUrl(target), outputDir, cookie: run.cookie });
+    const cookie = run.editor ? await target.login() : undefined;
+    const argv = run.build({ baseUrl: baseUrl(target), outputDir, cookie });
     const result = await scan(target, `sqlmap-${i}`, argv, run.timeoutMs);
     const findings = sqlmapFindings(`${result.stdout}\n${await sqlmapLogs(outputDir)}`);
     const tested = (result.stdout.match(/testing '/g) ?? []).length;
@@ -83,14 +86,14 @@ export async function runSqlmap(target: Target, cookie: string): Promise<ScanRes
   return results;
 }
 
-export async function runWapiti(target: Target, cookie: string): Promise<ScanResult[]> {
+export async function runWapiti(target: Target): Promise<ScanResult[]> {
   const report = join(target.reports, 'wapiti.json');
   const argv = wapitiArgv({
     baseUrl: baseUrl(target),
     report,
     sessionDir: join(target.dir, 'wapiti-session'),
     maxScanSeconds: 420,
-    cookie,
+    cookie: await target.login(),
   });
   const result = await scan(target, 'wapiti', argv, 540_000);
   const text = await readFile(report, 'utf8').catch(() => '');
@@ -98,7 +101,7 @@ export async function runWapiti(target: Target, cookie: string): Promise<ScanRes
     return [
       { name: 'wapiti', ok: false, seconds: result.seconds, summary: ['no report', ...unfinished(result)] },
     ];
-  const { vulnerabilities, anomalies } = wapitiFindings(text);
+  const { vulnerabilities, accepted, anomalies } = wapitiFindings(text);
   const describe = (v: { category: string; method: string; path: string; parameter: string; info: string }) =>
     `${v.category}: ${v.method} ${v.path} ${v.parameter ? `[${v.parameter}] ` : ''}${v.info}`;
   const crawled = result.stdout.match(/\d+ (?:URLs|resources)[^\n]*/)?.[0];
@@ -108,10 +111,11 @@ export async function runWapiti(target: Target, cookie: string): Promise<ScanRes
       ok: vulnerabilities.length === 0 && unfinished(result).length === 0,
       seconds: result.seconds,
       summary: [
-        `${vulnerabilities.length} vulnerabilities, ${anomalies.length} anomalies${crawled ? ` (${crawled})` : ''}`,
+        `${vulnerabilities.length} vulnerabilities, ${accepted.length} accepted, ${anomalies.length} anomalies${crawled ? ` (${crawled})` : ''}`,
         ...unfinished(result),
         ...vulnerabilities.map((v) => `VULNERABILITY ${describe(v)}`),
         ...anomalies.map((a) => `anomaly ${describe(a)}`),
+        ...accepted.map((a) => `accepted ${describe(a)}`),
       ],
     },
   ];
