@@ -14,6 +14,8 @@ export interface BenchOptions {
   /** Load the running stack (of `config`, or the default config) instead of a bench stack. */
   attach: boolean;
   config: string | undefined;
+  /** The bench stack's Nginx micro-cache (http.microCache); --no-micro-cache measures the app itself. */
+  microCache: boolean;
   outDir: string;
 }
 
@@ -36,6 +38,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     .option('--compare <file>', 'an earlier run (JSON) to print the change against')
     .option('--attach', 'load the running stack instead of bringing up a bench stack')
     .option('--config <file>', "with --attach: the running stack's config file (implies --attach)")
+    .option('--no-micro-cache', 'bring the bench stack up without the Nginx micro-cache')
     .option('--out <dir>', 'where the JSON and Markdown go', 'artifacts/bench')
     .exitOverride();
   program.parse(argv, { from: 'user' });
@@ -50,6 +53,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     compare?: string;
     attach?: boolean;
     config?: string;
+    microCache?: boolean;
     out: string;
   }>();
   const smoke = o.smoke === true;
@@ -68,6 +72,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     compare: o.compare,
     attach: o.attach === true || o.config !== undefined,
     config: o.config,
+    microCache: o.microCache !== false,
     outDir: o.out,
   };
 }

@@ -80,8 +80,14 @@ async function main(): Promise<void> {
   const previous = options.compare
     ? (JSON.parse(await readFile(options.compare, 'utf8')) as BenchReport)
     : null;
-  log(options.attach ? 'attaching to the running stack' : 'bringing up a bench stack (webstack up)');
-  stack = options.attach ? await attachStack(options.config) : await bringUpStack();
+  log(
+    options.attach
+      ? 'attaching to the running stack'
+      : `bringing up a bench stack (webstack up; micro-cache ${options.microCache ? 'on' : 'off'})`,
+  );
+  stack = options.attach
+    ? await attachStack(options.config)
+    : await bringUpStack({ microCache: options.microCache });
   const config = stack.config;
   const workers = config.app.workers || availableParallelism();
 

@@ -24,7 +24,7 @@ function check(result: CliResult, what: string): void {
     throw new Error(`${what} failed (exit ${result.code}):\n${result.stderr}${result.stdout.slice(-2000)}`);
 }
 
-export async function bringUpStack(): Promise<BenchStack> {
+export async function bringUpStack(options: { microCache: boolean }): Promise<BenchStack> {
   const stack = await createTestStack({ seed: false });
   try {
     // The bench configuration: no per-address login limit at Nginx, so that the login scenario
@@ -36,6 +36,7 @@ export async function bringUpStack(): Promise<BenchStack> {
     };
     config.http.authRatePerMinute = 0;
     config.app = { ...config.app, authRatePerMinute: 1_000_000 };
+    config.http.microCache = options.microCache;
     await writeFile(stack.configFile, JSON.stringify(config, null, 2));
     check(await stack.up(), 'webstack up');
   } catch (error) {

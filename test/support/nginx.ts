@@ -40,6 +40,8 @@ export async function startTestNginx(options: {
   upstreamPort: number;
   clientMaxBodyBytes?: number;
   statusPort?: number;
+  /** Turn on the micro-cache, under the prefix. */
+  microCache?: boolean;
 }): Promise<TestNginx> {
   const dir = await mkdtemp(join(tmpdir(), 'webstack-nginx-'));
   // Workers run as nobody when the master is root: let them read the static roots.
@@ -64,6 +66,7 @@ export async function startTestNginx(options: {
     tempDir: prefix,
     clientMaxBodyBytes: options.clientMaxBodyBytes ?? 1024 * 1024,
     ...(options.statusPort === undefined ? {} : { statusPort: options.statusPort }),
+    ...(options.microCache ? { microCacheDir: join(prefix, 'micro-cache') } : {}),
   };
   const confPath = join(prefix, 'nginx.conf');
   await writeFile(confPath, renderNginxConf(conf));

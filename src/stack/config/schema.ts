@@ -35,6 +35,10 @@ export const ConfigSchema = Type.Object(
           maximum: 100_000,
           description: 'password POSTs per minute per client address at Nginx (burst 20); 0: no limit',
         }),
+        microCache: Type.Boolean({
+          default: true,
+          description: 'Nginx keeps anonymous GET pages for 1 s (never with a session/CSRF cookie)',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -97,6 +97,7 @@ export class NginxComponent {
         ...(modules.brotliStaticModule ? { brotliStaticModule: modules.brotliStaticModule } : {}),
         ...(tls ? { tls } : {}),
         authRatePerMinute: config.http.authRatePerMinute,
+        ...(config.http.microCache ? { microCacheDir: join(tempDir, 'micro-cache') } : {}),
       });
   }
 

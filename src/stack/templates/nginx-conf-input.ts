@@ -42,6 +42,7 @@ export function validateNginxConfOptions(o: NginxConfOptions): void {
     errorLog: o.errorLog,
     pidFile: o.pidFile,
     tempDir: o.tempDir,
+    microCacheDir: o.microCacheDir ?? '/',
     brotliStaticModule: o.brotliStaticModule ?? '/',
     tlsCertificate: o.tls?.certificate ?? '/',
     tlsKey: o.tls?.key ?? '/',

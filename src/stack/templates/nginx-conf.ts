@@ -1,3 +1,4 @@
+import { renderMicroCacheHttp, renderMicroCacheLocation } from './micro-cache-conf.js';
 import { validateNginxConfOptions } from './nginx-conf-input.js';
 import { MIME_TYPES } from './nginx-mime.js';
 import { HSTS, renderTlsHttpSettings, renderTlsRejectServer, type TlsOptions } from './tls-conf.js';
@@ -35,6 +36,8 @@ export interface NginxConfOptions {
   brotliStaticModule?: string;
   /** Password POSTs per minute per client address (limit_req, burst 20); 0 turns the limit off. Default 30. */
   authRatePerMinute?: number;
+  /** The micro-cache's directory (micro-cache-conf.ts); no micro-cache when absent. */
+  microCacheDir?: string;
   /** HTTPS: nginx terminates TLS on this port and HTTP only redirects to it. */
   tls?: TlsOptions;
 }
@@ -138,6 +141,7 @@ export function renderNginxConf(options: NginxConfOptions): string {
     '',
     ...(authRate > 0 ? authRateLimitZone(authRate) : []),
     '',
+    ...(o.microCacheDir ? [...renderMicroCacheHttp(o.microCacheDir), ''] : []),
     ...(tls ? [...renderTlsHttpSettings(tls), ''] : []),
     `  log_format webstack_json escape=json '${ACCESS_LOG_FORMAT}';`,
     `  access_log ${o.accessLog} webstack_json;`,
@@ -229,6 +233,7 @@ export function renderNginxConf(options: NginxConfOptions): string {
     '    location / {',
     '      proxy_pass http://webstack_app;',
     ...secure().map((line) => `      ${line}`),
+    ...(o.microCacheDir ? renderMicroCacheLocation() : []),
     ...(authRate > 0
       ? ['      limit_req zone=webstack_auth burst=20 nodelay;', '      limit_req_status 429;']
       : []),

@@ -88,6 +88,8 @@ describe('bench options and scenarios', () => {
     assert.equal(attached.attach, true);
     assert.equal(attached.config, undefined);
     assert.equal(parseBenchArgs([]).attach, false);
+    assert.equal(parseBenchArgs([]).microCache, true);
+    assert.equal(parseBenchArgs(['--no-micro-cache']).microCache, false);
   });
 
   test('every scenario runs in RUN_ORDER; an unknown name is refused', () => {

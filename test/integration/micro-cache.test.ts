@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { httpRequest, type RawResponse, startTestNginx, type TestNginx } from '../support/nginx.js';
+
+/** An upstream that numbers its answers, so a cached answer shows as a repeated number. */
+async function startCountingUpstream(): Promise<{ port: number; hits: Map<string, number>; server: Server }> {
+  const hits = new Map<string, number>();
+  const server = createServer((req, res) => {
+    const url = req.url ?? '';
+    const n = (hits.get(url) ?? 0) + 1;
+    hits.set(url, n);
+    req.resume();
+    req.on('end', () => {
+      if (url.startsWith('/sets-cookie')) res.setHeader('set-cookie', `csrf=secret-${n}; Path=/; HttpOnly`);
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end(`answer ${n} for ${url}`);
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return { port: address.port, hits, server };
+}
+
+describe('nginx micro-cache (real nginx)', () => {
+  let nginx: TestNginx;
+  let upstream: Awaited<ReturnType<typeof startCountingUpstream>>;
+  const get = (path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<RawResponse> =>
+    httpRequest({ port: nginx.port, path, headers, method });
+
+  before(async () => {
+    upstream = await startCountingUpstream();
+    nginx = await startTestNginx({ upstreamPort: upstream.port, microCache: true });
+  });
+  after(async () => {
+    await nginx?.stop();
+    upstream?.server.closeAllConnections();
+    await new Promise<void>((resolve) => (upstream ? upstream.server.close(() => resolve()) : resolve()));
+  });
+
+  test('an anonymous GET is stored: the second one is a HIT with the same answer', async () => {
+    const first = await get('/articles');
+    const second = await get('/articles');
+    assert.equal(first.headers['x-cache-status'], 'MISS');
+    assert.equal(second.headers['x-cache-status'], 'HIT');
+    assert.equal(second.body, first.body);
+    assert.equal(upstream.hits.get('/articles'), 1);
+    // The site's security headers are still there on a cached answer.
+    assert.equal(second.headers['x-content-type-options'], 'nosniff');
+  });
+
+  for (const cookie of ['sid=abc', '__Host-sid=abc', 'theme=dark; csrf=xyz']) {
+    test(`a request with "${cookie}" bypasses the cache and is not stored`, async () => {
+      const path = `/private-${encodeURIComponent(cookie)}`;
+      const personal = await get(path, { cookie });
+      assert.equal(personal.headers['x-cache-status'], 'BYPASS');
+      const again = await get(path, { cookie });
+      assert.equal(again.headers['x-cache-status'], 'BYPASS');
+      // Not stored: an anonymous visitor gets a fresh answer, not the personal one.
+      const anonymous = await get(path);
+      assert.equal(anonymous.headers['x-cache-status'], 'MISS');
+      assert.equal(upstream.hits.get(path), 3);
+    });
+  }
+
+  test('an unrelated cookie does not bypass it', async () => {
+    await get('/products', { cookie: 'theme=dark' });
+    assert.equal((await get('/products', { cookie: 'theme=dark' })).headers['x-cache-status'], 'HIT');
+  });
+
+  test('a response that sets a cookie is never served from the cache to another client', async () => {
+    const first = await get('/sets-cookie');
+    const second = await get('/sets-cookie');
+    assert.notEqual(second.headers['x-cache-status'], 'HIT');
+    assert.deepEqual(second.headers['set-cookie'], ['csrf=secret-2; Path=/; HttpOnly']);
+    assert.notEqual(second.body, first.body);
+    assert.equal(upstream.hits.get('/sets-cookie'), 2);
+  });
+
+  test('account, admin, login, register, edit pages and bearer requests are never cached', async () => {
+    for (const path of ['/login', '/register', '/account', '/admin/status', '/articles/x/edit']) {
+      await get(path);
+      const again = await get(path);
+      assert.equal(again.headers['x-cache-status'], 'BYPASS', path);
+      assert.equal(upstream.hits.get(path), 2, path);
+    }
+    await get('/api/v1/articles?limit=1', { authorization: 'Bearer t' });
+    const bearer = await get('/api/v1/articles?limit=1', { authorization: 'Bearer t' });
+    assert.equal(bearer.headers['x-cache-status'], 'BYPASS');
+  });
+
+  test('API writes are never cached', async () => {
+    for (let i = 0; i < 2; i++) {
+      const r = await get('/api/v1/articles', { 'content-type': 'application/json' }, 'POST');
+      assert.notEqual(r.headers['x-cache-status'], 'HIT');
+    }
+    assert.equal(upstream.hits.get('/api/v1/articles'), 2);
+  });
+
+  test('a change is visible once the entry expires (about a second): a later request is a MISS', async () => {
+    const first = await get('/home-page');
+    assert.equal((await get('/home-page')).headers['x-cache-status'], 'HIT');
+    // Poll with a bounded deadline: the entry is valid 1 s, then the next request goes upstream.
+    const deadline = Date.now() + 10_000;
+    let fresh: RawResponse | undefined;
+    while (Date.now() < deadline) {
+      const r = await get('/home-page');
+      if (r.headers['x-cache-status'] !== 'HIT') {
+        fresh = r;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(fresh, 'the cached entry never expired');
+    assert.match(String(fresh.headers['x-cache-status']), /^(EXPIRED|MISS)$/);
+    assert.notEqual(fresh.body, first.body);
+  });
+});

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isWebstackError } from '../../../src/stack/errors.js';
+import { type NginxConfOptions, renderNginxConf } from '../../../src/stack/templates/nginx-conf.js';
+
+const base: NginxConfOptions = {
+  serverName: 'www.foobar.com',
+  apexName: 'foobar.com',
+  listen: { host: '0.0.0.0', port: 80 },
+  upstream: { host: '127.0.0.1', port: 3000 },
+  assetsDir: '/srv/assets',
+  uploadsDir: '/srv/uploads',
+  errorPagesDir: '/srv/errors',
+  accessLog: '/srv/logs/access.log',
+  errorLog: '/srv/logs/error.log',
+  pidFile: '/srv/run/nginx.pid',
+  tempDir: '/srv/nginx/temp',
+  clientMaxBodyBytes: 1024,
+};
+
+test('micro-cache: off without a directory, on with one (1 s for 200, lock, stale while updating)', () => {
+  assert.doesNotMatch(renderNginxConf(base), /proxy_cache/);
+  const conf = renderNginxConf({ ...base, microCacheDir: '/srv/nginx/temp/micro-cache' });
+  assert.match(conf, /proxy_cache_path \/srv\/nginx\/temp\/micro-cache levels=1:2 keys_zone=webstack_micro:/);
+  for (const line of [
+    'proxy_cache webstack_micro;',
+    'proxy_cache_valid 200 1s;',
+    'proxy_cache_lock on;',
+    'proxy_cache_use_stale updating;',
+    'proxy_cache_bypass $webstack_cache_cookie $webstack_cache_path $http_authorization;',
+    'proxy_no_cache $webstack_cache_cookie $webstack_cache_path $http_authorization;',
+    'add_header X-Cache-Status $upstream_cache_status always;',
+  ]) {
+    assert.ok(conf.includes(`      ${line}\n`), line);
+  }
+  // nginx's default of never storing a response with Set-Cookie is kept.
+  assert.doesNotMatch(conf, /proxy_ignore_headers/);
+});
+
+test('micro-cache: a directory that could change the config is refused', () => {
+  assert.throws(
+    () => renderNginxConf({ ...base, microCacheDir: '/srv/cache; include /etc/passwd' }),
+    (e: unknown) => isWebstackError(e) && /microCacheDir/.test(e.message),
+  );
+});
