@@ -1,6 +1,7 @@
 import argon2 from 'argon2';
 import type { Db } from '../../database/database.js';
 import { passwordProblem } from '../../lib/passwords.js';
+import { limitConcurrency } from '../../lib/semaphore.js';
 import { errors } from '../../plugins/errors.js';
 import { clearFailures, countRecentFailures, recordFailure } from './login-failures.repository.js';
 import {
@@ -36,8 +37,19 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/**
+ * At most two argon2 hashes or verifications per worker at once: a login burst then costs each
+ * worker 2 × 19 MiB and two libuv threads, leaving the rest of the pool (file and DNS work) and
+ * page latency alone; the other logins queue.
+ */
+const hashing = limitConcurrency(2);
+
 export async function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, HASH_OPTIONS);
+  return hashing(() => argon2.hash(password, HASH_OPTIONS));
+}
+
+function verifyPassword(hash: string, password: string): Promise<boolean> {
+  return hashing(() => argon2.verify(hash, password));
 }
 
 // Verified against for unknown emails, so "no such user" costs as long as "wrong password".
@@ -92,7 +104,9 @@ export async function register(db: Db, input: Omit<NewUser, 'role'>): Promise<Us
 export async function authenticate(db: Db, email: string, password: string): Promise<User> {
   const row = await findUserByEmail(db, normalizeEmail(email));
   if (row) await refuseIfLockedOut(db, row.id);
-  const ok = await argon2.verify(row?.password_hash ?? (await getDummyHash()), password);
+  // The dummy hash is made before taking a hashing slot (making it takes one too).
+  const hash = row?.password_hash ?? (await getDummyHash());
+  const ok = await verifyPassword(hash, password);
   if (!row) throw errors.invalidCredentials();
   if (!ok) {
     await recordFailure(db, row.id, new Date(), new Date(Date.now() - HOUR_MS));
@@ -113,7 +127,7 @@ export async function changePassword(db: Db, userId: number, current: string, ne
   if (!row) throw errors.unauthorized();
   // Re-authentication counts against the same limit as logging in: a stolen session cannot guess.
   await refuseIfLockedOut(db, row.id);
-  if (!(await argon2.verify(row.password_hash, current))) {
+  if (!(await verifyPassword(row.password_hash, current))) {
     await recordFailure(db, row.id, new Date(), new Date(Date.now() - HOUR_MS));
     throw errors.validation(undefined, [
       { field: 'current_password', message: 'The current password is not correct.' },
