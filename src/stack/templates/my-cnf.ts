@@ -83,7 +83,7 @@ export function renderMyCnf(options: MyCnfOptions): string {
     'innodb_file_per_table = 1',
     'innodb_flush_log_at_trx_commit = 1',
     'innodb_doublewrite = 1',
-    `innodb_buffer_pool_size = ${options.bufferPoolMb ?? 256}M`,
+    `innodb_buffer_pool_size = ${options.bufferPoolMb ?? 128}M`,
     'innodb_log_file_size = 64M',
     '',
     `max_connections = ${options.maxConnections ?? 200}`,

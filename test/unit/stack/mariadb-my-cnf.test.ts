@@ -57,7 +57,7 @@ test('durable and strict: InnoDB, flush at every commit, utf8mb4, strict sql_mod
 
 test('small-box memory defaults, overridable', () => {
   const server = settings(renderMyCnf(options), 'mariadbd');
-  assert.equal(server.get('innodb_buffer_pool_size'), '256M');
+  assert.equal(server.get('innodb_buffer_pool_size'), '128M');
   assert.equal(server.get('max_connections'), '200');
   assert.equal(server.get('performance_schema'), 'OFF');
   const small = settings(renderMyCnf({ ...options, bufferPoolMb: 64, maxConnections: 50 }), 'mariadbd');
