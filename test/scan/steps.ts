@@ -57,7 +57,9 @@ async function sqlmapLogs(dir: string): Promise<string> {
 export async function runSqlmap(target: Target): Promise<ScanResult[]> {
   // The crawler finds links but not the forms behind a session, so the form pages are also listed.
   const urlsFile = join(target.dir, 'sqlmap-form-pages');
-  const pages = ['register', 'account', 'articles/new', 'products/new'].map((p) => `${baseUrl(target)}${p}`);
+  const pages = ['register', 'account/password', 'articles/new', 'products/new'].map(
+    (p) => `${baseUrl(target)}${p}`,
+  );
   await writeFile(urlsFile, `${pages.join('\n')}\n`);
   const forms = (options: { baseUrl: string; outputDir: string; cookie?: string }) =>
     sqlmapFormsArgv({ ...options, urlsFile });
