@@ -6,7 +6,13 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { install, parseInstalled, queryInstalled, SCAN_PACKAGES } from '../../src/stack/commands/apt.js';
+import {
+  install,
+  parseInstalled,
+  queryInstalled,
+  SCAN_PACKAGES,
+  update,
+} from '../../src/stack/commands/apt.js';
 import { statePaths } from '../../src/stack/paths.js';
 import { freePort } from '../support/nginx.js';
 import { createTestStack } from '../support/stack.js';
@@ -18,12 +24,12 @@ const reports = join(root, 'artifacts', 'scan');
 const EDITOR = { email: 'scanner@example.com', password: 'scanner passphrase 4711' };
 
 async function ensureScanners(): Promise<void> {
-  const [cmd, ...args] = queryInstalled(SCAN_PACKAGES);
-  const listed = await runBounded([cmd ?? 'dpkg-query', ...args], 30_000);
+  const listed = await runBounded(queryInstalled(SCAN_PACKAGES), 30_000);
   const installed = parseInstalled(listed.stdout);
   const missing = SCAN_PACKAGES.filter((p) => !installed.has(p));
   if (missing.length === 0) return;
   console.log(`installing ${missing.join(' ')}`);
+  await runBounded(update(), 300_000);
   const result = await runBounded(install(missing), 600_000);
   if (result.code !== 0) throw new Error(`apt-get install ${missing.join(' ')} failed:\n${result.stderr}`);
 }
