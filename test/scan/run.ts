@@ -6,36 +6,20 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  install,
-  parseInstalled,
-  queryInstalled,
-  SCAN_PACKAGES,
-  update,
-} from '../../src/stack/commands/apt.js';
 import { statePaths } from '../../src/stack/paths.js';
+import { ensurePackages } from '../../src/stack/tasks/install.js';
 import { freePort } from '../support/nginx.js';
 import { createTestStack } from '../support/stack.js';
-import { login, runBounded, type ScanResult } from './runner.js';
+import { login, type ScanResult } from './runner.js';
 import { runSqlmap, runTestssl, runWapiti } from './steps.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const reports = join(root, 'artifacts', 'scan');
 const EDITOR = { email: 'scanner@example.com', password: 'scanner passphrase 4711' };
 
-async function ensureScanners(): Promise<void> {
-  const listed = await runBounded(queryInstalled(SCAN_PACKAGES), 30_000);
-  const installed = parseInstalled(listed.stdout);
-  const missing = SCAN_PACKAGES.filter((p) => !installed.has(p));
-  if (missing.length === 0) return;
-  console.log(`installing ${missing.join(' ')}`);
-  await runBounded(update(), 300_000);
-  const result = await runBounded(install(missing), 600_000);
-  if (result.code !== 0) throw new Error(`apt-get install ${missing.join(' ')} failed:\n${result.stderr}`);
-}
-
 const started = Date.now();
-await ensureScanners();
+// The scanners are among the test tools the installer adds (policy-rc.d guarded, like the rest).
+await ensurePackages({ withTestTools: true, log: (line) => console.log(line) });
 await rm(reports, { recursive: true, force: true });
 await mkdir(reports, { recursive: true });
 

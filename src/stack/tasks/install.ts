@@ -4,6 +4,7 @@ import {
   installHint,
   parseInstalled,
   queryInstalled,
+  SCAN_PACKAGES,
   STACK_PACKAGES,
   TEST_PACKAGES,
   update,
@@ -30,7 +31,9 @@ export async function ensurePackages(options: {
   withTestTools: boolean;
   log: (line: string) => void;
 }): Promise<string[]> {
-  const wanted = options.withTestTools ? [...STACK_PACKAGES, ...TEST_PACKAGES] : [...STACK_PACKAGES];
+  const wanted = options.withTestTools
+    ? [...STACK_PACKAGES, ...TEST_PACKAGES, ...SCAN_PACKAGES]
+    : [...STACK_PACKAGES];
   const missing = await missingPackages(wanted);
   if (missing.length === 0) return [];
   if (process.getuid?.() !== 0) {
