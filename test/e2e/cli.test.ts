@@ -10,6 +10,17 @@ import { freeDnsPort } from '../support/dns.js';
 import { httpRequest } from '../support/nginx.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
 
+/** Polls until check() gives a value; fails after the deadline. */
+async function until<T>(check: () => Promise<T | null>, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== null) return value;
+    if (Date.now() > deadline) assert.fail('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 describe('webstack CLI, end to end', () => {
   let stack: TestStack;
 
@@ -121,6 +132,44 @@ describe('webstack CLI, end to end', () => {
     const duplicate = await stack.run(['user', 'add', '--email', 'ed@example.com', '--role', 'editor']);
     assert.equal(duplicate.code, 1);
     assert.match(duplicate.stderr, /^error USER_ADD_FAILED: /m);
+  });
+
+  test('logs --request-id finds one request in the Nginx and the application log alike', async () => {
+    const missing = await httpRequest({ port: stack.httpPort, path: '/no-such-page' });
+    assert.equal(missing.status, 404);
+    const id = String(missing.headers['x-request-id']);
+    assert.match(id, /^[0-9a-f]{32}$/);
+    const found = await until(async () => {
+      const logs = await stack.run(['logs', '--request-id', id]);
+      const lines = logs.stdout.trim().split('\n').filter(Boolean);
+      return lines.length >= 2 ? lines : null;
+    });
+    const entries = found.map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.ok(
+      entries.some((e) => e.request_id === id && e.status === 404),
+      'the Nginx access log line',
+    );
+    assert.ok(
+      entries.some((e) => e.reqId === id && e.statusCode === 404),
+      'the application log line',
+    );
+    const byStatus = await stack.run(['logs', 'nginx-access', '--status', '404']);
+    assert.ok(
+      byStatus.stdout
+        .trim()
+        .split('\n')
+        .every((line) => (JSON.parse(line) as { status: number }).status === 404),
+    );
+    const bad = await stack.run(['logs', '--status', 'teapot']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /error LOGS_BAD_STATUS/);
+  });
+
+  test('status --watch redraws the table with a live traffic line', async () => {
+    const watched = await stack.run(['status', '--watch', '--count', '2']);
+    assert.equal(watched.code, 0, watched.stderr);
+    assert.equal(watched.stdout.match(/^COMPONENT\s+STATE/gm)?.length, 2, 'two frames');
+    assert.match(watched.stdout, /^traffic/m);
   });
 
   test('down stops everything; status then exits 1; up again serves again', async () => {

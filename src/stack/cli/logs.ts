@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import type { ResolvedConfig } from '../config/load.js';
 import { WebstackError } from '../errors.js';
 import { statePaths } from '../paths.js';
+import { type LogFilter, matchesLogFilter } from './log-filter.js';
 
 const COMPONENTS = ['nginx', 'nginx-access', 'nginx-error', 'app', 'mariadb', 'webstack'] as const;
 
@@ -29,8 +31,22 @@ export function logFiles(config: ResolvedConfig, component: string | undefined):
 
 export async function logsVerb(
   config: ResolvedConfig,
-  options: { follow?: boolean; lines?: string; args?: string[] },
+  options: { follow?: boolean; lines?: string; args?: string[]; requestId?: string; status?: string },
 ): Promise<number> {
+  const filter: LogFilter = {};
+  if (options.requestId !== undefined) filter.requestId = options.requestId;
+  if (options.status !== undefined) {
+    const status = Number(options.status);
+    if (!Number.isInteger(status) || status < 100 || status > 599) {
+      throw new WebstackError(
+        'LOGS_BAD_STATUS',
+        `--status must be an HTTP status code, not "${options.status}"`,
+        'pass e.g. --status 502',
+      );
+    }
+    filter.status = status;
+  }
+  const filtering = filter.requestId !== undefined || filter.status !== undefined;
   const lines = Number(options.lines ?? '50');
   if (!Number.isInteger(lines) || lines < 0 || lines > 1_000_000) {
     throw new WebstackError(
@@ -44,10 +60,19 @@ export async function logsVerb(
     console.log('no logs yet (has the stack been started? `webstack up`)');
     return 0;
   }
-  // tail prints a "==> file <==" header per file, which is what an operator wants here.
-  const argv = ['-n', String(lines), ...(options.follow ? ['-F'] : []), '--', ...files];
+  // Unfiltered, tail prints a "==> file <==" header per file, which is what an operator wants.
+  // Filtered, every line of the chosen logs is read and only the matching ones printed.
+  const argv = filtering
+    ? ['-q', '-n', '+1', ...(options.follow ? ['-F'] : []), '--', ...files]
+    : ['-n', String(lines), ...(options.follow ? ['-F'] : []), '--', ...files];
   return await new Promise((resolve) => {
-    const child = spawn('tail', argv, { stdio: 'inherit' });
+    const child = spawn('tail', argv, { stdio: ['ignore', filtering ? 'pipe' : 'inherit', 'inherit'] });
+    if (filtering && child.stdout) {
+      const reader = createInterface({ input: child.stdout });
+      reader.on('line', (line) => {
+        if (matchesLogFilter(line, filter)) console.log(line);
+      });
+    }
     child.on('exit', (code) => resolve(code ?? 0));
   });
 }

@@ -51,6 +51,8 @@ program
   .command('status')
   .description('state, PID, health, version and uptime of each component (exit 1 if anything is unhealthy)')
   .option('--json', 'machine-readable output')
+  .option('-w, --watch', 'refresh every 2 s with live request rate, latency and errors (Ctrl-C stops)')
+  .addOption(new Option('--count <frames>', 'with --watch: stop after this many refreshes').hideHelp())
   .action(action(statusVerb));
 program
   .command('logs')
@@ -58,6 +60,8 @@ program
   .argument('[component]', 'nginx | nginx-access | nginx-error | app | mariadb | webstack (default: all)')
   .option('-f, --follow', 'keep printing new lines')
   .option('-n, --lines <count>', 'lines to show from each log', '50')
+  .option('--request-id <id>', 'only the lines of this request (Nginx access log and application log)')
+  .option('--status <code>', 'only the requests answered with this HTTP status')
   .action(action(logsVerb));
 program
   .command('metrics')
