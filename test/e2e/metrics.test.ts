@@ -9,7 +9,6 @@ import { launchBrowser, SCREENSHOTS_DIR } from '../support/browser.js';
 import { httpRequest } from '../support/nginx.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
 
-
 /** Polls until check() returns a value, or fails after the deadline. */
 async function until<T>(what: string, check: () => Promise<T | null>, ms = 30_000): Promise<T> {
   const deadline = Date.now() + ms;

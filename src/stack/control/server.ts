@@ -16,15 +16,13 @@ export async function serveControl(
     const handler = routes[`${req.method} ${req.url}`];
     res.setHeader('content-type', 'application/json');
     if (!handler) {
-      res
-        .writeHead(404)
-        .end(
-          JSON.stringify({
-            code: 'NOT_FOUND',
-            message: `no route ${req.method} ${req.url}`,
-            fix: 'upgrade the CLI and the running stack together',
-          }),
-        );
+      res.writeHead(404).end(
+        JSON.stringify({
+          code: 'NOT_FOUND',
+          message: `no route ${req.method} ${req.url}`,
+          fix: 'upgrade the CLI and the running stack together',
+        }),
+      );
       return;
     }
     try {

@@ -14,8 +14,8 @@ import { activateRelease, createRelease, currentRelease, releaseDir } from '../t
 import { runSiteCli } from '../tasks/site-cli.js';
 import { AppComponent } from './app.js';
 import { DatabaseComponent } from './database.js';
-import { NginxComponent } from './nginx.js';
 import { scheduleLogrotate } from './logrotate.js';
+import { NginxComponent } from './nginx.js';
 import { writeStackZone } from './zone.js';
 
 /** The checkout this webstack runs from: the source of the first release. */

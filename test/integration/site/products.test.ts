@@ -216,7 +216,12 @@ test('products: a new image replaces the old file, and "remove" deletes it', asy
   assert.notEqual(after[0], first, 'the old file is gone, the new one has a new name');
 
   // What a browser sends when no file is chosen: an empty file part.
-  const empty: Part = { name: 'image', filename: '', type: 'application/octet-stream', data: Buffer.alloc(0) };
+  const empty: Part = {
+    name: 'image',
+    filename: '',
+    type: 'application/octet-stream',
+    data: Buffer.alloc(0),
+  };
   const kept = await postForm(admin, '/products/desk-lamp/edit', { ...LAMP, stock: '2' }, empty);
   assert.equal(kept.statusCode, 303);
   assert.deepEqual(await readdir(uploadsDir), after, 'no file chosen: the image stays');
