@@ -3,12 +3,14 @@
  * loads the data set, starts the reference servers, drives every scenario through Nginx with wrk,
  * and writes the report (Markdown and JSON) to artifacts/bench/.
  */
+
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { statePaths } from '../src/stack/paths.js';
 import { APP_DB_USER, databaseAddress } from '../src/stack/services/site-env.js';
+import { renderHtmlReport } from './chart.js';
 import {
   BENCH_EMAILS,
   connectDb,
@@ -234,9 +236,10 @@ async function main(): Promise<void> {
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   await writeFile(join(out, `bench-${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(join(out, `bench-${stamp}.md`), markdown);
+  await writeFile(join(out, `bench-${stamp}.html`), renderHtmlReport(report));
   await writeFile(join(out, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\n${markdown}`);
-  log(`report written to ${join(out, `bench-${stamp}.md`)} and .json`);
+  log(`report written to ${join(out, `bench-${stamp}.md`)}, .json and .html (charts)`);
 }
 
 try {

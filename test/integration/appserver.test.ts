@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -11,20 +10,13 @@ import {
   type AppServerOptions,
   WorkerFailed,
 } from '../../src/stack/services/appserver/supervisor.js';
+import { freePort } from '../support/ports.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/sites/${name}`, import.meta.url));
 const workerScript = {
   path: fileURLToPath(new URL('../../src/stack/services/appserver/worker.ts', import.meta.url)),
   execArgv: ['--import', 'tsx'],
 };
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function baseSettings(port: number): AppServerOptions['settings'] {
   return {

@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MariadbLayout } from '../../src/stack/commands/mariadb.js';
@@ -22,6 +21,7 @@ import {
   waitForMariadb,
   writeConfig,
 } from '../../src/stack/services/mariadb/index.js';
+import { freePort } from './ports.js';
 
 export interface TestMariadb {
   socket: string;
@@ -53,18 +53,6 @@ export interface OwnedTestMariadb extends TestMariadb {
 }
 
 const READY_MS = 60_000;
-
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function testServer(socket: string, port: number, stop: () => Promise<void>): TestMariadb {
   const admin = adminOverSocket(socket);

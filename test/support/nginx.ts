@@ -5,21 +5,14 @@
  */
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, request } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNginx, writeErrorPages } from '../../src/stack/services/nginx/index.js';
 import type { NginxProcess } from '../../src/stack/services/nginx/process.js';
 import { type NginxConfOptions, renderNginxConf } from '../../src/stack/templates/nginx-conf.js';
+import { freePort } from './ports.js';
 
-export async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+export { freePort };
 
 export interface TestNginx {
   port: number;

@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { HEALTH_PATH, READY_PATH } from '../../../src/contract.js';
 import { start } from '../../../src/site/entry.js';
+import { freePort } from '../../support/ports.js';
 import { freshDatabase, settingsFor } from './helper.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 function get(port: number, path: string): Promise<{ status: number; connection: string | undefined }> {
   return new Promise((resolve, reject) => {
