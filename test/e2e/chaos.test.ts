@@ -13,6 +13,7 @@ import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { ConfigSchema } from '../../src/stack/config/schema.js';
 import { statePaths } from '../../src/stack/paths.js';
 import { adminOverSocket } from '../../src/stack/services/mariadb/index.js';
+import { listenHolders } from '../../src/stack/supervisor/orphans.js';
 import { isSuccess, Load, type PhaseReport, reportPhase } from '../support/load.js';
 import { httpRequest } from '../support/nginx.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
@@ -285,5 +286,18 @@ describe('chaos: deploys, rollbacks and crashes under load lose nothing', { time
     assert.ok((component(await status(), 'nginx')?.restarts ?? 0) > before.restarts);
     assert.equal((await httpRequest({ port: stack.httpPort, path: '/' })).status, 200);
     assert.equal(report.missing, 0);
+    // Nothing of the killed master lives on (its workers and its cache manager): every nginx
+    // process with this stack's error log open is the new master or one of its children.
+    const master = component(await status(), 'nginx')?.pid;
+    const errorLog = statePaths(stack.stateDir).nginx.errorLog;
+    const holders = await listenHolders(stack.httpPort, 'nginx', errorLog);
+    assert.ok(holders.length > 0);
+    for (const pid of holders) {
+      const ppid = Number((await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ')[1]);
+      assert.ok(
+        pid === master || ppid === master,
+        `nginx process ${pid} (parent ${ppid}) outlived its master`,
+      );
+    }
   });
 });

@@ -111,7 +111,11 @@ export class NginxComponent {
       async () => {
         // A SIGKILLed master leaves its workers holding the port: stop exactly those before a restart.
         if ((this.keeper?.restarts ?? 0) > 0)
-          await stopProcesses(await listenHolders(this.config.http.port, 'nginx'), 'SIGQUIT', 5_000);
+          await stopProcesses(
+            await listenHolders(this.config.http.port, 'nginx', this.paths.nginx.errorLog),
+            'SIGQUIT',
+            5_000,
+          );
         const proc = await startNginx({
           conf: this.paths.nginx.config,
           prefix: this.paths.nginx.prefix,

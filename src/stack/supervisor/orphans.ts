@@ -18,20 +18,25 @@ export function listenInodes(procNetTcp: string, port: number): string[] {
   return inodes;
 }
 
-/** Pids of the processes named `comm` that hold a LISTEN socket on `port`. */
-export async function listenHolders(port: number, comm: string): Promise<number[]> {
-  const inodes = new Set(
+/**
+ * Pids of the processes named `comm` that hold a LISTEN socket on `port`, or have `file` open.
+ * The file catches an orphaned nginx cache manager: it closed the listening sockets but, like every
+ * process of that master, keeps the master's error log open (and would otherwise live forever).
+ */
+export async function listenHolders(port: number, comm: string, file?: string): Promise<number[]> {
+  const targets = new Set(
     listenInodes(await readFile('/proc/net/tcp', 'utf8').catch(() => ''), port).map((i) => `socket:[${i}]`),
   );
-  if (inodes.size === 0) return [];
+  if (file !== undefined) targets.add(file);
+  if (targets.size === 0) return [];
   const holders: number[] = [];
   for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     const name = (await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '')).trim();
     if (name !== comm) continue;
     const fds = await readdir(`/proc/${entry}/fd`).catch(() => [] as string[]);
     for (const fd of fds) {
-      if (inodes.has(await readlink(`/proc/${entry}/fd/${fd}`).catch(() => ''))) {
+      if (targets.has(await readlink(`/proc/${entry}/fd/${fd}`).catch(() => ''))) {
         holders.push(Number(entry));
         break;
       }

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { HEALTH_PATH, READY_PATH } from '../../../contract.js';
 import { WebstackError } from '../../errors.js';
@@ -47,6 +48,12 @@ export class AppServer {
   async start(): Promise<void> {
     if (this.phase !== 'idle') return;
     this.phase = 'starting';
+    // Workers accept on the shared socket themselves (SCHED_NONE) rather than the primary handing
+    // each accepted connection over IPC (round-robin): a connection handed to a worker that was
+    // SIGKILLed a moment earlier stays open in the primary with nobody to answer it, and Nginx
+    // waits its whole read timeout. Accepted by the kernel into a dying worker, it is reset
+    // instead, and Nginx retries an idempotent request on another worker at once.
+    cluster.schedulingPolicy = cluster.SCHED_NONE;
     for (let i = 0; i < Math.max(1, this.options.workers); i++) {
       const member = this.fork(this.releaseDir, this.release);
       this.slots.push({
