@@ -1,7 +1,13 @@
 import { formatDate } from '../../lib/format.js';
 import { shorten } from '../../lib/markdown.js';
 import { Pager } from '../../lib/pager.js';
-import { CsrfField, type FieldError, FormErrors, TextField } from '../../views/components/form.js';
+import {
+  CsrfField,
+  EditDeleteActions,
+  type FieldError,
+  FormErrors,
+  TextField,
+} from '../../views/components/form.js';
 import type { PageContext } from '../../views/context.js';
 import { Layout } from '../../views/layout.js';
 import {
@@ -117,21 +123,7 @@ export function ArticleView({ context, article, canEdit, csrfToken }: ArticleVie
         {/* Sanitized when written (lib/markdown.ts): the one place HTML is printed unescaped. */}
         <div class="prose">{article.body_html}</div>
       </article>
-      {canEdit ? (
-        <div class="page-actions">
-          <a class="button button-secondary" href={`/articles/${article.slug}/edit`}>
-            Edit
-          </a>
-          <form method="post" action={`/articles/${article.slug}/delete`} class="inline-form">
-            <CsrfField token={csrfToken} />
-            <button type="submit" class="button-danger">
-              Delete
-            </button>
-          </form>
-        </div>
-      ) : (
-        ''
-      )}
+      {canEdit ? <EditDeleteActions path={`/articles/${article.slug}`} csrfToken={csrfToken} /> : ''}
     </Layout>
   );
 }

@@ -1,6 +1,12 @@
 import { formatPrice } from '../../lib/format.js';
 import { Pager } from '../../lib/pager.js';
-import { CsrfField, type FieldError, FormErrors, TextField } from '../../views/components/form.js';
+import {
+  CsrfField,
+  EditDeleteActions,
+  type FieldError,
+  FormErrors,
+  TextField,
+} from '../../views/components/form.js';
 import type { PageContext } from '../../views/context.js';
 import { Layout } from '../../views/layout.js';
 import type { ProductPage, ProductRow } from './products.service.js';
@@ -119,21 +125,7 @@ export function ProductView(props: {
           <div class="prose">
             <Paragraphs text={product.description} />
           </div>
-          {canManage ? (
-            <div class="page-actions">
-              <a class="button button-secondary" href={`/products/${product.slug}/edit`}>
-                Edit
-              </a>
-              <form method="post" action={`/products/${product.slug}/delete`} class="inline-form">
-                <CsrfField token={csrfToken} />
-                <button type="submit" class="button-danger">
-                  Delete
-                </button>
-              </form>
-            </div>
-          ) : (
-            ''
-          )}
+          {canManage ? <EditDeleteActions path={`/products/${product.slug}`} csrfToken={csrfToken} /> : ''}
         </div>
       </div>
     </Layout>

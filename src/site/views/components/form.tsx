@@ -70,3 +70,20 @@ export function TextField(props: TextFieldProps): JSX.Element {
     </div>
   );
 }
+
+/** Edit link and delete button (a CSRF-protected POST form) for the thing at `path`. */
+export function EditDeleteActions({ path, csrfToken }: { path: string; csrfToken: string }): JSX.Element {
+  return (
+    <div class="page-actions">
+      <a class="button button-secondary" href={`${path}/edit`}>
+        Edit
+      </a>
+      <form method="post" action={`${path}/delete`} class="inline-form">
+        <CsrfField token={csrfToken} />
+        <button type="submit" class="button-danger">
+          Delete
+        </button>
+      </form>
+    </div>
+  );
+}
