@@ -6,9 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import argon2 from 'argon2';
 import { type Connection, createConnection, type RowDataPacket } from 'mysql2/promise';
-import type { ResolvedConfig } from '../src/stack/config/load.js';
-import { statePaths } from '../src/stack/paths.js';
-import { APP_DB_USER, databaseAddress } from '../src/stack/services/site-env.js';
+import { APP_DB_USER, databaseAddress } from '../src/stack/components/appserver/site-env.js';
+import type { ResolvedConfig } from '../src/stack/core/config/load.js';
+import { statePaths } from '../src/stack/core/paths.js';
 import { benchArticle, benchProduct, multiRowInsert } from './data.js';
 
 const BATCH = 500;

@@ -8,8 +8,8 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { statePaths } from '../src/stack/paths.js';
-import { APP_DB_USER, databaseAddress } from '../src/stack/services/site-env.js';
+import { APP_DB_USER, databaseAddress } from '../src/stack/components/appserver/site-env.js';
+import { statePaths } from '../src/stack/core/paths.js';
 import { renderHtmlReport } from './chart.js';
 import {
   BENCH_EMAILS,

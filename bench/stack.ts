@@ -3,8 +3,8 @@
  * already running one named by its config file. Also times `webstack up` on an initialised state.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { loadConfig, type ResolvedConfig } from '../src/stack/config/load.js';
-import { statePaths } from '../src/stack/paths.js';
+import { loadConfig, type ResolvedConfig } from '../src/stack/core/config/load.js';
+import { statePaths } from '../src/stack/core/paths.js';
 import { type CliResult, cli, createTestStack } from '../test/support/stack.js';
 import { pidsFromStatus, type StackPids } from './rss.js';
 

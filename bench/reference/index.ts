@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { run as nginxRun } from '../../src/stack/commands/nginx.js';
+import { run as nginxRun } from '../../src/stack/components/nginx/commands.js';
 import { send } from '../http.js';
 import { REFERENCE_PATHS, renderReferenceNginxConf } from './nginx-conf.js';
 

@@ -1,10 +1,10 @@
 /**
- * The reference Nginx: the same settings as the stack's (src/stack/templates/nginx-conf.ts:
+ * The reference Nginx: the same settings as the stack's (src/stack/components/nginx/conf.ts:
  * workers, JSON access log, gzip, upstream keep-alive, proxy headers), serving the static copy
  * of an article page itself and proxying to the two bare Node servers. Pure.
  */
-import { ACCESS_LOG_FORMAT } from '../../src/stack/templates/nginx-conf.js';
-import { MIME_TYPES } from '../../src/stack/templates/nginx-mime.js';
+import { ACCESS_LOG_FORMAT } from '../../src/stack/components/nginx/conf.js';
+import { MIME_TYPES } from '../../src/stack/components/nginx/mime.js';
 
 export interface ReferenceNginxOptions {
   host: string;

@@ -9,10 +9,10 @@ import { copyFile, readdir, readFile, rm, stat, truncate, writeFile } from 'node
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
-import { ConfigSchema } from '../../src/stack/config/schema.js';
-import { statePaths } from '../../src/stack/paths.js';
-import { adminOverSocket } from '../../src/stack/services/mariadb/index.js';
-import { sha256File } from '../../src/stack/tasks/backup.js';
+import { adminOverSocket } from '../../src/stack/components/mariadb/index.js';
+import { ConfigSchema } from '../../src/stack/core/config/schema.js';
+import { statePaths } from '../../src/stack/core/paths.js';
+import { sha256File } from '../../src/stack/operations/backup/backup.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
 
 describe('backup and restore', { timeout: 240_000 }, () => {

@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startTestDns } from '../../src/stack/services/dns/index.js';
 import { launchBrowser, SCREENSHOTS_DIR } from '../support/browser.js';
 import { freeDnsPort } from '../support/dns.js';
+import { startTestDns } from '../support/dns-server.js';
 import { httpRequest } from '../support/nginx.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
 

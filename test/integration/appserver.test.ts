@@ -5,16 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import {
-  AppServer,
-  type AppServerOptions,
-  WorkerFailed,
-} from '../../src/stack/services/appserver/supervisor.js';
+import { AppServer, type AppServerOptions, WorkerFailed } from '../../src/stack/components/appserver/pool.js';
 import { freePort } from '../support/ports.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/sites/${name}`, import.meta.url));
 const workerScript = {
-  path: fileURLToPath(new URL('../../src/stack/services/appserver/worker.ts', import.meta.url)),
+  path: fileURLToPath(new URL('../../src/stack/components/appserver/worker.ts', import.meta.url)),
   execArgv: ['--import', 'tsx'],
 };
 

@@ -4,9 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
-import * as commands from '../../src/stack/commands/mariadb.js';
-import { run } from '../../src/stack/host/local.js';
-import { statePaths } from '../../src/stack/paths.js';
+import * as commands from '../../src/stack/components/mariadb/commands.js';
 import {
   adminOverSocket,
   initDataDir,
@@ -16,7 +14,9 @@ import {
   startMariadb,
   waitForMariadb,
   writeConfig,
-} from '../../src/stack/services/mariadb/index.js';
+} from '../../src/stack/components/mariadb/index.js';
+import { statePaths } from '../../src/stack/core/paths.js';
+import { run } from '../../src/stack/host/local.js';
 import { type OwnedTestMariadb, startTestMariadb, type TestDatabase } from '../support/mariadb.js';
 
 async function connect(server: OwnedTestMariadb, user: string, password: string, database: string) {

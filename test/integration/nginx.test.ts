@@ -4,10 +4,10 @@ import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { isWebstackError } from '../../src/stack/errors.js';
-import { applyNginxConfig, nginxHealth, readPid } from '../../src/stack/services/nginx/index.js';
-import { childPids } from '../../src/stack/services/nginx/process.js';
-import { renderNginxConf } from '../../src/stack/templates/nginx-conf.js';
+import { renderNginxConf } from '../../src/stack/components/nginx/conf.js';
+import { applyNginxConfig, nginxHealth, readPid } from '../../src/stack/components/nginx/index.js';
+import { childPids } from '../../src/stack/components/nginx/process.js';
+import { isWebstackError } from '../../src/stack/core/errors.js';
 import {
   freePort,
   httpRequest,

@@ -6,8 +6,8 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { statePaths } from '../../src/stack/paths.js';
-import { ensurePackages } from '../../src/stack/tasks/install.js';
+import { statePaths } from '../../src/stack/core/paths.js';
+import { ensurePackages } from '../../src/stack/operations/install/install.js';
 import { freePort } from '../support/nginx.js';
 import { createTestStack } from '../support/stack.js';
 import { login, type ScanResult } from './runner.js';

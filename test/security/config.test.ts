@@ -3,10 +3,10 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { resolveConfig } from '../../src/stack/config/load.js';
-import { statePaths } from '../../src/stack/paths.js';
-import { publicUrl } from '../../src/stack/services/site-env.js';
-import { tlsOptions } from '../../src/stack/supervisor/nginx.js';
+import { publicUrl } from '../../src/stack/components/appserver/site-env.js';
+import { tlsOptions } from '../../src/stack/components/nginx/component.js';
+import { resolveConfig } from '../../src/stack/core/config/load.js';
+import { statePaths } from '../../src/stack/core/paths.js';
 
 test('HTTPS is off by default: no TLS in the nginx options, an http:// public URL', async () => {
   const config = resolveConfig({ stateDir: '/srv/ws' });

@@ -9,7 +9,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { App } from '../../src/site/app.js';
-import { CONTENT_SECURITY_POLICY } from '../../src/stack/templates/nginx-conf.js';
+import { CONTENT_SECURITY_POLICY } from '../../src/stack/components/nginx/conf.js';
 import { build } from '../integration/site/helper.js';
 import { freePort, httpRequest, startTestNginx, type TestNginx } from '../support/nginx.js';
 import { grade } from './observatory.js';

@@ -11,13 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { connect } from 'node:tls';
-import { startNginx, writeErrorPages } from '../../src/stack/services/nginx/index.js';
-import type { NginxProcess } from '../../src/stack/services/nginx/process.js';
+import { renderNginxConf } from '../../src/stack/components/nginx/conf.js';
+import { startNginx, writeErrorPages } from '../../src/stack/components/nginx/index.js';
+import type { NginxProcess } from '../../src/stack/components/nginx/process.js';
 import {
   ensureSelfSignedCertificate,
   selfSignedCertificateArgv,
-} from '../../src/stack/services/tls/certificate.js';
-import { renderNginxConf } from '../../src/stack/templates/nginx-conf.js';
+} from '../../src/stack/components/tls/certificate.js';
 import { freePort, httpRequest, startTestUpstream, type TestUpstream } from '../support/nginx.js';
 import { grade } from './observatory.js';
 

@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestDns, writeZone } from '../../src/stack/services/dns/index.js';
+import { writeZone } from '../../src/stack/components/dns/index.js';
+import { startTestDns } from './dns-server.js';
 import { freeDnsPort } from './ports.js';
 
 export { freeDnsPort };

@@ -8,8 +8,7 @@ import { rmSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MariadbLayout } from '../../src/stack/commands/mariadb.js';
-import { statePaths } from '../../src/stack/paths.js';
+import type { MariadbLayout } from '../../src/stack/components/mariadb/commands.js';
 import {
   adminOverSocket,
   dropDatabase,
@@ -20,7 +19,8 @@ import {
   startMariadb,
   waitForMariadb,
   writeConfig,
-} from '../../src/stack/services/mariadb/index.js';
+} from '../../src/stack/components/mariadb/index.js';
+import { statePaths } from '../../src/stack/core/paths.js';
 import { freePort } from './ports.js';
 
 export interface TestMariadb {

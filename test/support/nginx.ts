@@ -7,9 +7,9 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNginx, writeErrorPages } from '../../src/stack/services/nginx/index.js';
-import type { NginxProcess } from '../../src/stack/services/nginx/process.js';
-import { type NginxConfOptions, renderNginxConf } from '../../src/stack/templates/nginx-conf.js';
+import { type NginxConfOptions, renderNginxConf } from '../../src/stack/components/nginx/conf.js';
+import { startNginx, writeErrorPages } from '../../src/stack/components/nginx/index.js';
+import type { NginxProcess } from '../../src/stack/components/nginx/process.js';
 import { freePort } from './ports.js';
 
 export { freePort };

@@ -1,8 +1,8 @@
-import type { ResolvedConfig } from '../config/load.js';
-import { WebstackError } from '../errors.js';
-import { statePaths } from '../paths.js';
-import { createBackup } from '../tasks/backup.js';
-import { restoreBackup } from '../tasks/restore.js';
+import type { ResolvedConfig } from '../core/config/load.js';
+import { WebstackError } from '../core/errors.js';
+import { statePaths } from '../core/paths.js';
+import { createBackup } from '../operations/backup/backup.js';
+import { restoreBackup } from '../operations/backup/restore.js';
 
 function parseKeep(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

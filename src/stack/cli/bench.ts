@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ResolvedConfig } from '../config/load.js';
-import { WebstackError } from '../errors.js';
+import type { ResolvedConfig } from '../core/config/load.js';
+import { WebstackError } from '../core/errors.js';
 import { start } from '../host/local.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from '../config/load.js';
+import type { ResolvedConfig } from '../core/config/load.js';
 import { runDaemon } from '../supervisor/daemon.js';
 
 export async function daemonVerb(config: ResolvedConfig, options: { seed?: boolean }): Promise<number> {

@@ -1,10 +1,10 @@
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ResolvedConfig } from '../config/load.js';
-import { callSupervisor } from '../control/client.js';
-import { statePaths } from '../paths.js';
-import type { DeployResult } from '../supervisor/deployer.js';
+import type { ResolvedConfig } from '../core/config/load.js';
+import { statePaths } from '../core/paths.js';
+import type { DeployResult } from '../operations/deploy/deployer.js';
+import { callSupervisor } from '../supervisor/control/client.js';
 
 /** The checkout this CLI runs from (dist/stack/cli/ → the repository root): the default code base. */
 const checkout = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import type { ResolvedConfig } from '../config/load.js';
-import { statePaths } from '../paths.js';
-import { checkZone } from '../services/dns/index.js';
-import { writeStackZone } from '../supervisor/zone.js';
+import { checkZone } from '../components/dns/index.js';
+import { writeStackZone } from '../components/dns/stack-zone.js';
+import type { ResolvedConfig } from '../core/config/load.js';
+import { statePaths } from '../core/paths.js';
 
 export async function dnsVerb(config: ResolvedConfig): Promise<number> {
   const { file, changed } = await writeStackZone(config, statePaths(config.stateDir));

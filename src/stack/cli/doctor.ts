@@ -1,5 +1,5 @@
-import { runChecks } from '../checks/doctor.js';
-import type { ResolvedConfig } from '../config/load.js';
+import type { ResolvedConfig } from '../core/config/load.js';
+import { runChecks } from '../doctor/doctor.js';
 
 const MARK = { ok: 'ok  ', warning: 'WARN', critical: 'FAIL' } as const;
 

@@ -1,7 +1,7 @@
-import type { ResolvedConfig } from '../config/load.js';
-import { callSupervisor, supervisorRunning } from '../control/client.js';
-import { statePaths } from '../paths.js';
-import { waitForExit } from '../supervisor/pid.js';
+import type { ResolvedConfig } from '../core/config/load.js';
+import { statePaths } from '../core/paths.js';
+import { waitForExit } from '../host/pid.js';
+import { callSupervisor, supervisorRunning } from '../supervisor/control/client.js';
 
 export async function downVerb(config: ResolvedConfig): Promise<number> {
   const paths = statePaths(config.stateDir);

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ResolvedConfig } from '../config/load.js';
-import { WebstackError } from '../errors.js';
+import { renderSystemdUnit } from '../components/systemd/unit.js';
+import type { ResolvedConfig } from '../core/config/load.js';
+import { WebstackError } from '../core/errors.js';
 import { run, writeFileAtomic } from '../host/local.js';
-import { renderSystemdUnit } from '../templates/systemd-unit.js';
 
 const checkout = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const UNIT_PATH = '/etc/systemd/system/webstack.service';

@@ -1,5 +1,5 @@
-import type { ResolvedConfig } from '../config/load.js';
-import { ensurePackages } from '../tasks/install.js';
+import type { ResolvedConfig } from '../core/config/load.js';
+import { ensurePackages } from '../operations/install/install.js';
 
 export async function installVerb(
   _config: ResolvedConfig,

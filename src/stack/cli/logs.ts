@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { ResolvedConfig } from '../config/load.js';
-import { WebstackError } from '../errors.js';
-import { statePaths } from '../paths.js';
+import type { ResolvedConfig } from '../core/config/load.js';
+import { WebstackError } from '../core/errors.js';
+import { statePaths } from '../core/paths.js';
 import { type LogFilter, matchesLogFilter } from './log-filter.js';
 
 const COMPONENTS = ['nginx', 'nginx-access', 'nginx-error', 'app', 'mariadb', 'webstack'] as const;

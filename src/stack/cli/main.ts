@@ -3,7 +3,7 @@
  * a function in its own file that returns an exit code or throws a WebstackError.
  */
 import { Command, Option } from 'commander';
-import { loadConfig, type ResolvedConfig } from '../config/load.js';
+import { loadConfig, type ResolvedConfig } from '../core/config/load.js';
 import { backupVerb, restoreVerb } from './backup.js';
 import { benchVerb } from './bench.js';
 import { daemonVerb } from './daemon.js';

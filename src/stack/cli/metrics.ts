@@ -1,6 +1,6 @@
-import type { ResolvedConfig } from '../config/load.js';
-import { callSupervisor } from '../control/client.js';
-import { statePaths } from '../paths.js';
+import type { ResolvedConfig } from '../core/config/load.js';
+import { statePaths } from '../core/paths.js';
+import { callSupervisor } from '../supervisor/control/client.js';
 
 /** Prints every metric of the running stack in the Prometheus text format (what the endpoint serves). */
 export async function metricsVerb(config: ResolvedConfig, options: { url?: boolean }): Promise<number> {

@@ -1,4 +1,4 @@
-import { isWebstackError } from '../errors.js';
+import { isWebstackError } from '../core/errors.js';
 
 /** Prints an error as one line with its fix; never a stack trace (unless WEBSTACK_DEBUG is set). */
 export function printError(error: unknown): void {

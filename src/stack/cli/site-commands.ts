@@ -1,7 +1,7 @@
-import type { ResolvedConfig } from '../config/load.js';
-import { WebstackError } from '../errors.js';
-import { statePaths } from '../paths.js';
-import { runSiteCli } from '../tasks/site-cli.js';
+import type { ResolvedConfig } from '../core/config/load.js';
+import { WebstackError } from '../core/errors.js';
+import { statePaths } from '../core/paths.js';
+import { runSiteCli } from '../operations/site-cli.js';
 
 export async function seedVerb(config: ResolvedConfig): Promise<number> {
   const result = await runSiteCli(config, statePaths(config.stateDir), ['seed'], { role: 'app' });

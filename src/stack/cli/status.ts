@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { StatusSnapshot } from '../../contract.js';
-import type { ResolvedConfig } from '../config/load.js';
-import { callSupervisor } from '../control/client.js';
-import type { StackStatus } from '../control/types.js';
-import { isWebstackError } from '../errors.js';
-import { statePaths } from '../paths.js';
+import type { ResolvedConfig } from '../core/config/load.js';
+import { isWebstackError } from '../core/errors.js';
+import { statePaths } from '../core/paths.js';
+import { callSupervisor } from '../supervisor/control/client.js';
+import type { StackStatus } from '../supervisor/control/types.js';
 import { formatDuration, table } from './output.js';
 
 const WATCH_INTERVAL_MS = 2_000;

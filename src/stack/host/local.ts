@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { WebstackError } from '../errors.js';
+import { WebstackError } from '../core/errors.js';
 
 /** A command as an argv array: never a shell string. */
 export type Argv = readonly [string, ...string[]];

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { StatusPoint, StatusSnapshot } from '../../contract.js';
-import type { Check } from '../checks/doctor.js';
-import { statePaths } from '../paths.js';
+import { statePaths } from '../core/paths.js';
+import type { Check } from '../doctor/doctor.js';
 
 /** Alert thresholds: [warning, critical]. */
 export const THRESHOLDS = {

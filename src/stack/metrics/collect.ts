@@ -1,7 +1,7 @@
 import mysql, { type ConnectionOptions, type RowDataPacket } from 'mysql2/promise';
 import { AggregatorRegistry, Counter, Gauge, type PrometheusContentType, Registry } from 'prom-client';
-import type { ComponentStatus } from '../control/types.js';
-import type { NginxHealth } from '../services/nginx/health.js';
+import type { NginxHealth } from '../components/nginx/health.js';
+import type { ComponentStatus } from '../supervisor/control/types.js';
 
 /** MariaDB's SHOW GLOBAL STATUS variables we export, and their metric names. */
 const MARIADB_STATUS: Record<string, { name: string; kind: 'counter' | 'gauge'; help: string }> = {

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StatusSnapshot } from '../../contract.js';
-import type { ResolvedConfig } from '../config/load.js';
+import { adminOverSocket, externalAdmin } from '../components/mariadb/index.js';
+import { nginxHealth } from '../components/nginx/health.js';
+import type { ResolvedConfig } from '../core/config/load.js';
+import type { StatePaths } from '../core/paths.js';
 import { writeFileAtomic } from '../host/local.js';
-import type { StatePaths } from '../paths.js';
-import { adminOverSocket, externalAdmin } from '../services/mariadb/index.js';
-import { nginxHealth } from '../services/nginx/health.js';
 import type { Stack } from '../supervisor/stack.js';
 import { mariadbStatus, renderStackMetrics, workerMetrics } from './collect.js';
 import { History, rawSample } from './history.js';

@@ -1,10 +1,10 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import type { ResolvedConfig } from '../config/load.js';
-import { serveControl } from '../control/server.js';
-import { isWebstackError } from '../errors.js';
+import type { ResolvedConfig } from '../core/config/load.js';
+import { isWebstackError } from '../core/errors.js';
+import { statePaths } from '../core/paths.js';
 import { MetricsService } from '../metrics/service.js';
-import { statePaths } from '../paths.js';
-import { Deployer, type DeployRequest } from './deployer.js';
+import { Deployer, type DeployRequest } from '../operations/deploy/deployer.js';
+import { serveControl } from './control/server.js';
 import { Stack } from './stack.js';
 
 function log(line: string): void {

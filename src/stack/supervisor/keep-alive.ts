@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { nextStreak, restartDelay } from '../services/appserver/backoff.js';
+import { nextStreak, restartDelay } from '../components/appserver/backoff.js';
 
 /** A long-running child process started by a service module (mariadbd, nginx). */
 export interface ManagedProcess {

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { test } from 'node:test';
 import { buildApp } from '../../../src/site/app.js';
 import { migrateToLatest } from '../../../src/site/database/migrator.js';
-import { mariadbRunAs, startMariadb, waitForMariadb } from '../../../src/stack/services/mariadb/index.js';
+import { mariadbRunAs, startMariadb, waitForMariadb } from '../../../src/stack/components/mariadb/index.js';
 import { startTestMariadb } from '../../support/mariadb.js';
 import { Browser, migratorDb, settingsFor } from './helper.js';
 

@@ -5,7 +5,7 @@ import {
   DEFAULT_BACKOFF,
   nextStreak,
   restartDelay,
-} from '../../../src/stack/services/appserver/backoff.js';
+} from '../../../src/stack/components/appserver/backoff.js';
 
 test('restart delays double from 100 ms', () => {
   assert.deepEqual(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isPrimaryMessage, isWorkerMessage } from '../../../src/stack/services/appserver/protocol.js';
+import { isPrimaryMessage, isWorkerMessage } from '../../../src/stack/components/appserver/protocol.js';
 
 test('worker messages of every kind are recognised', () => {
   assert.ok(isWorkerMessage({ type: 'hello' }));

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { install, installHint, parseInstalled, queryInstalled } from '../../../src/stack/commands/apt.js';
-import { releaseId } from '../../../src/stack/tasks/release.js';
+import {
+  install,
+  installHint,
+  parseInstalled,
+  queryInstalled,
+} from '../../../src/stack/operations/install/apt.js';
+import { releaseId } from '../../../src/stack/operations/release/release.js';
 
 test('apt argv: install without recommends, query with a parseable format', () => {
   assert.deepEqual(install(['nginx', 'mariadb-server']), [

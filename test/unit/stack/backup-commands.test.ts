@@ -3,8 +3,13 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createTar, dumpDatabase, extractTar, loadDump } from '../../../src/stack/commands/backup.js';
-import { countDumpRows, pruneBackups } from '../../../src/stack/tasks/backup.js';
+import { countDumpRows, pruneBackups } from '../../../src/stack/operations/backup/backup.js';
+import {
+  createTar,
+  dumpDatabase,
+  extractTar,
+  loadDump,
+} from '../../../src/stack/operations/backup/commands.js';
 
 const cnf = '/var/lib/webstack/mariadb/my.cnf';
 const sock = '/var/lib/webstack/run/mariadb/mariadb.sock';

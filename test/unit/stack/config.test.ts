@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
-import { resolveConfig } from '../../../src/stack/config/load.js';
-import { isWebstackError } from '../../../src/stack/errors.js';
+import { resolveConfig } from '../../../src/stack/core/config/load.js';
+import { isWebstackError } from '../../../src/stack/core/errors.js';
 
 function errorOf(raw: unknown): string {
   try {

@@ -3,8 +3,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { statePaths } from '../../../src/stack/paths.js';
-import { acquireDeployLock, isContractMigration, rollbackBlockers } from '../../../src/stack/tasks/deploy.js';
+import { statePaths } from '../../../src/stack/core/paths.js';
+import {
+  acquireDeployLock,
+  isContractMigration,
+  rollbackBlockers,
+} from '../../../src/stack/operations/deploy/steps.js';
 
 const expand = ['2026_11_29_1300_create_users', '2026_12_01_0900_add_users_nickname'];
 

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { renderLogrotate } from '../../../src/stack/templates/logrotate.js';
+import { renderLogrotate } from '../../../src/stack/components/logrotate/conf.js';
 
 test('the logrotate config rotates nginx logs with a reopen and truncates append-only logs in place', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'webstack-logrotate-'));

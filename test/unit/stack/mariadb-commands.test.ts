@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as mariadb from '../../../src/stack/commands/mariadb.js';
+import * as mariadb from '../../../src/stack/components/mariadb/commands.js';
 
 const cnf = '/var/lib/webstack/mariadb/my.cnf';
 

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { collationFor, type MyCnfOptions, renderMyCnf } from '../../../src/stack/templates/my-cnf.js';
+import {
+  collationFor,
+  type MyCnfOptions,
+  renderMyCnf,
+} from '../../../src/stack/components/mariadb/my-cnf.js';
 
 const options: MyCnfOptions = {
   dataDir: '/var/lib/webstack/mariadb/data',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { externalAdmin } from '../../../src/stack/services/mariadb/external.js';
-import { quoteIdentifier } from '../../../src/stack/services/mariadb/provision.js';
+import { externalAdmin } from '../../../src/stack/components/mariadb/external.js';
+import { quoteIdentifier } from '../../../src/stack/components/mariadb/provision.js';
 
 test('quoteIdentifier backtick-quotes plain names', () => {
   assert.equal(quoteIdentifier('foobar_2'), '`foobar_2`');

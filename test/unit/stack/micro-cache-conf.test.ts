@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isWebstackError } from '../../../src/stack/errors.js';
-import { type NginxConfOptions, renderNginxConf } from '../../../src/stack/templates/nginx-conf.js';
+import { type NginxConfOptions, renderNginxConf } from '../../../src/stack/components/nginx/conf.js';
+import { isWebstackError } from '../../../src/stack/core/errors.js';
 
 const base: NginxConfOptions = {
   serverName: 'www.foobar.com',

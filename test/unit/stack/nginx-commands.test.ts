@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as nginx from '../../../src/stack/commands/nginx.js';
+import * as nginx from '../../../src/stack/components/nginx/commands.js';
 
 const conf = '/var/lib/webstack/nginx/nginx.conf';
 const prefix = '/var/lib/webstack/nginx';

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { isWebstackError } from '../../../src/stack/errors.js';
-import { type NginxConfOptions, renderNginxConf } from '../../../src/stack/templates/nginx-conf.js';
+import { type NginxConfOptions, renderNginxConf } from '../../../src/stack/components/nginx/conf.js';
+import { isWebstackError } from '../../../src/stack/core/errors.js';
 
 const base: NginxConfOptions = {
   serverName: 'www.foobar.com',

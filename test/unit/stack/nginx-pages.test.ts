@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseStubStatus } from '../../../src/stack/services/nginx/health.js';
-import { nginxErrorLine } from '../../../src/stack/services/nginx/process.js';
-import { renderLogrotate } from '../../../src/stack/templates/logrotate.js';
-import { ERROR_PAGES, renderErrorPage } from '../../../src/stack/templates/nginx-error-page.js';
+import { renderLogrotate } from '../../../src/stack/components/logrotate/conf.js';
+import { ERROR_PAGES, renderErrorPage } from '../../../src/stack/components/nginx/error-pages.js';
+import { parseStubStatus } from '../../../src/stack/components/nginx/health.js';
+import { nginxErrorLine } from '../../../src/stack/components/nginx/process.js';
 
 test('the 50x page says we will be right back, self-contained and escaped', () => {
   const page = ERROR_PAGES['50x.html'];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { listenInodes } from '../../../src/stack/supervisor/orphans.js';
+import { listenInodes } from '../../../src/stack/components/nginx/orphans.js';
 
 const procNetTcp = [
   '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { renderSystemdUnit } from '../../../src/stack/templates/systemd-unit.js';
+import { renderSystemdUnit } from '../../../src/stack/components/systemd/unit.js';
 
 const checkout = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
 const options = {

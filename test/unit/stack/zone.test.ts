@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import * as dns from '../../../src/stack/commands/dns.js';
-import { renderNamedConf } from '../../../src/stack/templates/named-conf.js';
-import { nextSerial, parseSerial, renderZone } from '../../../src/stack/templates/zone.js';
+import * as dns from '../../../src/stack/components/dns/commands.js';
+import { nextSerial, parseSerial, renderZone } from '../../../src/stack/components/dns/zone-file.js';
+import { renderNamedConf } from '../../support/named-conf.js';
 
 const exec = promisify(execFile);
 const zone = renderZone({ domain: 'foobar.com', serverIp: '8.8.8.8', serial: 2025031401 });

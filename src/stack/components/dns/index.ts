@@ -1,0 +1,1 @@
+export { checkZone, type WriteZoneOptions, type WriteZoneResult, writeZone } from './zone.js';

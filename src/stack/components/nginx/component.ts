@@ -1,0 +1,162 @@
+import { mkdir } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
+import { join } from 'node:path';
+import type { ResolvedConfig } from '../../core/config/load.js';
+import type { StatePaths } from '../../core/paths.js';
+import { run } from '../../host/local.js';
+import type { ComponentStatus } from '../../supervisor/control/types.js';
+import { KeepAlive } from '../../supervisor/keep-alive.js';
+import { ensureSelfSignedCertificate } from '../tls/certificate.js';
+import * as nginxCommands from './commands.js';
+import { type Endpoint, renderNginxConf } from './conf.js';
+import { applyNginxConfig, detectNginxModules, nginxHealth, startNginx, writeErrorPages } from './index.js';
+import { listenHolders, stopProcesses } from './orphans.js';
+import type { TlsOptions } from './tls-conf.js';
+
+/** A port free on 127.0.0.1 right now (the OS picks it). */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The node:cluster workers share one address, and nginx retries a failed idempotent request only
+ * on another *peer*: so the one address is listed several times, each never marked down
+ * (max_fails=0). A retry then reaches the cluster again, which hands it to a live worker.
+ */
+export function appPeers(config: ResolvedConfig): Endpoint[] {
+  const peer = { host: config.app.host, port: config.app.port, maxFails: 0 };
+  // nginx tries each peer at most once per request, and a dead worker can leave several idle
+  // keep-alive connections in nginx's cache that fail in turn: so twice the workers, plus two.
+  return Array.from({ length: 2 * Math.max(1, config.workerCount) + 2 }, () => ({ ...peer }));
+}
+
+/** HTTPS when enabled: the configured pair, or a self-signed one for local use made once under the state dir. */
+export async function tlsOptions(config: ResolvedConfig, paths: StatePaths): Promise<TlsOptions | undefined> {
+  const https = config.https;
+  if (!https.enabled) return undefined;
+  if (https.certificate && https.key)
+    return { port: https.port, certificate: https.certificate, key: https.key };
+  const certificate = join(paths.nginx.prefix, 'tls', 'self-signed.crt');
+  const key = join(paths.nginx.prefix, 'tls', 'self-signed.key');
+  await ensureSelfSignedCertificate({ certificate, key, names: [config.siteHost, config.domain] });
+  return { port: https.port, certificate, key };
+}
+
+/** Nginx as a component of the stack: config rendered from the stack's config, kept running. */
+export class NginxComponent {
+  private keeper: KeepAlive | null = null;
+  private version: string | null = null;
+  /** Loopback port of stub_status, chosen once so that reloads keep it. */
+  statusPort: number | undefined;
+
+  constructor(
+    private readonly config: ResolvedConfig,
+    private readonly paths: StatePaths,
+    private readonly assetsDir: () => string,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  private async render(): Promise<() => string> {
+    const { config, paths } = this;
+    const modules = await detectNginxModules();
+    const tempDir = join(paths.nginx.prefix, 'temp');
+    await mkdir(tempDir, { recursive: true });
+    await writeErrorPages(paths.nginx.errorPages);
+    this.statusPort ??= await freeLoopbackPort();
+    const statusPort = this.statusPort;
+    const tls = await tlsOptions(config, paths);
+    return () =>
+      renderNginxConf({
+        serverName: config.siteHost,
+        apexName: config.domain,
+        listen: { host: config.http.listen, port: config.http.port },
+        upstream: appPeers(config),
+        assetsDir: this.assetsDir(),
+        uploadsDir: paths.uploads,
+        errorPagesDir: paths.nginx.errorPages,
+        accessLog: paths.nginx.accessLog,
+        errorLog: paths.nginx.errorLog,
+        pidFile: paths.nginx.pid,
+        tempDir,
+        clientMaxBodyBytes: config.uploads.maxBytes + 64 * 1024,
+        statusPort,
+        ...(process.getuid?.() === 0 ? { runAsUser: 'www-data' } : {}),
+        ...(modules.brotliStaticModule ? { brotliStaticModule: modules.brotliStaticModule } : {}),
+        ...(tls ? { tls } : {}),
+        authRatePerMinute: config.http.authRatePerMinute,
+        ...(config.http.microCache ? { microCacheDir: join(tempDir, 'micro-cache') } : {}),
+      });
+  }
+
+  async start(): Promise<void> {
+    // No master runs yet, so this only writes the checked config.
+    await this.reload();
+    const { stdout, stderr } = await run(nginxCommands.version());
+    this.version = /nginx\/(\S+)/.exec(stderr + stdout)?.[1] ?? null;
+    this.keeper = new KeepAlive(
+      'nginx',
+      async () => {
+        // A SIGKILLed master leaves its workers holding the port: stop exactly those before a restart.
+        if ((this.keeper?.restarts ?? 0) > 0)
+          await stopProcesses(
+            await listenHolders(this.config.http.port, 'nginx', this.paths.nginx.errorLog),
+            'SIGQUIT',
+            5_000,
+          );
+        const proc = await startNginx({
+          conf: this.paths.nginx.config,
+          prefix: this.paths.nginx.prefix,
+          pidFile: this.paths.nginx.pid,
+          errorLog: this.paths.nginx.errorLog,
+          listen: {
+            host: this.config.http.listen === '0.0.0.0' ? '127.0.0.1' : this.config.http.listen,
+            port: this.config.http.port,
+          },
+        });
+        return { pid: proc.pid, child: proc.child, stop: () => proc.stop() };
+      },
+      this.log,
+    );
+    await this.keeper.start();
+  }
+
+  /** Re-renders the config and applies it with a graceful reload (restored if nginx rejects it). */
+  async reload(): Promise<void> {
+    const render = await this.render();
+    await applyNginxConfig({
+      confPath: this.paths.nginx.config,
+      prefix: this.paths.nginx.prefix,
+      render,
+      pidFile: this.paths.nginx.pid,
+      errorLog: this.paths.nginx.errorLog,
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.keeper?.stop();
+  }
+
+  async status(): Promise<ComponentStatus> {
+    const health = await nginxHealth({
+      pidFile: this.paths.nginx.pid,
+      ...(this.statusPort === undefined ? {} : { statusPort: this.statusPort }),
+    });
+    return {
+      name: 'nginx',
+      state: this.keeper?.state ?? 'stopped',
+      pid: health.pid,
+      healthy: health.healthy && this.keeper?.state === 'running',
+      version: this.version,
+      uptimeSeconds: this.keeper?.startedAt ? (Date.now() - this.keeper.startedAt) / 1000 : null,
+      restarts: this.keeper?.restarts ?? 0,
+      detail: this.keeper?.lastError ?? health.detail,
+    };
+  }
+}

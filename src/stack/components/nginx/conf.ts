@@ -1,0 +1,302 @@
+import { validateNginxConfOptions } from './conf-input.js';
+import { renderMicroCacheHttp, renderMicroCacheLocation } from './micro-cache.js';
+import { MIME_TYPES } from './mime.js';
+import { HSTS, renderTlsHttpSettings, renderTlsRejectServer, type TlsOptions } from './tls-conf.js';
+
+export interface Endpoint {
+  host: string;
+  port: number;
+  /** nginx's max_fails for this peer; 0: never marked down (a peer that is one of several names for one server). */
+  maxFails?: number;
+}
+
+/** Everything the complete nginx.conf depends on. Every path is absolute. */
+export interface NginxConfOptions {
+  /** The public name, e.g. www.foobar.com. */
+  serverName: string;
+  /** The apex, e.g. foobar.com: redirected to serverName. */
+  apexName: string;
+  listen: Endpoint;
+  /** One application server, or several once the stack spans hosts. */
+  upstream: Endpoint | readonly Endpoint[];
+  assetsDir: string;
+  uploadsDir: string;
+  errorPagesDir: string;
+  accessLog: string;
+  errorLog: string;
+  pidFile: string;
+  /** nginx creates its client_body/proxy/... temp directories under this existing directory. */
+  tempDir: string;
+  clientMaxBodyBytes: number;
+  /** Unprivileged user for the workers; set only when nginx is started as root. */
+  runAsUser?: string;
+  /** Loopback-only stub_status port. */
+  statusPort?: number;
+  /** Absolute path of ngx_http_brotli_static_module.so, when that module is installed. */
+  brotliStaticModule?: string;
+  /** Password POSTs per minute per client address (limit_req, burst 20); 0 turns the limit off. Default 30. */
+  authRatePerMinute?: number;
+  /** The micro-cache's directory (micro-cache-conf.ts); no micro-cache when absent. */
+  microCacheDir?: string;
+  /** HTTPS: nginx terminates TLS on this port and HTTP only redirects to it. */
+  tls?: TlsOptions;
+}
+
+/** Where nginx serves its own error pages from (an internal location). */
+export const ERROR_PAGES_PREFIX = '/_webstack/';
+export const STATUS_PATH = '/nginx_status';
+
+/** The JSON access log: one object per line, the request id shared with the application's logs. */
+export const ACCESS_LOG_FORMAT =
+  '{"time":"$time_iso8601","request_id":"$request_id","remote_addr":"$remote_addr","host":"$host",' +
+  '"method":"$request_method","uri":"$request_uri","status":$status,"bytes":$body_bytes_sent,' +
+  '"request_time":$request_time,"upstream_time":"$upstream_response_time",' +
+  '"upstream_status":"$upstream_status","user_agent":"$http_user_agent"}';
+
+/** The site's policy: no scripts at all, styles and images from itself only, no framing, forms post home. */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; " +
+  "frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+/** Uploaded files are never documents of the site: an uploaded SVG or HTML stays inert. */
+export const UPLOADS_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+
+/** The POSTs that guess or set passwords: limited per client address before they reach the site. */
+export const AUTH_PATHS = ['/login', '/register', '/account/password', '/api/v1/session', '/api/v1/users'];
+
+function authRateLimitZone(perMinute: number): string[] {
+  const paths = AUTH_PATHS.map((p) => p.slice(1)).join('|');
+  return [
+    '  # Only keyed requests count: an empty key is not limited.',
+    '  map $request_method:$uri $webstack_auth_client {',
+    `    ~^POST:/(${paths})$ $binary_remote_addr;`,
+    '    default "";',
+    '  }',
+    `  limit_req_zone $webstack_auth_client zone=webstack_auth:1m rate=${perMinute}r/m;`,
+  ];
+}
+
+/**
+ * Headers on every answer, nginx's own error pages included (`always`). nginx's add_header in a
+ * location REPLACES the server's list, so every location that adds a header repeats these.
+ */
+export function securityHeaders(csp = CONTENT_SECURITY_POLICY, hsts = false): string[] {
+  return [
+    ...(hsts ? [`add_header Strict-Transport-Security "${HSTS}" always;`] : []),
+    `add_header Content-Security-Policy "${csp}" always;`,
+    'add_header X-Content-Type-Options nosniff always;',
+    'add_header X-Frame-Options DENY always;',
+    'add_header Referrer-Policy strict-origin-when-cross-origin always;',
+    'add_header Cross-Origin-Resource-Policy same-origin always;',
+    'add_header Cross-Origin-Opener-Policy same-origin always;',
+  ];
+}
+
+/**
+ * Renders the COMPLETE nginx.conf for an nginx that webstack runs itself
+ * (`nginx -p PREFIX -c CONF -g 'daemon off;'`): nothing from /etc/nginx is read.
+ */
+export function renderNginxConf(options: NginxConfOptions): string {
+  validateNginxConfOptions(options);
+  const o = options;
+  const upstreams = Array.isArray(o.upstream) ? o.upstream : [o.upstream as Endpoint];
+  const listen = `${o.listen.host}:${o.listen.port}`;
+  const tls = o.tls;
+  const tlsListen = tls ? `${o.listen.host}:${tls.port} ssl` : '';
+  const publicOrigin = tls
+    ? `https://${o.serverName}${tls.port === 443 ? '' : `:${tls.port}`}`
+    : `http://${o.serverName}${o.listen.port === 80 ? '' : `:${o.listen.port}`}`;
+  const authRate = o.authRatePerMinute ?? 30;
+  const secure = (csp?: string) => securityHeaders(csp, tls !== undefined);
+  const lines = [
+    '# Generated by webstack: edit the webstack config, not this file.',
+    ...(o.brotliStaticModule ? [`load_module ${o.brotliStaticModule};`] : []),
+    ...(o.runAsUser ? [`user ${o.runAsUser};`] : []),
+    'worker_processes auto;',
+    `pid ${o.pidFile};`,
+    `error_log ${o.errorLog} warn;`,
+    '',
+    'events {',
+    '  worker_connections 1024;',
+    '}',
+    '',
+    'http {',
+    indent(MIME_TYPES, 1),
+    '  default_type application/octet-stream;',
+    '  charset utf-8;',
+    '  charset_types text/css text/plain text/xml application/javascript application/json application/atom+xml application/rss+xml image/svg+xml;',
+    '  sendfile on;',
+    '  tcp_nopush on;',
+    '  server_tokens off;',
+    // Slow clients must not hold connections open; Node's keepAliveTimeout must exceed the upstream keepalive.
+    '  keepalive_timeout 65s;',
+    '  client_header_timeout 10s;',
+    '  client_body_timeout 10s;',
+    '  send_timeout 10s;',
+    `  client_max_body_size ${o.clientMaxBodyBytes};`,
+    `  client_body_temp_path ${o.tempDir}/client_body;`,
+    `  proxy_temp_path ${o.tempDir}/proxy;`,
+    `  fastcgi_temp_path ${o.tempDir}/fastcgi;`,
+    `  uwsgi_temp_path ${o.tempDir}/uwsgi;`,
+    `  scgi_temp_path ${o.tempDir}/scgi;`,
+    '',
+    ...(authRate > 0 ? authRateLimitZone(authRate) : []),
+    '',
+    ...(o.microCacheDir ? [...renderMicroCacheHttp(o.microCacheDir), ''] : []),
+    ...(tls ? [...renderTlsHttpSettings(tls), ''] : []),
+    `  log_format webstack_json escape=json '${ACCESS_LOG_FORMAT}';`,
+    `  access_log ${o.accessLog} webstack_json;`,
+    '',
+    '  gzip on;',
+    '  gzip_vary on;',
+    '  gzip_proxied any;',
+    '  gzip_min_length 1024;',
+    '  gzip_types text/css text/plain text/xml application/javascript application/json application/xml application/atom+xml image/svg+xml;',
+    '',
+    '  upstream webstack_app {',
+    ...upstreams.map(
+      (u) => `    server ${u.host}:${u.port}${u.maxFails === undefined ? '' : ` max_fails=${u.maxFails}`};`,
+    ),
+    '    keepalive 32;',
+    // Shorter than a draining worker's grace (5 s in the site's entry.ts): Nginx closes an idle
+    // upstream connection itself before the worker would, so it never sends on one being closed.
+    '    keepalive_timeout 4s;',
+    '  }',
+    '',
+    ...(tls ? [...renderTlsRejectServer(o.listen.host, tls), ''] : []),
+    '  # Any other Host (or none): close the connection without an answer.',
+    '  server {',
+    `    listen ${listen} default_server;`,
+    '    server_name _;',
+    '    return 444;',
+    '  }',
+    '',
+    '  server {',
+    `    listen ${listen};`,
+    ...(tls ? [`    listen ${tlsListen};`] : []),
+    `    server_name ${o.apexName};`,
+    `    return 301 ${publicOrigin}$request_uri;`,
+    ...secure().map((line) => `    ${line}`),
+    '  }',
+    '',
+    ...(tls ? httpToHttps(listen, o.serverName, publicOrigin, secure()) : []),
+    '  server {',
+    `    listen ${tls ? tlsListen : listen};`,
+    `    server_name ${o.serverName};`,
+    ...secure().map((line) => `    ${line}`),
+    '',
+    '    # Only the methods the site uses; anything else (TRACE, CONNECT, WebDAV...) never reaches it.',
+    '    if ($request_method !~ ^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)$) {',
+    '      return 405;',
+    '    }',
+    '',
+    '    # Browsers resolve dot segments before sending; a raw or encoded one in the path is a traversal probe.',
+    '    if ($request_uri ~* "^[^?]*(/|%2f)(\\.|%2e)(\\.|%2e)(/|%2f|\\?|$)") {',
+    '      return 400;',
+    '    }',
+    '',
+    `    error_page 502 503 504 ${ERROR_PAGES_PREFIX}50x.html;`,
+    `    error_page 413 ${ERROR_PAGES_PREFIX}413.html;`,
+    `    error_page 404 ${ERROR_PAGES_PREFIX}404.html;`,
+    '',
+    `    location ^~ ${ERROR_PAGES_PREFIX} {`,
+    '      internal;',
+    `      alias ${o.errorPagesDir}/;`,
+    '      add_header Cache-Control "no-store" always;',
+    ...secure().map((line) => `      ${line}`),
+    '    }',
+    '',
+    // `expires max` would add a second Cache-Control header; max-age makes Expires redundant anyway.
+    '    # Content-hashed names: cache forever. Both alias and location end in "/", so no path escapes the root.',
+    '    location ^~ /assets/ {',
+    `      alias ${o.assetsDir}/;`,
+    '      autoindex off;',
+    '      gzip_static on;',
+    ...(o.brotliStaticModule ? ['      brotli_static on;'] : []),
+    '      add_header Cache-Control "public, max-age=31536000, immutable";',
+    ...secure().map((line) => `      ${line}`),
+    '      location ~ /\\. {',
+    '        return 404;',
+    '      }',
+    '    }',
+    '',
+    '    # Uploads get unique generated names; a sandboxing CSP keeps an uploaded SVG or HTML inert.',
+    '    location ^~ /uploads/ {',
+    `      alias ${o.uploadsDir}/;`,
+    '      autoindex off;',
+    '      add_header Cache-Control "public, max-age=31536000";',
+    ...secure(UPLOADS_CONTENT_SECURITY_POLICY).map((line) => `      ${line}`),
+    '      location ~ /\\. {',
+    '        return 404;',
+    '      }',
+    '    }',
+    '',
+    '    location / {',
+    '      proxy_pass http://webstack_app;',
+    ...secure().map((line) => `      ${line}`),
+    ...(o.microCacheDir ? renderMicroCacheLocation() : []),
+    ...(authRate > 0
+      ? ['      limit_req zone=webstack_auth burst=20 nodelay;', '      limit_req_status 429;']
+      : []),
+    '      proxy_http_version 1.1;',
+    '      proxy_set_header Connection "";',
+    '      proxy_set_header Host $host;',
+    '      proxy_set_header X-Real-IP $remote_addr;',
+    // Nginx is the edge: a client's own X-Forwarded-For is replaced, so it cannot pose as another address.
+    '      proxy_set_header X-Forwarded-For $remote_addr;',
+    '      proxy_set_header X-Forwarded-Proto $scheme;',
+    '      proxy_set_header X-Request-Id $request_id;',
+    '      proxy_connect_timeout 2s;',
+    '      proxy_send_timeout 30s;',
+    '      proxy_read_timeout 30s;',
+    '      # nginx never retries a non-idempotent request (POST, ...) on another server: kept that way.',
+    '      proxy_next_upstream error timeout http_502 http_503;',
+    '      proxy_next_upstream_tries 3;',
+    '    }',
+    '  }',
+    ...(o.statusPort === undefined ? [] : statusServer(o.statusPort)),
+    '}',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** Under HTTPS, plain HTTP to the site only redirects (with the headers, so the Observatory sees them). */
+function httpToHttps(listen: string, serverName: string, origin: string, headers: string[]): string[] {
+  return [
+    '  server {',
+    `    listen ${listen};`,
+    `    server_name ${serverName};`,
+    `    return 301 ${origin}$request_uri;`,
+    ...headers.map((line) => `    ${line}`),
+    '  }',
+    '',
+  ];
+}
+
+function statusServer(port: number): string[] {
+  return [
+    '',
+    '  # Loopback only, never on the public name.',
+    '  server {',
+    `    listen 127.0.0.1:${port};`,
+    '    server_name _;',
+    '    access_log off;',
+    '    allow 127.0.0.1;',
+    '    deny all;',
+    `    location = ${STATUS_PATH} {`,
+    '      stub_status;',
+    '    }',
+    '    location / {',
+    '      return 404;',
+    '    }',
+    '  }',
+  ];
+}
+
+function indent(text: string, level: number): string {
+  const pad = '  '.repeat(level);
+  return text
+    .split('\n')
+    .map((line) => (line ? pad + line : line))
+    .join('\n');
+}

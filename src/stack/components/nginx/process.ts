@@ -1,0 +1,144 @@
+import type { ChildProcess } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { dirname } from 'node:path';
+import { WebstackError } from '../../core/errors.js';
+import { delay, settlesWithin } from '../../core/timing.js';
+import { ensureDir, isAlive, readTextIfExists, run, start } from '../../host/local.js';
+import * as nginx from './commands.js';
+import type { Endpoint } from './conf.js';
+
+export interface NginxProcess {
+  pid: number;
+  child: ChildProcess;
+  /** Graceful stop: SIGQUIT (finish in-flight requests), then SIGTERM, then SIGKILL. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface StartNginxOptions {
+  conf: string;
+  prefix: string;
+  pidFile: string;
+  errorLog: string;
+  /** Waits until this address accepts connections. */
+  listen?: Endpoint;
+  timeoutMs?: number;
+}
+
+/** The first [emerg]/[alert]/[crit] line nginx printed: the reason, without the noise around it. */
+export function nginxErrorLine(output: string): string {
+  const lines = output.split('\n').map((line) => line.trim());
+  return (
+    lines.find((line) => /\[(emerg|alert|crit)\]/.test(line)) ?? lines.filter(Boolean).at(-1) ?? 'no output'
+  );
+}
+
+/** Runs `nginx -t` on CONF; throws NGINX_CONFIG_INVALID with nginx's own error line. */
+export async function testNginxConfig(conf: string, prefix: string): Promise<void> {
+  const result = await run(nginx.test(conf, prefix), { okCodes: [0, 1] });
+  if (result.code !== 0) {
+    throw new WebstackError(
+      'NGINX_CONFIG_INVALID',
+      `nginx rejected the config: ${nginxErrorLine(result.stderr + result.stdout)}`,
+      'fix the value named above in the webstack config (`webstack doctor` runs the same check)',
+    );
+  }
+}
+
+/** Starts nginx in the foreground as a child of this process and waits until it serves. */
+export async function startNginx(options: StartNginxOptions): Promise<NginxProcess> {
+  await ensureDir(dirname(options.pidFile));
+  await ensureDir(dirname(options.errorLog));
+  await testNginxConfig(options.conf, options.prefix);
+  const child = start(nginx.run(options.conf, options.prefix), { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-8192);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+  const pid = child.pid;
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  const failed = (reason: string) =>
+    new WebstackError(
+      'NGINX_START_FAILED',
+      `nginx did not start: ${reason}`,
+      'check the port is free and `webstack logs nginx`',
+    );
+  while (true) {
+    const state = await Promise.race([
+      exited.then(() => 'exited'),
+      spawnError.then(() => 'error'),
+      delay(50),
+    ]);
+    if (state === 'exited' || state === 'error' || pid === undefined) throw failed(nginxErrorLine(stderr));
+    if ((await readPid(options.pidFile)) === pid && (!options.listen || (await accepts(options.listen))))
+      break;
+    if (Date.now() > deadline) {
+      await stopPid(pid, exited, 2000);
+      throw failed(`not serving after ${options.timeoutMs ?? 10_000} ms: ${nginxErrorLine(stderr)}`);
+    }
+  }
+  return { pid, child, stop: (graceMs = 10_000) => stopPid(pid, exited, graceMs) };
+}
+
+/** Stops an nginx master that this process did not start (e.g. found through its pid file). */
+export async function stopNginxByPid(pid: number, graceMs = 10_000): Promise<void> {
+  const exited = (async () => {
+    while (isAlive(pid)) await delay(50);
+  })();
+  await stopPid(pid, exited, graceMs);
+}
+
+async function stopPid(pid: number, exited: Promise<void>, graceMs: number): Promise<void> {
+  for (const [signal, waitMs] of [
+    ['SIGQUIT', graceMs],
+    ['SIGTERM', 2000],
+    ['SIGKILL', 2000],
+  ] as const) {
+    if (!sendSignal(pid, signal)) return;
+    if (await settlesWithin(exited, waitMs)) return;
+  }
+}
+
+function sendSignal(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false; // already gone
+  }
+}
+
+export { isAlive };
+
+/** The master's pid from its pid file, or null. */
+export async function readPid(pidFile: string): Promise<number | null> {
+  const text = await readTextIfExists(pidFile);
+  const pid = Number(text?.trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+/** The pids of the master's children (its workers), from /proc: this kernel has no /proc/PID/task/children. */
+export async function childPids(parent: number): Promise<Set<number>> {
+  const pids = new Set<number>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // Fields after the last ')' (the command name may hold spaces): state, ppid, ...
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid === parent) pids.add(Number(entry));
+  }
+  return pids;
+}
+
+function accepts(endpoint: Endpoint): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(endpoint.port, endpoint.host);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

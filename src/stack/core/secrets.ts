@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { readTextIfExists, writeFileAtomic } from '../host/local.js';
+
+/** Generated on first run, kept 0600 in the state directory, never printed. */
+export interface StackSecrets {
+  /** MariaDB account of the running site: DML on the site's database only. */
+  appDbPassword: string;
+  /** MariaDB account that runs migrations: DDL on the site's database only. */
+  migratorDbPassword: string;
+  /** Signs session cookies. */
+  sessionSecret: string;
+}
+
+const KEYS = ['appDbPassword', 'migratorDbPassword', 'sessionSecret'] as const;
+
+function generate(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Reads the secrets file, creating it (and any missing key) on first use. */
+export async function ensureSecrets(file: string): Promise<StackSecrets> {
+  const text = await readTextIfExists(file);
+  const existing = (text ? JSON.parse(text) : {}) as Partial<StackSecrets>;
+  const secrets = { ...existing } as StackSecrets;
+  let changed = text === null;
+  for (const key of KEYS) {
+    if (typeof secrets[key] !== 'string' || secrets[key].length < 32) {
+      secrets[key] = generate();
+      changed = true;
+    }
+  }
+  if (changed) await writeFileAtomic(file, `${JSON.stringify(secrets, null, 2)}\n`, 0o600);
+  else if (((await stat(file)).mode & 0o077) !== 0) await writeFileAtomic(file, text ?? '', 0o600);
+  return secrets;
+}

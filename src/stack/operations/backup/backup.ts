@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { ResolvedConfig } from '../../core/config/load.js';
+import { WebstackError } from '../../core/errors.js';
+import type { StatePaths } from '../../core/paths.js';
+import { run, writeFileAtomic } from '../../host/local.js';
+import { currentRelease } from '../release/release.js';
+import { createTar, dumpDatabase } from './commands.js';
+
+/** What a backup archive holds besides the data: enough to verify a restore before it goes live. */
+export interface BackupManifest {
+  format: 1;
+  createdAt: string;
+  database: string;
+  release: string | null;
+  /** Rows per table as written in the dump. */
+  rows: Record<string, number>;
+  /** SHA-256 of each member of the archive. */
+  files: Record<string, string>;
+}
+
+export const DUMP_FILE = 'database.sql';
+export const UPLOADS_FILE = 'uploads.tar';
+export const MANIFEST_FILE = 'manifest.json';
+const ARCHIVE = /^webstack-backup-\d{8}-\d{6}(-\d+)?\.tar\.gz$/;
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Counts the rows of a --skip-extended-insert dump: one `INSERT INTO `t` VALUES` line per row. */
+export async function countDumpRows(dumpFile: string): Promise<Record<string, number>> {
+  const rows: Record<string, number> = {};
+  const text = await readFile(dumpFile, 'utf8');
+  for (const match of text.matchAll(/^CREATE TABLE `([^`]+)`/gm)) rows[match[1] as string] = 0;
+  for (const match of text.matchAll(/^INSERT INTO `([^`]+)` VALUES /gm)) {
+    const table = match[1] as string;
+    rows[table] = (rows[table] ?? 0) + 1;
+  }
+  return rows;
+}
+
+function stamp(now: Date): string {
+  return now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+function requireManaged(config: ResolvedConfig): void {
+  if (config.database.mode !== 'managed') {
+    throw new WebstackError(
+      'BACKUP_EXTERNAL_DB',
+      'backups of an external database are made by its own operator',
+      'use the external server’s backup tooling, or switch database.mode to managed',
+    );
+  }
+}
+
+/**
+ * A consistent online backup of the site's database and the uploads in one archive, with its
+ * SHA-256 in `<archive>.sha256` (sha256sum format). The archive appears only when complete.
+ */
+export async function createBackup(
+  config: ResolvedConfig,
+  paths: StatePaths,
+  options: { file?: string; keep?: number } = {},
+): Promise<{ file: string; sha256: string; manifest: BackupManifest }> {
+  requireManaged(config);
+  const now = new Date();
+  let file = options.file
+    ? resolve(options.file)
+    : join(paths.backups, `webstack-backup-${stamp(now)}.tar.gz`);
+  for (let n = 1; !options.file && existsSync(file); n++)
+    file = join(paths.backups, `webstack-backup-${stamp(now)}-${n}.tar.gz`);
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const work = await mkdtemp(join(dirname(file), '.backup-'));
+  try {
+    const dump = join(work, DUMP_FILE);
+    const { config: cnf, socket } = paths.mariadb;
+    await run(dumpDatabase(cnf, socket, config.database.name, dump), { timeoutMs: 3_600_000 });
+    await mkdir(paths.uploads, { recursive: true });
+    await run(createTar(join(work, UPLOADS_FILE), paths.root, [basename(paths.uploads)]));
+    const manifest: BackupManifest = {
+      format: 1,
+      createdAt: now.toISOString(),
+      database: config.database.name,
+      release: await currentRelease(paths),
+      rows: await countDumpRows(dump),
+      files: {
+        [DUMP_FILE]: await sha256File(dump),
+        [UPLOADS_FILE]: await sha256File(join(work, UPLOADS_FILE)),
+      },
+    };
+    await writeFileAtomic(join(work, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, 0o600);
+    const partial = `${file}.partial`;
+    await run(createTar(partial, work, [MANIFEST_FILE, DUMP_FILE, UPLOADS_FILE], { gzip: true }), {
+      timeoutMs: 3_600_000,
+    });
+    const sha256 = await sha256File(partial);
+    await writeFileAtomic(`${file}.sha256`, `${sha256}  ${basename(file)}\n`, 0o600);
+    await rename(partial, file);
+    if (options.keep !== undefined) await pruneBackups(dirname(file), options.keep);
+    return { file, sha256, manifest };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Keeps the newest `keep` archives made by webstack in `dir` (names sort by time). */
+export async function pruneBackups(dir: string, keep: number): Promise<string[]> {
+  const archives = (await readdir(dir)).filter((name) => ARCHIVE.test(name)).sort();
+  const doomed = archives.slice(0, Math.max(0, archives.length - Math.max(1, keep)));
+  for (const name of doomed) {
+    await rm(join(dir, name), { force: true });
+    await rm(join(dir, `${name}.sha256`), { force: true });
+  }
+  return doomed;
+}
+
+/** Refuses an archive whose SHA-256 differs from the one recorded beside it. */
+export async function verifyArchive(file: string): Promise<string> {
+  if (!existsSync(file) || !(await stat(file)).isFile())
+    throw new WebstackError(
+      'BACKUP_MISSING',
+      `${file} does not exist`,
+      'name a backup archive (see backups/)',
+    );
+  const recorded = await readFile(`${file}.sha256`, 'utf8').catch(() => null);
+  if (recorded === null) {
+    throw new WebstackError(
+      'BACKUP_NO_CHECKSUM',
+      `${file}.sha256 is missing: the archive cannot be verified`,
+      'copy the .sha256 file made with the backup next to the archive',
+    );
+  }
+  const expected = recorded.trim().split(/\s+/)[0] ?? '';
+  const actual = await sha256File(file);
+  if (expected !== actual) {
+    throw new WebstackError(
+      'BACKUP_CORRUPT',
+      `${file} does not match its checksum (truncated or damaged): nothing was changed`,
+      'restore another backup',
+    );
+  }
+  return actual;
+}

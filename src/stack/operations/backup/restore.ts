@@ -1,0 +1,132 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
+import { adminOverSocket, quoteIdentifier } from '../../components/mariadb/index.js';
+import type { ResolvedConfig } from '../../core/config/load.js';
+import { WebstackError } from '../../core/errors.js';
+import type { StatePaths } from '../../core/paths.js';
+import { run } from '../../host/local.js';
+import {
+  type BackupManifest,
+  DUMP_FILE,
+  MANIFEST_FILE,
+  sha256File,
+  UPLOADS_FILE,
+  verifyArchive,
+} from './backup.js';
+import { extractTar, loadDump } from './commands.js';
+
+function refuse(message: string): never {
+  throw new WebstackError('BACKUP_INVALID', `${message}: nothing was changed`, 'restore another backup');
+}
+
+async function readManifest(dir: string): Promise<BackupManifest> {
+  const text = await readFile(join(dir, MANIFEST_FILE), 'utf8').catch(() =>
+    refuse('the archive has no manifest'),
+  );
+  const manifest = JSON.parse(text) as BackupManifest;
+  if (manifest.format !== 1 || typeof manifest.rows !== 'object') refuse('unknown backup format');
+  for (const name of [DUMP_FILE, UPLOADS_FILE]) {
+    if (manifest.files[name] !== (await sha256File(join(dir, name)).catch(() => null)))
+      refuse(`${name} in the archive does not match the manifest`);
+  }
+  return manifest;
+}
+
+async function tables(connection: Connection, database: string): Promise<string[]> {
+  const [rows] = await connection.query<RowDataPacket[]>(
+    "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'",
+    [database],
+  );
+  return rows.map((row) => String(row.name));
+}
+
+/** Row counts of the restored copy must equal the dump's, table by table. */
+async function checkRows(connection: Connection, database: string, expected: Record<string, number>) {
+  const present = new Set(await tables(connection, database));
+  for (const [table, count] of Object.entries(expected)) {
+    if (!present.has(table)) refuse(`table ${table} is missing after loading the dump`);
+    const [rows] = await connection.query<RowDataPacket[]>(
+      `SELECT COUNT(*) AS n FROM ${quoteIdentifier(database)}.${quoteIdentifier(table)}`,
+    );
+    const actual = Number(rows[0]?.n);
+    if (actual !== count) refuse(`table ${table} has ${actual} rows after loading, the dump has ${count}`);
+  }
+}
+
+/**
+ * Restores an archive made by createBackup: verifies its checksum and manifest, loads the dump
+ * into a fresh database, checks every table's row count, then swaps the tables in with one atomic
+ * RENAME TABLE (the replaced tables are kept in `<db>_before_<stamp>`), and swaps the uploads in.
+ * A corrupt, truncated or incomplete archive is refused before anything live changes.
+ */
+export async function restoreBackup(
+  config: ResolvedConfig,
+  paths: StatePaths,
+  archive: string,
+): Promise<{ database: string; previous: string; rows: Record<string, number> }> {
+  if (config.database.mode !== 'managed')
+    throw new WebstackError(
+      'BACKUP_EXTERNAL_DB',
+      'restore works on the managed database only',
+      'restore with the external server’s tools',
+    );
+  const file = resolve(archive);
+  await verifyArchive(file);
+  const work = await mkdtemp(join(dirname(paths.uploads), '.restore-'));
+  const suffix = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+  const live = config.database.name;
+  const fresh = `${live}_restore_${suffix}`.slice(0, 64);
+  const previous = `${live}_before_${suffix}`.slice(0, 64);
+  const connection = await mysql.createConnection(adminOverSocket(paths.mariadb.socket));
+  let swapped = false;
+  try {
+    await run(extractTar(file, work), { timeoutMs: 3_600_000 }).catch(() =>
+      refuse(`${basename(file)} cannot be unpacked`),
+    );
+    const manifest = await readManifest(work);
+    await connection.query(`CREATE DATABASE ${quoteIdentifier(fresh)} CHARACTER SET utf8mb4`);
+    const dump = await readFile(join(work, DUMP_FILE), 'utf8');
+    await run(loadDump(paths.mariadb.config, paths.mariadb.socket, fresh), {
+      input: dump,
+      timeoutMs: 3_600_000,
+    });
+    await checkRows(connection, fresh, manifest.rows);
+
+    const uploads = join(work, 'uploads-new');
+    await mkdir(uploads);
+    await run(extractTar(join(work, UPLOADS_FILE), uploads));
+
+    // The live database may be gone altogether (dropped by mistake): the restore recreates it.
+    await connection.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(live)} CHARACTER SET utf8mb4`);
+    await connection.query(`CREATE DATABASE ${quoteIdentifier(previous)} CHARACTER SET utf8mb4`);
+    const moves = [
+      ...(await tables(connection, live)).map(
+        (t) =>
+          `${quoteIdentifier(live)}.${quoteIdentifier(t)} TO ${quoteIdentifier(previous)}.${quoteIdentifier(t)}`,
+      ),
+      ...(await tables(connection, fresh)).map(
+        (t) =>
+          `${quoteIdentifier(fresh)}.${quoteIdentifier(t)} TO ${quoteIdentifier(live)}.${quoteIdentifier(t)}`,
+      ),
+    ];
+    await connection.query(`RENAME TABLE ${moves.join(', ')}`);
+    swapped = true;
+    await connection.query(`DROP DATABASE ${quoteIdentifier(fresh)}`);
+
+    const restored = join(uploads, basename(paths.uploads));
+    if (existsSync(restored)) {
+      const old = join(work, 'uploads-old');
+      if (existsSync(paths.uploads)) await rename(paths.uploads, old);
+      await rename(restored, paths.uploads);
+    }
+    return { database: live, previous, rows: manifest.rows };
+  } finally {
+    if (!swapped) await connection.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(fresh)}`).catch(() => {});
+    if (!swapped)
+      await connection.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(previous)}`).catch(() => {});
+    await connection.end().catch(() => {});
+    await rm(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,195 @@
+import { rm } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import mysql, { type RowDataPacket } from 'mysql2/promise';
+import { WorkerFailed } from '../../components/appserver/pool.js';
+import { adminOverSocket, externalAdmin } from '../../components/mariadb/index.js';
+import { WebstackError } from '../../core/errors.js';
+import type { Stack } from '../../supervisor/stack.js';
+import { createBackup } from '../backup/backup.js';
+import {
+  activateRelease,
+  createRelease,
+  currentRelease,
+  listReleases,
+  releaseDir,
+} from '../release/release.js';
+import { runSiteCli } from '../site-cli.js';
+import {
+  acquireDeployLock,
+  buildCheckout,
+  type DeployRecord,
+  publishAssets,
+  recordDeploy,
+  releaseMigrations,
+  rollbackBlockers,
+} from './steps.js';
+
+export interface DeployRequest {
+  dir: string;
+  build: boolean;
+  by: string;
+}
+
+export interface DeployResult {
+  release: string;
+  from: string | null;
+  backup: string | null;
+  seconds: number;
+}
+
+/** Backups kept by deploys (each deploy takes one before it migrates). */
+const DEPLOY_BACKUPS_KEPT = 10;
+
+/**
+ * Deploy and rollback, run inside the supervisor (it owns the workers). A release becomes
+ * `current` only after every worker of it answered ready; until then the old one serves.
+ */
+export class Deployer {
+  constructor(private readonly stack: Stack) {}
+
+  async deploy(request: DeployRequest): Promise<DeployResult> {
+    if (typeof request?.dir !== 'string' || !isAbsolute(request.dir) || typeof request.by !== 'string') {
+      throw new WebstackError(
+        'BAD_REQUEST',
+        'deploy needs an absolute directory',
+        'upgrade the CLI and the stack together',
+      );
+    }
+    return await this.locked('deploy', request.by, async (note) => {
+      const { config, paths, log } = this.stack;
+      if (request.build) await buildCheckout(request.dir, log);
+      const release = await createRelease(paths, request.dir, log);
+      note(release);
+      let switched = false;
+      try {
+        let backup: string | null = null;
+        if (config.database.mode === 'managed') {
+          log(`deploy ${release}: backing up the database`);
+          backup = (await createBackup(config, paths, { keep: DEPLOY_BACKUPS_KEPT })).file;
+        }
+        log(`deploy ${release}: migrating (expand only: the running release keeps working)`);
+        const migrated = await runSiteCli(config, paths, ['migrate'], { role: 'migrator', release });
+        if (migrated.stdout.trim()) log(migrated.stdout.trim());
+        await this.switchTo(release);
+        switched = true;
+        return { release, backup };
+      } finally {
+        if (!switched) await rm(releaseDir(paths, release), { recursive: true, force: true });
+      }
+    });
+  }
+
+  async rollback(by: string): Promise<DeployResult> {
+    return await this.locked('rollback', by, async (note) => {
+      const { paths } = this.stack;
+      const current = await currentRelease(paths);
+      const older = (await listReleases(paths)).filter((id) => current === null || id < current);
+      const target = older.at(-1);
+      if (target === undefined) {
+        throw new WebstackError(
+          'NO_PREVIOUS_RELEASE',
+          'there is no older release to go back to',
+          'deploy a release instead',
+        );
+      }
+      note(target);
+      const blockers = rollbackBlockers(
+        await this.appliedMigrations(),
+        await releaseMigrations(releaseDir(paths, target)),
+      );
+      if (blockers.length > 0) {
+        throw new WebstackError(
+          'ROLLBACK_SCHEMA',
+          `release ${target} cannot run on the current schema: contract migration(s) ${blockers.join(', ')} removed what it needs`,
+          'deploy a fixed release forward instead, or restore the backup taken before that migration',
+        );
+      }
+      await this.switchTo(target);
+      return { release: target, backup: null };
+    });
+  }
+
+  /** Publishes assets, rolls the workers over (throws when the release is not ready), points `current` at it. */
+  private async switchTo(release: string): Promise<void> {
+    const { paths, log } = this.stack;
+    const app = this.stack.app;
+    if (!app)
+      throw new WebstackError(
+        'APP_NOT_RUNNING',
+        'the application server is not running',
+        'run `webstack up`',
+      );
+    await publishAssets(paths, releaseDir(paths, release));
+    log(`switching to ${release}: new workers start beside the old ones`);
+    try {
+      await app.deploy(releaseDir(paths, release), release);
+    } catch (error) {
+      if (error instanceof WorkerFailed) {
+        const lines = error.lastLines.map((line) => `  | ${line}`).join('\n');
+        throw new WebstackError(
+          error.code,
+          `${error.message}; the old release keeps serving${lines ? `\n${lines}` : ''}`,
+          error.fix,
+        );
+      }
+      throw error;
+    }
+    await activateRelease(paths, release);
+    log(`release ${release} is live`);
+  }
+
+  private async appliedMigrations(): Promise<string[]> {
+    const { config, paths } = this.stack;
+    const admin =
+      config.database.mode === 'external' && config.database.url
+        ? externalAdmin(config.database.url)
+        : adminOverSocket(paths.mariadb.socket);
+    const connection = await mysql.createConnection({ ...admin, database: config.database.name });
+    try {
+      const [rows] = await connection.query<RowDataPacket[]>(
+        'SELECT name FROM kysely_migration ORDER BY name',
+      );
+      return rows.map((row) => String(row.name));
+    } finally {
+      await connection.end().catch(() => {});
+    }
+  }
+
+  /** Runs one deploy or rollback under the lock and records it, whatever the outcome. */
+  private async locked(
+    action: DeployRecord['action'],
+    by: string,
+    work: (note: (release: string) => void) => Promise<{ release: string; backup: string | null }>,
+  ): Promise<DeployResult> {
+    const { paths, log } = this.stack;
+    const release = await acquireDeployLock(paths);
+    const started = Date.now();
+    const from = await currentRelease(paths);
+    let target: string | null = null;
+    const record = (result: DeployRecord['result'], reason?: string) =>
+      recordDeploy(paths, {
+        action,
+        by,
+        startedAt: new Date(started).toISOString(),
+        finishedAt: new Date().toISOString(),
+        release: target,
+        from,
+        result,
+        ...(reason ? { reason } : {}),
+      });
+    try {
+      const done = await work((id) => {
+        target = id;
+      });
+      await record('ok');
+      return { ...done, from, seconds: (Date.now() - started) / 1000 };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      log(`${action} failed: ${reason}`);
+      await record('failed', reason);
+      throw error;
+    } finally {
+      await release();
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { WebstackError } from '../../core/errors.js';
+import { run } from '../../host/local.js';
+import {
+  install,
+  installHint,
+  parseInstalled,
+  queryInstalled,
+  SCAN_PACKAGES,
+  STACK_PACKAGES,
+  TEST_PACKAGES,
+  update,
+} from './apt.js';
+
+const POLICY_RC_D = '/usr/sbin/policy-rc.d';
+
+export async function missingPackages(packages: readonly string[]): Promise<string[]> {
+  // dpkg-query exits 1 when some names are unknown to it; they are simply missing.
+  const { stdout } = await run(queryInstalled(packages), { okCodes: [0, 1] });
+  const installed = parseInstalled(stdout);
+  return packages.filter((name) => !installed.has(name));
+}
+
+/**
+ * Installs the Debian packages that are missing. webstack runs its own Nginx, MariaDB and (in
+ * tests) BIND with their own prefixes and ports, so the distribution's copies must not start
+ * on install and take ports 80, 3306 and 53: a policy-rc.d that denies service starts is in
+ * place for the duration of the install (Debian's documented mechanism, see invoke-rc.d(8)).
+ */
+export async function ensurePackages(options: {
+  withTestTools: boolean;
+  log: (line: string) => void;
+}): Promise<string[]> {
+  const wanted = options.withTestTools
+    ? [...STACK_PACKAGES, ...TEST_PACKAGES, ...SCAN_PACKAGES]
+    : [...STACK_PACKAGES];
+  const missing = await missingPackages(wanted);
+  if (missing.length === 0) return [];
+  if (process.getuid?.() !== 0) {
+    throw new WebstackError(
+      'PACKAGES_MISSING',
+      `missing Debian packages: ${missing.join(', ')}`,
+      `run \`${installHint(missing)}\` (or run webstack as root)`,
+    );
+  }
+  options.log(`installing ${missing.join(', ')}`);
+  const ownPolicy = !existsSync(POLICY_RC_D);
+  if (ownPolicy)
+    writeFileSync(POLICY_RC_D, '#!/bin/sh\n# written by webstack during apt-get install\nexit 101\n', {
+      mode: 0o755,
+    });
+  try {
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    await run(update(), { env, timeoutMs: 600_000 });
+    await run(install(missing), { env, timeoutMs: 1_800_000 });
+  } finally {
+    if (ownPolicy) rmSync(POLICY_RC_D, { force: true });
+  }
+  return missing;
+}

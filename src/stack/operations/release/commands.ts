@@ -1,0 +1,24 @@
+import type { Argv } from '../../host/local.js';
+
+/** Copies a tree preserving modes and links. */
+export function copyTree(from: string, to: string): Argv {
+  return ['cp', '-a', '--', from, to];
+}
+
+/** Hard-links a tree (instant, no extra disk): for node_modules shared by releases with one lock file. */
+export function linkTree(from: string, to: string): Argv {
+  return ['cp', '-al', '--', from, to];
+}
+
+/** Installs a release's production dependencies exactly as locked. */
+export function installProductionDeps(): Argv {
+  return ['npm', 'ci', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'];
+}
+
+export function buildSite(): Argv {
+  return ['npm', 'run', '--silent', 'build'];
+}
+
+export function gitShortSha(dir: string): Argv {
+  return ['git', '-C', dir, 'rev-parse', '--short=8', 'HEAD'];
+}
