@@ -17,6 +17,7 @@ import { statePaths } from '../../src/stack/core/paths.js';
 import { isSuccess, Load, type PhaseReport, reportPhase } from '../support/load.js';
 import { httpRequest } from '../support/nginx.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
+import { waitFor } from '../support/wait.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -41,15 +42,6 @@ describe('chaos: deploys, rollbacks and crashes under load lose nothing', { time
   const status = async (): Promise<StatusJson> =>
     JSON.parse((await stack.run(['status', '--json'])).stdout) as StatusJson;
   const component = (s: StatusJson, name: string) => s.components.find((c) => c.name === name);
-
-  async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (await check().catch(() => false)) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    assert.fail(`timed out waiting for ${what}`);
-  }
 
   async function missingWrites(): Promise<number> {
     const connection = await mysql.createConnection({
@@ -201,10 +193,13 @@ describe('chaos: deploys, rollbacks and crashes under load lose nothing', { time
     assert.ok(victim, `no worker pid in ${before?.detail}`);
     const report = await phase('c kill worker', async () => {
       process.kill(victim, 'SIGKILL');
-      await until('the worker to be replaced', async () => {
-        const app = component(await status(), 'appserver');
-        return app?.healthy === true && !(app.detail ?? '').includes(String(victim));
-      });
+      await waitFor(
+        async () => {
+          const app = component(await status(), 'appserver');
+          return app?.healthy === true && !(app.detail ?? '').includes(String(victim));
+        },
+        { what: 'the worker to be replaced' },
+      );
     });
     assert.equal(report.failedGets, 0, JSON.stringify(report.failures));
     assert.equal(report.missing, 0);
@@ -217,10 +212,12 @@ describe('chaos: deploys, rollbacks and crashes under load lose nothing', { time
     const report = await phase('d kill mariadbd', async () => {
       killedAt = Date.now();
       process.kill(db.pid as number, 'SIGKILL');
-      await until(
-        'the database and the site to recover',
+      await waitFor(
         async () => (await httpRequest({ port: stack.httpPort, path: '/articles' })).status === 200,
-        20_000,
+        {
+          what: 'the database and the site to recover',
+          timeoutMs: 20_000,
+        },
       );
     });
     const mine = load.samples.filter((s) => s.phase === 'd kill mariadbd');
@@ -278,10 +275,13 @@ describe('chaos: deploys, rollbacks and crashes under load lose nothing', { time
     assert.ok(before?.pid, 'no nginx pid');
     const report = await phase('f kill nginx', async () => {
       process.kill(before.pid as number, 'SIGKILL');
-      await until('nginx to be restarted', async () => {
-        const nginx = component(await status(), 'nginx');
-        return nginx?.healthy === true && nginx.pid !== before.pid;
-      });
+      await waitFor(
+        async () => {
+          const nginx = component(await status(), 'nginx');
+          return nginx?.healthy === true && nginx.pid !== before.pid;
+        },
+        { what: 'nginx to be restarted' },
+      );
     });
     assert.ok((component(await status(), 'nginx')?.restarts ?? 0) > before.restarts);
     assert.equal((await httpRequest({ port: stack.httpPort, path: '/' })).status, 200);

@@ -9,17 +9,7 @@ import { freeDnsPort } from '../support/dns.js';
 import { startTestDns } from '../support/dns-server.js';
 import { httpRequest } from '../support/nginx.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
-
-/** Polls until check() gives a value; fails after the deadline. */
-async function until<T>(check: () => Promise<T | null>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== null) return value;
-    if (Date.now() > deadline) assert.fail('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+import { waitFor } from '../support/wait.js';
 
 describe('webstack CLI, end to end', () => {
   let stack: TestStack;
@@ -139,11 +129,14 @@ describe('webstack CLI, end to end', () => {
     assert.equal(missing.status, 404);
     const id = String(missing.headers['x-request-id']);
     assert.match(id, /^[0-9a-f]{32}$/);
-    const found = await until(async () => {
-      const logs = await stack.run(['logs', '--request-id', id]);
-      const lines = logs.stdout.trim().split('\n').filter(Boolean);
-      return lines.length >= 2 ? lines : null;
-    });
+    const found = await waitFor(
+      async () => {
+        const logs = await stack.run(['logs', '--request-id', id]);
+        const lines = logs.stdout.trim().split('\n').filter(Boolean);
+        return lines.length >= 2 && lines;
+      },
+      { what: `both log lines of request ${id}`, timeoutMs: 15_000, intervalMs: 200 },
+    );
     const entries = found.map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.ok(
       entries.some((e) => e.request_id === id && e.status === 404),

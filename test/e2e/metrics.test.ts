@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { StatusSnapshot } from '../../src/contract.js';
 import { statePaths } from '../../src/stack/core/paths.js';
 import { type PromSample, parsePrometheusText, sumOf } from '../../src/stack/metrics/parse.js';
 import { launchBrowser, SCREENSHOTS_DIR } from '../support/browser.js';
 import { httpRequest } from '../support/nginx.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
-
-/** Polls until check() returns a value, or fails after the deadline. */
-async function until<T>(what: string, check: () => Promise<T | null>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const value = await check();
-    if (value !== null) return value;
-    await delay(200);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { waitFor } from '../support/wait.js';
 
 describe('metrics, the admin status page and doctor alerts, end to end', () => {
   let stack: TestStack;
@@ -129,12 +118,13 @@ describe('metrics, the admin status page and doctor alerts, end to end', () => {
     assert.equal(member.status, 403);
     // Load, then wait for samples that saw it.
     for (let i = 0; i < 20; i++) await httpRequest({ port: stack.httpPort, path: '/' });
-    await until('samples with requests', async () => {
-      const s = await snapshot();
-      return s && s.points.filter((p) => p.requestsPerSecond > 0).length >= 1 && s.points.length >= 3
-        ? s
-        : null;
-    });
+    await waitFor(
+      async () => {
+        const s = await snapshot();
+        return s && s.points.filter((p) => p.requestsPerSecond > 0).length >= 1 && s.points.length >= 3;
+      },
+      { what: 'samples with requests', intervalMs: 200 },
+    );
     const admin = await httpRequest({
       port: stack.httpPort,
       path: '/admin/status',
@@ -171,8 +161,7 @@ describe('metrics, the admin status page and doctor alerts, end to end', () => {
     };
     assert.equal((await finding()).restarts?.severity, 'ok');
     for (let crash = 1; crash <= 3; crash++) {
-      const pid = await until(
-        'a ready worker',
+      const pid = await waitFor(
         async () => {
           const status = JSON.parse((await stack.run(['status', '--json'])).stdout) as {
             components: { name: string; restarts: number; detail: string | null }[];
@@ -187,14 +176,17 @@ describe('metrics, the admin status page and doctor alerts, end to end', () => {
             ? (pids?.[0] ?? null)
             : null;
         },
-        60_000,
+        { what: `a ready worker before crash ${crash}`, timeoutMs: 60_000, intervalMs: 200 },
       );
       process.kill(pid, 'SIGKILL');
     }
-    const flagged = await until('doctor to flag the restarts', async () => {
-      const result = await finding();
-      return result.restarts?.severity === 'critical' ? result : null;
-    });
+    const flagged = await waitFor(
+      async () => {
+        const result = await finding();
+        return result.restarts?.severity === 'critical' && result;
+      },
+      { what: 'doctor to flag the restarts', intervalMs: 200 },
+    );
     assert.notEqual(flagged.code, 0);
     assert.match(flagged.restarts?.fix ?? '', /logs app/);
   });

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { AppServer, type AppServerOptions, WorkerFailed } from '../../src/stack/components/appserver/pool.js';
 import { freePort } from '../support/ports.js';
+import { waitFor } from '../support/wait.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/sites/${name}`, import.meta.url));
 const workerScript = {
@@ -112,16 +113,6 @@ async function loadDuring<T>(port: number, done: Promise<T>) {
   };
 }
 
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 const pidOf = (answer: Answer) => answer.body.trim().split(' ').at(-1);
 
 test('two workers share the port and both answer', { timeout: 60_000 }, async (t) => {
@@ -154,15 +145,19 @@ test('a killed worker is replaced while the other keeps answering', { timeout: 6
   assert.ok(victim?.pid && survivor?.pid);
   process.kill(victim.pid, 'SIGKILL');
   // Once the supervisor has seen the death, every new connection goes to the survivor.
-  await waitFor('the death to be noticed', async () =>
-    (await server.status()).restarts === 1 ? true : undefined,
-  );
+  await waitFor(async () => (await server.status()).restarts === 1, {
+    what: 'the death to be noticed',
+    intervalMs: 50,
+  });
   const during = await Promise.all(Array.from({ length: 20 }, () => get(port, '/')));
   assert.ok(during.every((answer) => answer.status === 200));
-  const status = await waitFor('a ready replacement', async () => {
-    const current = await server.status();
-    return current.workers.every((worker) => worker.state === 'ready') ? current : undefined;
-  });
+  const status = await waitFor(
+    async () => {
+      const current = await server.status();
+      return current.workers.every((worker) => worker.state === 'ready') && current;
+    },
+    { what: 'a ready replacement', intervalMs: 50 },
+  );
   assert.equal(status.restarts, 1);
   const pids = status.workers.map((worker) => worker.pid);
   assert.ok(pids.includes(survivor.pid) && !pids.includes(victim.pid));
@@ -255,9 +250,10 @@ test('stop waits for an in-flight request', { timeout: 60_000 }, async (t) => {
       })
       .on('error', reject);
   });
-  await waitFor('the slow request to be in flight', async () =>
-    events.includes('headers') ? true : undefined,
-  );
+  await waitFor(() => events.includes('headers'), {
+    what: 'the slow request to be in flight',
+    intervalMs: 50,
+  });
   await server.stop();
   events.push('stopped');
   assert.match(await slow, /^v1 slow \d+\ndone\n$/);
@@ -300,9 +296,10 @@ test('stop kills a worker that does not drain in time', { timeout: 60_000 }, asy
   const pids = (await server.status()).workers.map((worker) => worker.pid ?? 0);
   const hung = get(port, '/block').catch((error: unknown) => error);
   // A worker whose event loop is blocked no longer answers its probes.
-  await waitFor('a hung worker', async () =>
-    (await server.status()).workers.some((worker) => worker.health === null) ? true : undefined,
-  );
+  await waitFor(async () => (await server.status()).workers.some((worker) => worker.health === null), {
+    what: 'a hung worker',
+    intervalMs: 50,
+  });
   await server.stop();
   assert.ok((await hung) instanceof Error);
   for (const pid of pids) assert.throws(() => process.kill(pid, 0), /ESRCH/);

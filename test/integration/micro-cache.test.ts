@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { httpRequest, type RawResponse, startTestNginx, type TestNginx } from '../support/nginx.js';
+import { waitFor } from '../support/wait.js';
 
 /** An upstream that numbers its answers, so a cached answer shows as a repeated number. */
 async function startCountingUpstream(): Promise<{ port: number; hits: Map<string, number>; server: Server }> {
@@ -102,18 +103,14 @@ describe('nginx micro-cache (real nginx)', () => {
   test('a change is visible once the entry expires (about a second): a later request is a MISS', async () => {
     const first = await get('/home-page');
     assert.equal((await get('/home-page')).headers['x-cache-status'], 'HIT');
-    // Poll with a bounded deadline: the entry is valid 1 s, then the next request goes upstream.
-    const deadline = Date.now() + 10_000;
-    let fresh: RawResponse | undefined;
-    while (Date.now() < deadline) {
-      const r = await get('/home-page');
-      if (r.headers['x-cache-status'] !== 'HIT') {
-        fresh = r;
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    assert.ok(fresh, 'the cached entry never expired');
+    // The entry is valid 1 s, then the next request goes upstream.
+    const fresh = await waitFor(
+      async () => {
+        const r = await get('/home-page');
+        return r.headers['x-cache-status'] !== 'HIT' && r;
+      },
+      { what: 'the cached entry to expire', timeoutMs: 10_000 },
+    );
     assert.match(String(fresh.headers['x-cache-status']), /^(EXPIRED|MISS)$/);
     assert.notEqual(fresh.body, first.body);
   });

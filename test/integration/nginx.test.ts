@@ -17,6 +17,7 @@ import {
   type TestNginx,
   type TestUpstream,
 } from '../support/nginx.js';
+import { waitFor } from '../support/wait.js';
 
 const CSS = 'body{color:#123456}'.repeat(200);
 
@@ -39,16 +40,6 @@ function rawExchange(port: number, data: string, until?: RegExp): Promise<string
     );
     socket.setTimeout(10_000, () => socket.destroy(new Error('raw exchange timed out')));
   });
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 async function writeStatic(nginx: TestNginx): Promise<void> {
@@ -88,10 +79,13 @@ describe('nginx in front of the application server', () => {
     assert.equal(seen.headers.host, 'www.foobar.com');
     assert.equal(seen.headers['x-forwarded-for'], '127.0.0.1');
     assert.equal(seen.headers['x-forwarded-proto'], 'http');
-    const line = await waitFor('the access log line', async () => {
-      const log = await readFile(nginx.options.accessLog, 'utf8').catch(() => '');
-      return log.split('\n').find((l) => l.includes(String(id)));
-    });
+    const line = await waitFor(
+      async () => {
+        const log = await readFile(nginx.options.accessLog, 'utf8').catch(() => '');
+        return log.split('\n').find((l) => l.includes(String(id)));
+      },
+      { what: 'the access log line', timeoutMs: 5000, intervalMs: 25 },
+    );
     const entry = JSON.parse(line) as Record<string, unknown>;
     assert.equal(entry.request_id, id);
     assert.equal(entry.host, 'www.foobar.com');

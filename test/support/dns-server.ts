@@ -3,9 +3,10 @@ import { Resolver } from 'node:dns/promises';
 import { join } from 'node:path';
 import * as dns from '../../src/stack/components/dns/commands.js';
 import { WebstackError } from '../../src/stack/core/errors.js';
-import { delay, settlesWithin } from '../../src/stack/core/timing.js';
+import { settlesWithin } from '../../src/stack/core/timing.js';
 import { makeTempDir, removePath, start, writeFileAtomic } from '../../src/stack/host/local.js';
 import { renderNamedConf } from './named-conf.js';
+import { waitFor } from './wait.js';
 
 export interface TestDns {
   port: number;
@@ -48,29 +49,31 @@ export async function startTestDns(options: {
   };
   const resolver = new Resolver({ timeout: 300, tries: 1 });
   resolver.setServers([`127.0.0.1:${options.port}`]);
-  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
-  while (true) {
-    const answered = await resolver.resolveSoa(options.domain).then(
-      () => true,
-      () => false,
+  const ended = () => child.exitCode !== null || child.signalCode !== null || child.pid === undefined;
+  try {
+    await waitFor(
+      () =>
+        resolver.resolveSoa(options.domain).then(
+          () => true,
+          () => false,
+        ),
+      {
+        what: `named to answer for ${options.domain}`,
+        timeoutMs: options.timeoutMs ?? 15_000,
+        giveUp: () => ended() && 'named exited',
+      },
     );
-    if (answered) {
-      resolver.cancel();
-      break;
-    }
-    const ended = child.exitCode !== null || child.signalCode !== null || child.pid === undefined;
-    if (ended || Date.now() > deadline) {
-      await stop();
-      const reason =
-        output.split('\n').find((line) => /error|failed|couldn't|permission/i.test(line)) ??
-        output.trim().split('\n').at(-1);
-      throw new WebstackError(
-        'DNS_START_FAILED',
-        `named did not answer on 127.0.0.1:${options.port}: ${reason ?? 'no output'}`,
-        'check the port is free and the zone passes `webstack dns`',
-      );
-    }
-    await delay(100);
+    resolver.cancel();
+  } catch {
+    await stop();
+    const reason =
+      output.split('\n').find((line) => /error|failed|couldn't|permission/i.test(line)) ??
+      output.trim().split('\n').at(-1);
+    throw new WebstackError(
+      'DNS_START_FAILED',
+      `named did not answer on 127.0.0.1:${options.port}: ${reason ?? 'no output'}`,
+      'check the port is free and the zone passes `webstack dns`',
+    );
   }
   return { port: options.port, pid: child.pid ?? 0, child, stop };
 }

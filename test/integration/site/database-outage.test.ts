@@ -5,17 +5,8 @@ import { buildApp } from '../../../src/site/app.js';
 import { migrateToLatest } from '../../../src/site/database/migrator.js';
 import { mariadbRunAs, startMariadb, waitForMariadb } from '../../../src/stack/components/mariadb/index.js';
 import { startTestMariadb } from '../../support/mariadb.js';
+import { waitFor } from '../../support/wait.js';
 import { Browser, migratorDb, settingsFor } from './helper.js';
-
-/** Polls until `check` is true or the deadline passes (no fixed sleeps). */
-async function eventually(check: () => Promise<boolean>, deadlineMs = 30_000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.fail(`condition not met within ${deadlineMs} ms`);
-}
 
 test('database stopped → /readyz and pages answer 503 fast; started again → 200 by itself', async (t) => {
   const server = await startTestMariadb();
@@ -59,7 +50,10 @@ test('database stopped → /readyz and pages answer 503 fast; started again → 
   current = startMariadb(server.layout.config, await mariadbRunAs());
   await waitForMariadb(server.layout.socket, 60_000, { exited: current.exited, errorLog: server.layout.log });
 
-  await eventually(async () => (await app.inject({ url: '/readyz' })).statusCode === 200);
+  await waitFor(async () => (await app.inject({ url: '/readyz' })).statusCode === 200, {
+    what: '/readyz to answer 200 again',
+    intervalMs: 200,
+  });
   const again = await browser.request({ url: '/account' });
   assert.equal(again.statusCode, 200, 'the session (in the database) is still valid');
 });
