@@ -143,18 +143,20 @@ describe('nginx in front of the application server', () => {
   });
 
   test('path traversal under /assets/ and /uploads/ never reaches a file outside', async () => {
+    const probes = [
+      '../secret.txt',
+      '%2e%2e/secret.txt',
+      '..%2fsecret.txt',
+      '%2e%2e%2fsecret.txt',
+      '.%2e/secret.txt',
+      '../../secret.txt',
+      'x/../../secret.txt',
+    ];
     for (const root of ['/assets/', '/uploads/']) {
-      for (const probe of [
-        '../secret.txt',
-        '%2e%2e/secret.txt',
-        '..%2fsecret.txt',
-        '%2e%2e%2fsecret.txt',
-        '.%2e/secret.txt',
-        '../../secret.txt',
-        'x/../../secret.txt',
-      ]) {
+      for (const probe of probes) {
         const res = await httpRequest({ port: nginx.port, path: root + probe });
-        assert.ok([400, 404].includes(res.status), `${root}${probe} gave ${res.status}`);
+        // nginx itself refuses a path that climbs above the root, encoded or not.
+        assert.equal(res.status, 400, `${root}${probe}`);
         assert.ok(!res.body.includes(SECRET), `${root}${probe} leaked the secret`);
       }
     }

@@ -87,7 +87,8 @@ test('redirects carry the full set: nginx (apex) and the site (login required)',
   assert.equal(apex.status, 301);
   assertSecurityHeaders(apex.headers, 'apex redirect', CONTENT_SECURITY_POLICY, apex.body);
   const account = await get('/account', { headers: { accept: 'text/html' } });
-  assert.ok([302, 303].includes(account.status), `account: ${account.status}`);
+  assert.equal(account.status, 303, 'the site sends visitors to log in');
+  assert.equal(account.headers.location, '/login?next=%2Faccount');
   assertSecurityHeaders(account.headers, 'site redirect');
 });
 
