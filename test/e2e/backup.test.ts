@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { adminOverSocket } from '../../src/stack/components/mariadb/index.js';
-import { ConfigSchema } from '../../src/stack/core/config/schema.js';
 import { statePaths } from '../../src/stack/core/paths.js';
 import { sha256File } from '../../src/stack/operations/backup/backup.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
@@ -47,7 +46,7 @@ describe('backup and restore', { timeout: 240_000 }, () => {
   }
 
   before(async () => {
-    stack = await createTestStack('metrics' in ConfigSchema.properties ? { metrics: { port: 0 } } : {});
+    stack = await createTestStack({ metrics: { port: 0 } });
     const up = await stack.up();
     assert.equal(up.code, 0, up.stderr + up.stdout);
     await writeFile(join(stack.stateDir, 'uploads', 'kept.txt'), 'an uploaded file\n');

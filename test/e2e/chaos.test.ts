@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { adminOverSocket } from '../../src/stack/components/mariadb/index.js';
 import { listenHolders } from '../../src/stack/components/nginx/orphans.js';
-import { ConfigSchema } from '../../src/stack/core/config/schema.js';
 import { statePaths } from '../../src/stack/core/paths.js';
 import { isSuccess, Load, type PhaseReport, reportPhase } from '../support/load.js';
 import { httpRequest } from '../support/nginx.js';
@@ -82,7 +81,7 @@ describe('chaos: deploys, rollbacks and crashes under load lose nothing', { time
 
   before(async () => {
     // Stacks run side by side on this machine: any loopback metrics port must be chosen free.
-    stack = await createTestStack('metrics' in ConfigSchema.properties ? { metrics: { port: 0 } } : {});
+    stack = await createTestStack({ metrics: { port: 0 } });
     const up = await stack.up();
     assert.equal(up.code, 0, up.stderr + up.stdout);
     firstRelease = (await status()).release;
@@ -291,7 +290,10 @@ describe('chaos: deploys, rollbacks and crashes under load lose nothing', { time
     const master = component(await status(), 'nginx')?.pid;
     const errorLog = statePaths(stack.stateDir).nginx.errorLog;
     const holders = await listenHolders(stack.httpPort, 'nginx', errorLog);
-    assert.ok(master && holders.includes(master), `the new master ${master} is not among ${holders.join(' ')}`);
+    assert.ok(
+      master && holders.includes(master),
+      `the new master ${master} is not among ${holders.join(' ')}`,
+    );
     for (const pid of holders.filter((holder) => holder !== master)) {
       const ppid = Number((await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ')[1]);
       assert.equal(ppid, master, `nginx process ${pid} (parent ${ppid}) outlived its master`);
