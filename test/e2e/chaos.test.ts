@@ -20,6 +20,9 @@ import { waitFor } from '../support/wait.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+/** The steady spell after each phase's action: answers of the load (bounded in count and time). */
+const STEADY = { gets: 60, posts: 10, timeoutMs: 30_000 };
+
 interface StatusJson {
   release: string | null;
   healthy: boolean;
@@ -42,6 +45,25 @@ describe('chaos: deploys, rollbacks and crashes under load lose nothing', { time
     JSON.parse((await stack.run(['status', '--json'])).stdout) as StatusJson;
   const component = (s: StatusJson, name: string) => s.components.find((c) => c.name === name);
 
+  /** Waits until the load has had `gets` reads and `posts` writes answered in `phase` after `since`. */
+  const loadAnswered = (
+    phase: string,
+    since: number,
+    counts: { gets: number; posts: number; timeoutMs: number },
+  ) =>
+    waitFor(
+      () => {
+        const mine = load.samples.filter((s) => s.phase === phase && s.endedAt > since);
+        const gets = mine.filter((s) => s.method === 'GET').length;
+        const posts = mine.length - gets;
+        return gets >= counts.gets && posts >= counts.posts;
+      },
+      {
+        what: `${counts.gets} reads and ${counts.posts} writes of the load in "${phase}"`,
+        timeoutMs: counts.timeoutMs,
+      },
+    );
+
   async function missingWrites(): Promise<number> {
     const connection = await mysql.createConnection({
       ...adminOverSocket(statePaths(stack.stateDir).mariadb.socket),
@@ -59,12 +81,12 @@ describe('chaos: deploys, rollbacks and crashes under load lose nothing', { time
     }
   }
 
-  /** Runs one phase under load: the action, then a short steady spell, then the report. */
+  /** Runs one phase under load: the action, then a steady spell of the load, then the report. */
   async function phase(name: string, action: () => Promise<void>) {
     load.phase = name;
     const from = Date.now();
     await action();
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await loadAnswered(name, Date.now(), STEADY);
     load.phase = 'between';
     const report = { ...reportPhase(load.samples, name, from, Date.now()), missing: await missingWrites() };
     reports.push(report);
@@ -112,7 +134,7 @@ describe('chaos: deploys, rollbacks and crashes under load lose nothing', { time
       csrfToken,
     });
     load.start();
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await loadAnswered('warm-up', 0, { gets: 30, posts: 5, timeoutMs: 30_000 });
     const warm = load.samples.filter((s) => s.phase === 'warm-up');
     assert.ok(
       warm.length > 0 && warm.every(isSuccess),
@@ -129,10 +151,19 @@ describe('chaos: deploys, rollbacks and crashes under load lose nothing', { time
         .map(([k, v]) => `${k}: ${v}`)
         .join(', ') || '-',
       `${r.longestGapMs} ms`,
+      `${r.slowestFailureMs} ms`,
       String(r.missing),
       r.recoveryMs === undefined ? '-' : `${r.recoveryMs} ms`,
     ]);
-    const header = ['phase', 'requests', 'failures', 'longest gap', 'missing writes', 'recovery'];
+    const header = [
+      'phase',
+      'requests',
+      'failures',
+      'longest gap',
+      'slowest failure',
+      'missing writes',
+      'recovery',
+    ];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
     const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
     console.log(['', line(header), ...rows.map(line), ''].join('\n'));
@@ -204,35 +235,38 @@ describe('chaos: deploys, rollbacks and crashes under load lose nothing', { time
     assert.equal(report.missing, 0);
   });
 
-  test('(d) mariadbd SIGKILLed: only fast 503s meanwhile, recovery by itself within 10 s', async () => {
+  test('(d) mariadbd SIGKILLed: only 503s meanwhile, and it recovers by itself', async () => {
     const db = component(await status(), 'mariadb');
     assert.ok(db?.pid, 'no mariadbd pid');
     let killedAt = 0;
     const report = await phase('d kill mariadbd', async () => {
       killedAt = Date.now();
       process.kill(db.pid as number, 'SIGKILL');
+      // Recovered: a new mariadbd is healthy and a write of the load (never micro-cached, unlike a
+      // GET of /articles) that began after the kill has succeeded.
       await waitFor(
-        async () => (await httpRequest({ port: stack.httpPort, path: '/articles' })).status === 200,
-        {
-          what: 'the database and the site to recover',
-          timeoutMs: 20_000,
+        async () => {
+          const wrote = load.samples.some(
+            (s) => s.method === 'POST' && isSuccess(s) && s.endedAt - s.ms > killedAt,
+          );
+          const now = component(await status(), 'mariadb');
+          return wrote && now?.healthy === true && now.pid !== db.pid;
         },
+        { what: 'the database and the site to recover', timeoutMs: 30_000 },
       );
     });
     const mine = load.samples.filter((s) => s.phase === 'd kill mariadbd');
     const failed = mine.filter((s) => !isSuccess(s));
     const lastFailure = Math.max(killedAt, ...failed.map((s) => s.endedAt));
     const recovered = mine.filter((s) => isSuccess(s) && s.endedAt > lastFailure).map((s) => s.endedAt);
+    // How fast the 503s came and how long recovery took are printed in the table (speed is for bench/).
     reports[reports.length - 1] = { ...report, recoveryMs: Math.min(...recovered) - killedAt };
     assert.deepEqual(
-      failed.filter((s) => s.status !== 503 || s.ms >= 1_000),
+      failed.filter((s) => s.status !== 503),
       [],
-      'every failure is a 503 answered in under a second',
+      'every failure is a 503',
     );
-    assert.ok(
-      Math.min(...recovered) - killedAt < 10_000,
-      `recovered after ${Math.min(...recovered) - killedAt} ms`,
-    );
+    assert.ok(recovered.length > 0, 'the load succeeds again after the last failure');
     assert.equal(report.missing, 0);
     const after = component(await status(), 'mariadb');
     assert.ok((after?.restarts ?? 0) > (db.restarts ?? 0));
