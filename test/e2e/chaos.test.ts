@@ -3,11 +3,16 @@
  * nginx while the stack is deployed, rolled back, has a worker and then mariadbd SIGKILLed, and is
  * given a release that never becomes ready. Each phase prints requests, failures by status, the
  * longest time without a success, and acknowledged writes missing from the database afterwards.
+ *
+ * One stack and one load serve every phase, but no phase depends on another: each starts from a
+ * healthy stack, sets up what it needs, and is followed by a wait for the stack to be healthy again.
+ * So one phase runs alone with, e.g.:
+ *   node --import tsx --test --test-name-pattern='a worker SIGKILLed' test/e2e/chaos.test.ts
  */
 import assert from 'node:assert/strict';
 import { cp, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { adminOverSocket } from '../../src/stack/components/mariadb/index.js';
@@ -35,15 +40,25 @@ interface StatusJson {
   }[];
 }
 
-describe('chaos: deploys, rollbacks and crashes under load lose nothing', { timeout: 240_000 }, () => {
+describe('chaos: deploys, rollbacks and crashes under load lose nothing', { timeout: 600_000 }, () => {
   let stack: TestStack;
   let load: Load;
-  let firstRelease: string | null = null;
   const reports: (PhaseReport & { missing: number; recoveryMs?: number })[] = [];
 
   const status = async (): Promise<StatusJson> =>
     JSON.parse((await stack.run(['status', '--json'])).stdout) as StatusJson;
   const component = (s: StatusJson, name: string) => s.components.find((c) => c.name === name);
+
+  /** Waits until every component is healthy and the site answers through nginx; returns that status. */
+  const healthyStack = (): Promise<StatusJson> =>
+    waitFor(
+      async () => {
+        const current = await status();
+        if (!current.healthy || !current.components.every((c) => c.healthy)) return false;
+        return (await httpRequest({ port: stack.httpPort, path: '/' })).status === 200 && current;
+      },
+      { what: 'a healthy stack', timeoutMs: 60_000, intervalMs: 200 },
+    );
 
   /** Waits until the load has had `gets` reads and `posts` writes answered in `phase` after `since`. */
   const loadAnswered = (
@@ -106,7 +121,6 @@ describe('chaos: deploys, rollbacks and crashes under load lose nothing', { time
     stack = await createTestStack({ metrics: { port: 0 } });
     const up = await stack.up();
     assert.equal(up.code, 0, up.stderr + up.stdout);
-    firstRelease = (await status()).release;
     const added = await stack.run(['user', 'add', '--email', 'chaos@example.com', '--role', 'editor']);
     assert.equal(added.code, 0, added.stderr);
     const password = added.stdout.match(/password \(shown once\): (\S+)/)?.[1];
@@ -140,6 +154,16 @@ describe('chaos: deploys, rollbacks and crashes under load lose nothing', { time
       warm.length > 0 && warm.every(isSuccess),
       `warm-up failures: ${JSON.stringify(warm.filter((s) => !isSuccess(s)).slice(0, 5))}`,
     );
+  });
+
+  beforeEach(async () => {
+    await healthyStack();
+  });
+
+  // Whatever a phase did (a crash, a restart), the next one starts from a healthy stack again.
+  afterEach(async () => {
+    load.phase = 'between';
+    await healthyStack();
   });
 
   after(async () => {
@@ -181,6 +205,7 @@ describe('chaos: deploys, rollbacks and crashes under load lose nothing', { time
   });
 
   test('(a) a deploy under load fails no request; a second deploy at the same time is refused', async () => {
+    const previous = (await status()).release;
     const dir = await releaseCopy('release-a');
     let deployed = '';
     const report = await phase('a deploy', async () => {
@@ -193,7 +218,7 @@ describe('chaos: deploys, rollbacks and crashes under load lose nothing', { time
       assert.match(results.find((r) => r.code !== 0)?.stderr ?? '', /DEPLOY_LOCKED/);
       deployed = (await status()).release ?? '';
     });
-    assert.notEqual(deployed, firstRelease);
+    assert.notEqual(deployed, previous);
     assert.deepEqual(report.failures, {});
     assert.equal(report.missing, 0);
     const records = (await readFile(join(stack.stateDir, 'deploys.jsonl'), 'utf8')).trim().split('\n');
@@ -201,12 +226,17 @@ describe('chaos: deploys, rollbacks and crashes under load lose nothing', { time
     assert.deepEqual([last.action, last.result, last.release], ['deploy', 'ok', deployed]);
   });
 
-  test('(b) a rollback under load fails no request and returns to the first release', async () => {
+  test('(b) a rollback under load fails no request and returns to the release before the deploy', async () => {
+    // Set-up (not measured): a deploy to roll back.
+    const previous = (await status()).release;
+    const deployed = await stack.run(['deploy', '--no-build', await releaseCopy('release-b')]);
+    assert.equal(deployed.code, 0, deployed.stderr);
+    assert.notEqual((await healthyStack()).release, previous);
     const report = await phase('b rollback', async () => {
       const result = await stack.run(['rollback']);
       assert.equal(result.code, 0, result.stderr);
     });
-    assert.equal((await status()).release, firstRelease);
+    assert.equal((await status()).release, previous);
     assert.deepEqual(report.failures, {});
     assert.equal(report.missing, 0);
   });
@@ -289,6 +319,7 @@ describe('chaos: deploys, rollbacks and crashes under load lose nothing', { time
         '',
       ].join('\n'),
     );
+    const previous = (await status()).release;
     let result = { code: 0, stdout: '', stderr: '' };
     const report = await phase('e broken deploy', async () => {
       result = await stack.run(['deploy', '--no-build', dir]);
@@ -296,7 +327,7 @@ describe('chaos: deploys, rollbacks and crashes under load lose nothing', { time
     assert.equal(result.code, 1);
     assert.match(result.stderr, /did not become ready/);
     assert.match(result.stderr, /chaos: this release answers 503 on \/readyz/);
-    assert.equal((await status()).release, firstRelease);
+    assert.equal((await status()).release, previous);
     assert.deepEqual(report.failures, {});
     assert.equal(report.missing, 0);
     const records = (await readFile(join(stack.stateDir, 'deploys.jsonl'), 'utf8')).trim().split('\n');
