@@ -26,6 +26,8 @@ export interface LoadOptions {
   pauseMs: number;
   cookie: string;
   csrfToken: string;
+  /** The load stops by itself after this many requests (default 100 000), even if stop() is never called. */
+  maxRequests?: number;
 }
 
 function send(
@@ -69,6 +71,9 @@ export class Load {
   /** Titles of the writes that got a 2xx. */
   readonly acknowledged: string[] = [];
   private running = true;
+  private get going(): boolean {
+    return this.running && this.samples.length < (this.options.maxRequests ?? 100_000);
+  }
   private readonly loops: Promise<void>[] = [];
   private nextWrite = 1;
 
@@ -97,7 +102,7 @@ export class Load {
   private async readLoop(index: number): Promise<void> {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const paths = this.options.readPaths;
-    for (let n = index; this.running; n++) {
+    for (let n = index; this.going; n++) {
       const path = paths[n % paths.length] ?? '/';
       const began = Date.now();
       this.record('GET', path, await send(this.options, agent, 'GET', path), began);
@@ -108,7 +113,7 @@ export class Load {
 
   private async writeLoop(): Promise<void> {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    while (this.running) {
+    while (this.going) {
       const title = `chaos ${process.pid} write ${this.nextWrite++}`;
       const body = JSON.stringify({ title, body: `Written under load by the chaos test: ${title}.` });
       const began = Date.now();
