@@ -14,6 +14,7 @@ import { adminOverSocket } from '../../src/stack/components/mariadb/index.js';
 import { listenHolders } from '../../src/stack/components/nginx/orphans.js';
 import { ConfigSchema } from '../../src/stack/core/config/schema.js';
 import { statePaths } from '../../src/stack/core/paths.js';
+import { localHost } from '../../src/stack/host/index.js';
 import { isSuccess, Load, type PhaseReport, reportPhase } from '../support/load.js';
 import { httpRequest } from '../support/nginx.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
@@ -290,7 +291,7 @@ describe('chaos: deploys, rollbacks and crashes under load lose nothing', { time
     // process with this stack's error log open is the new master or one of its children.
     const master = component(await status(), 'nginx')?.pid;
     const errorLog = statePaths(stack.stateDir).nginx.errorLog;
-    const holders = await listenHolders(stack.httpPort, 'nginx', errorLog);
+    const holders = await listenHolders(localHost, stack.httpPort, 'nginx', errorLog);
     assert.ok(holders.length > 0);
     for (const pid of holders) {
       const ppid = Number((await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ')[1]);
