@@ -18,6 +18,7 @@ import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { adminOverSocket } from '../../src/stack/components/mariadb/index.js';
 import { listenHolders } from '../../src/stack/components/nginx/orphans.js';
 import { statePaths } from '../../src/stack/core/paths.js';
+import { localHost } from '../../src/stack/host/index.js';
 import { isSuccess, Load, type PhaseReport, reportPhase } from '../support/load.js';
 import { httpRequest } from '../support/nginx.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
@@ -354,7 +355,7 @@ describe('chaos: deploys, rollbacks and crashes under load lose nothing', { time
     // process with this stack's error log open is the new master or one of its children.
     const master = component(await status(), 'nginx')?.pid;
     const errorLog = statePaths(stack.stateDir).nginx.errorLog;
-    const holders = await listenHolders(stack.httpPort, 'nginx', errorLog);
+    const holders = await listenHolders(localHost, stack.httpPort, 'nginx', errorLog);
     assert.ok(
       master && holders.includes(master),
       `the new master ${master} is not among ${holders.join(' ')}`,

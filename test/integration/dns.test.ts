@@ -10,6 +10,7 @@ import * as dns from '../../src/stack/components/dns/commands.js';
 import { checkZone, writeZone } from '../../src/stack/components/dns/index.js';
 import { parseSerial } from '../../src/stack/components/dns/zone-file.js';
 import { isWebstackError } from '../../src/stack/core/errors.js';
+import { localHost } from '../../src/stack/host/index.js';
 import { type ServedZone, serveTestZone } from '../support/dns.js';
 import { httpRequest, startTestNginx, startTestUpstream } from '../support/nginx.js';
 
@@ -67,11 +68,16 @@ describe('writeZone', () => {
   test('bumps the serial only when the records change', async () => {
     const file = join(dir, 'db.foobar.com');
     const day = new Date('2025-03-14T09:00:00Z');
-    const first = await writeZone({ domain: 'foobar.com', serverIp: '8.8.8.8', file, today: day });
+    const first = await writeZone(localHost, { domain: 'foobar.com', serverIp: '8.8.8.8', file, today: day });
     assert.deepEqual(first, { changed: true, serial: 2025031400, file });
-    const same = await writeZone({ domain: 'foobar.com', serverIp: '8.8.8.8', file, today: day });
+    const same = await writeZone(localHost, { domain: 'foobar.com', serverIp: '8.8.8.8', file, today: day });
     assert.deepEqual(same, { changed: false, serial: 2025031400, file });
-    const moved = await writeZone({ domain: 'foobar.com', serverIp: '203.0.113.7', file, today: day });
+    const moved = await writeZone(localHost, {
+      domain: 'foobar.com',
+      serverIp: '203.0.113.7',
+      file,
+      today: day,
+    });
     assert.deepEqual(moved, { changed: true, serial: 2025031401, file });
     const text = await readFile(file, 'utf8');
     assert.equal(parseSerial(text), 2025031401);
@@ -80,14 +86,14 @@ describe('writeZone', () => {
 
   test('a zone edited by hand is rewritten with a higher serial', async () => {
     const file = join(dir, 'db.edited.com');
-    await writeZone({
+    await writeZone(localHost, {
       domain: 'edited.com',
       serverIp: '8.8.8.8',
       file,
       today: new Date('2025-03-14T00:00:00Z'),
     });
     await writeFile(file, `${await readFile(file, 'utf8')}extra\tIN\tA\t1.2.3.4\n`);
-    const result = await writeZone({
+    const result = await writeZone(localHost, {
       domain: 'edited.com',
       serverIp: '8.8.8.8',
       file,
@@ -99,9 +105,9 @@ describe('writeZone', () => {
 
   test('refuses bad input without touching the current zone', async () => {
     const file = join(dir, 'db.keep.com');
-    await writeZone({ domain: 'keep.com', serverIp: '8.8.8.8', file });
+    await writeZone(localHost, { domain: 'keep.com', serverIp: '8.8.8.8', file });
     const before = await readFile(file, 'utf8');
-    await assert.rejects(writeZone({ domain: 'keep.com', serverIp: '999.1.1.1', file }));
+    await assert.rejects(writeZone(localHost, { domain: 'keep.com', serverIp: '999.1.1.1', file }));
     assert.equal(await readFile(file, 'utf8'), before);
   });
 

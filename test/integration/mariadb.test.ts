@@ -16,7 +16,7 @@ import {
   writeConfig,
 } from '../../src/stack/components/mariadb/index.js';
 import { statePaths } from '../../src/stack/core/paths.js';
-import { run } from '../../src/stack/host/local.js';
+import { localHost } from '../../src/stack/host/index.js';
 import { type OwnedTestMariadb, startTestMariadb, type TestDatabase } from '../support/mariadb.js';
 
 async function connect(server: OwnedTestMariadb, user: string, password: string, database: string) {
@@ -157,7 +157,7 @@ describe('provisioned database on a real MariaDB', () => {
   });
 
   test('initialising an initialised data directory is a no-op', async () => {
-    assert.equal(await initDataDir(server.layout, await mariadbRunAs()), false);
+    assert.equal(await initDataDir(localHost, server.layout, await mariadbRunAs(localHost)), false);
   });
 
   test('a dump restores the rows it was taken from', async (t) => {
@@ -165,10 +165,10 @@ describe('provisioned database on a real MariaDB', () => {
     t.after(() => migrator.end());
     await migrator.query('CREATE TABLE kept (id INT PRIMARY KEY, label VARCHAR(20) NOT NULL)');
     await migrator.query("INSERT INTO kept VALUES (1, 'one'), (2, 'zwei ✓')");
-    const dumped = await run(commands.dump(server.layout.config, db.name));
+    const dumped = await localHost.run(commands.dump(server.layout.config, db.name));
     assert.match(dumped.stdout, /CREATE TABLE `kept`/);
     await migrator.query('DROP TABLE kept');
-    await run(commands.restore(server.layout.config), { input: dumped.stdout });
+    await localHost.run(commands.restore(server.layout.config), { input: dumped.stdout });
     const [rows] = await migrator.query<RowDataPacket[]>('SELECT id, label FROM kept ORDER BY id');
     assert.deepEqual(rows, [
       { id: 1, label: 'one' },
@@ -210,7 +210,7 @@ describe('the server process', () => {
     assert.equal((await server.process.exited).signal, 'SIGKILL');
     app.destroy();
 
-    const restarted = startMariadb(server.layout.config, await mariadbRunAs());
+    const restarted = startMariadb(localHost, server.layout.config, await mariadbRunAs(localHost));
     server.process = restarted; // so the after() hook stops this one
     await waitForMariadb(server.socket, 120_000, { exited: restarted.exited, errorLog: server.layout.log });
     const again = await connect(server, db.appUser, db.appPassword, db.name);
@@ -235,7 +235,7 @@ describe('the server process', () => {
       bad,
       `[mariadbd]\ndatadir = ${server.layout.data}\nlog-error = ${server.layout.log}\nno-such-option = 1\n`,
     );
-    const broken = startMariadb(bad, await mariadbRunAs());
+    const broken = startMariadb(localHost, bad, await mariadbRunAs(localHost));
     await assert.rejects(
       waitForMariadb(join(server.dir, 'bad.sock'), 60_000, {
         exited: broken.exited,
@@ -257,9 +257,10 @@ test('a state directory the mysql account cannot enter is reported with the fix'
   const layout = statePaths(join(dir, 'state')).mariadb;
   await assert.rejects(
     writeConfig(
+      localHost,
       layout,
       { port: 3307, bindAddress: '127.0.0.1', collation: 'utf8mb4_unicode_ci' },
-      await mariadbRunAs(),
+      await mariadbRunAs(localHost),
     ),
     {
       code: 'MARIADB_PATH_UNREACHABLE',

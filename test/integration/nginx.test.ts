@@ -8,6 +8,7 @@ import { renderNginxConf } from '../../src/stack/components/nginx/conf.js';
 import { applyNginxConfig, nginxHealth, readPid } from '../../src/stack/components/nginx/index.js';
 import { childPids } from '../../src/stack/components/nginx/process.js';
 import { isWebstackError } from '../../src/stack/core/errors.js';
+import { localHost } from '../../src/stack/host/index.js';
 import {
   freePort,
   httpRequest,
@@ -186,7 +187,7 @@ describe('nginx in front of the application server', () => {
   });
 
   test('health reads stub_status on loopback; the public name does not expose it', async () => {
-    const health = await nginxHealth({
+    const health = await nginxHealth(localHost, {
       pidFile: nginx.options.pidFile,
       statusPort: nginx.options.statusPort,
     });
@@ -234,7 +235,7 @@ describe('applying a config change', () => {
     await upstream?.close();
   });
   const apply = (render: () => string) =>
-    applyNginxConfig({
+    applyNginxConfig(localHost, {
       confPath: nginx.confPath,
       prefix: nginx.prefix,
       render,
@@ -245,12 +246,12 @@ describe('applying a config change', () => {
     httpRequest({ port: nginx.port, path: '/form', method: 'POST', body: Buffer.alloc(bytes) });
 
   test('a good change is reloaded gracefully: same master, new workers, new behaviour', async () => {
-    const workersBefore = await childPids(nginx.process.pid);
+    const workersBefore = await childPids(localHost, nginx.process.pid);
     assert.equal((await post(32 * 1024)).status, 200);
     const result = await apply(() => renderNginxConf({ ...nginx.options, clientMaxBodyBytes: 16 * 1024 }));
     assert.deepEqual(result, { changed: true, reloaded: true });
-    assert.equal(await readPid(nginx.options.pidFile), nginx.process.pid);
-    const workersAfter = await childPids(nginx.process.pid);
+    assert.equal(await readPid(localHost, nginx.options.pidFile), nginx.process.pid);
+    const workersAfter = await childPids(localHost, nginx.process.pid);
     assert.ok([...workersAfter].some((pid) => !workersBefore.has(pid)));
     assert.equal((await post(32 * 1024)).status, 413);
   });

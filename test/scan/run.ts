@@ -7,6 +7,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { statePaths } from '../../src/stack/core/paths.js';
+import { localHost } from '../../src/stack/host/index.js';
 import { ensurePackages } from '../../src/stack/operations/install/install.js';
 import { freePort } from '../support/nginx.js';
 import { createTestStack } from '../support/stack.js';
@@ -19,7 +20,7 @@ const EDITOR = { email: 'scanner@example.com', password: 'scanner passphrase 471
 
 const started = Date.now();
 // The scanners are among the test tools the installer adds (policy-rc.d guarded, like the rest).
-await ensurePackages({ withTestTools: true, log: (line) => console.log(line) });
+await ensurePackages(localHost, { withTestTools: true, log: (line) => console.log(line) });
 await rm(reports, { recursive: true, force: true });
 await mkdir(reports, { recursive: true });
 

@@ -18,6 +18,7 @@ import {
   ensureSelfSignedCertificate,
   selfSignedCertificateArgv,
 } from '../../src/stack/components/tls/certificate.js';
+import { localHost } from '../../src/stack/host/index.js';
 import { freePort, httpRequest, startTestUpstream, type TestUpstream } from '../support/nginx.js';
 import { grade } from './observatory.js';
 
@@ -33,11 +34,15 @@ before(async () => {
   await chmod(dir, 0o755);
   for (const sub of ['assets', 'uploads', 'errors', 'logs', 'run', 'nginx', 'tls'])
     await mkdir(join(dir, sub));
-  await writeErrorPages(join(dir, 'errors'));
+  await writeErrorPages(localHost, join(dir, 'errors'));
   const certificate = join(dir, 'tls', 'cert.pem');
   const key = join(dir, 'tls', 'key.pem');
   assert.equal(
-    await ensureSelfSignedCertificate({ certificate, key, names: ['www.foobar.com', 'foobar.com'] }),
+    await ensureSelfSignedCertificate(localHost, {
+      certificate,
+      key,
+      names: ['www.foobar.com', 'foobar.com'],
+    }),
     true,
   );
   ca = await readFile(certificate, 'utf8');
@@ -61,7 +66,7 @@ before(async () => {
   });
   const confPath = join(dir, 'nginx', 'nginx.conf');
   await writeFile(confPath, conf);
-  nginx = await startNginx({
+  nginx = await startNginx(localHost, {
     conf: confPath,
     prefix: join(dir, 'nginx'),
     pidFile: join(dir, 'run', 'nginx.pid'),

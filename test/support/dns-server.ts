@@ -1,10 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as dns from '../../src/stack/components/dns/commands.js';
 import { WebstackError } from '../../src/stack/core/errors.js';
 import { settlesWithin } from '../../src/stack/core/timing.js';
-import { makeTempDir, removePath, start, writeFileAtomic } from '../../src/stack/host/local.js';
+import { localHost } from '../../src/stack/host/index.js';
 import { renderNamedConf } from './named-conf.js';
 import { waitFor } from './wait.js';
 
@@ -25,13 +26,14 @@ export async function startTestDns(options: {
   port: number;
   timeoutMs?: number;
 }): Promise<TestDns> {
-  const dir = await makeTempDir('webstack-named-');
+  const dir = await localHost.makeTempDir(join(tmpdir(), 'webstack-named-'));
   const conf = join(dir, 'named.conf');
-  await writeFileAtomic(
+  await localHost.writeAtomic(
     conf,
     renderNamedConf({ dir, port: options.port, domain: options.domain, zoneFile: options.zoneFile }),
+    { mode: 0o644 },
   );
-  const child = start(dns.named(conf, options.port), { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = localHost.start(dns.named(conf, options.port), { stdio: ['ignore', 'ignore', 'pipe'] });
   let output = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-8192);
@@ -45,7 +47,7 @@ export async function startTestDns(options: {
       if (!gone) child.kill('SIGKILL');
       await exited;
     }
-    await removePath(dir);
+    await localHost.remove(dir);
   };
   const resolver = new Resolver({ timeout: 300, tries: 1 });
   resolver.setServers([`127.0.0.1:${options.port}`]);

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeZone } from '../../src/stack/components/dns/index.js';
+import { localHost } from '../../src/stack/host/index.js';
 import { startTestDns } from './dns-server.js';
 import { freeDnsPort } from './ports.js';
 
@@ -18,7 +19,7 @@ export async function serveTestZone(options: { domain: string; serverIp: string 
   const dir = await mkdtemp(join(tmpdir(), 'webstack-zone-'));
   const zoneFile = join(dir, `db.${options.domain}`);
   try {
-    const { serial } = await writeZone({
+    const { serial } = await writeZone(localHost, {
       domain: options.domain,
       serverIp: options.serverIp,
       file: zoneFile,

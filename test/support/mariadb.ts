@@ -21,6 +21,7 @@ import {
   writeConfig,
 } from '../../src/stack/components/mariadb/index.js';
 import { statePaths } from '../../src/stack/core/paths.js';
+import { localHost } from '../../src/stack/host/index.js';
 import { freePort } from './ports.js';
 
 export interface TestMariadb {
@@ -95,15 +96,16 @@ export async function startTestMariadb(): Promise<OwnedTestMariadb> {
   // The same layout `webstack up` uses under its state directory.
   const layout: MariadbLayout = statePaths(dir).mariadb;
   try {
-    const runAs = await mariadbRunAs();
+    const runAs = await mariadbRunAs(localHost);
     const port = await freePort();
     await writeConfig(
+      localHost,
       layout,
       { port, bindAddress: '127.0.0.1', bufferPoolMb: 64, maxConnections: 300 },
       runAs,
     );
-    await initDataDir(layout, runAs);
-    const server = startMariadb(layout.config, runAs);
+    await initDataDir(localHost, layout, runAs);
+    const server = startMariadb(localHost, layout.config, runAs);
     try {
       await waitForMariadb(layout.socket, READY_MS, { exited: server.exited, errorLog: layout.log });
     } catch (error) {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { type NginxConfOptions, renderNginxConf } from '../../src/stack/components/nginx/conf.js';
 import { startNginx, writeErrorPages } from '../../src/stack/components/nginx/index.js';
 import type { NginxProcess } from '../../src/stack/components/nginx/process.js';
+import { localHost } from '../../src/stack/host/index.js';
 import { freePort } from './ports.js';
 
 export { freePort };
@@ -43,7 +44,7 @@ export async function startTestNginx(options: {
   for (const sub of ['assets', 'uploads', 'errors', 'logs', 'run', 'nginx']) await mkdir(join(dir, sub));
   const secretFile = join(dir, 'secret.txt');
   await writeFile(secretFile, SECRET);
-  await writeErrorPages(join(dir, 'errors'));
+  await writeErrorPages(localHost, join(dir, 'errors'));
   const port = await freePort();
   const conf: NginxConfOptions = {
     serverName: 'www.foobar.com',
@@ -65,7 +66,7 @@ export async function startTestNginx(options: {
   await writeFile(confPath, renderNginxConf(conf));
   let proc: NginxProcess;
   try {
-    proc = await startNginx({
+    proc = await startNginx(localHost, {
       conf: confPath,
       prefix,
       pidFile: conf.pidFile,

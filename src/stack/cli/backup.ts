@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../core/config/load.js';
 import { WebstackError } from '../core/errors.js';
 import { statePaths } from '../core/paths.js';
+import { localHost } from '../host/index.js';
 import { createBackup } from '../operations/backup/backup.js';
 import { restoreBackup } from '../operations/backup/restore.js';
 
@@ -17,7 +18,7 @@ export async function backupVerb(
   options: { keep?: string; args: string[] },
 ): Promise<number> {
   const keep = parseKeep(options.keep);
-  const result = await createBackup(config, statePaths(config.stateDir), {
+  const result = await createBackup(localHost, config, statePaths(config.stateDir), {
     ...(options.args[0] ? { file: options.args[0] } : {}),
     ...(keep === undefined ? {} : { keep }),
   });
@@ -33,7 +34,7 @@ export async function restoreVerb(config: ResolvedConfig, options: { args: strin
   const file = options.args[0];
   if (!file)
     throw new WebstackError('BAD_OPTION', 'restore needs the archive to restore', 'webstack restore FILE');
-  const result = await restoreBackup(config, statePaths(config.stateDir), file);
+  const result = await restoreBackup(localHost, config, statePaths(config.stateDir), file);
   const rows = Object.values(result.rows).reduce((a, b) => a + b, 0);
   console.log(`restored ${rows} rows into ${result.database} and the uploads from ${file}`);
   console.log(`the replaced tables are kept in database ${result.previous}; drop it once satisfied`);

@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ResolvedConfig } from '../core/config/load.js';
 import { WebstackError } from '../core/errors.js';
-import { start } from '../host/local.js';
+import { localHost } from '../host/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -43,7 +42,10 @@ export function benchArgv(
  * lives in the repository (bench/), outside the product's build, with wrk as the load generator.
  */
 export async function benchVerb(config: ResolvedConfig, options: BenchVerbOptions): Promise<number> {
-  if (!existsSync(join(root, 'bench', 'run.ts')) || !existsSync(join(root, 'node_modules', 'tsx'))) {
+  if (
+    !(await localHost.exists(join(root, 'bench', 'run.ts'))) ||
+    !(await localHost.exists(join(root, 'node_modules', 'tsx')))
+  ) {
     throw new WebstackError(
       'BENCH_MISSING',
       'the bench needs the repository checkout with its development dependencies',
@@ -56,7 +58,10 @@ export async function benchVerb(config: ResolvedConfig, options: BenchVerbOption
     ...(options.compare ? { compare: resolve(options.compare) } : {}),
     ...(options.out ? { out: resolve(options.out) } : {}),
   };
-  const child = start(benchArgv(process.execPath, root, config.file, paths), { stdio: 'inherit', cwd: root });
+  const child = localHost.start(benchArgv(process.execPath, root, config.file, paths), {
+    stdio: 'inherit',
+    cwd: root,
+  });
   return await new Promise<number>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve(code ?? 1));

@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as systemctl from '../components/systemd/commands.js';
 import { renderSystemdUnit } from '../components/systemd/unit.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import { WebstackError } from '../core/errors.js';
-import { run, writeFileAtomic } from '../host/local.js';
+import { type Host, localHost } from '../host/index.js';
 
 const checkout = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const UNIT_PATH = '/etc/systemd/system/webstack.service';
@@ -15,8 +15,17 @@ export async function installServiceVerb(
   config: ResolvedConfig,
   options: { output?: string },
 ): Promise<number> {
+  return await installService(localHost, config, options);
+}
+
+/** Writes (and, on a systemd host, enables) the unit on HOST. */
+export async function installService(
+  host: Host,
+  config: ResolvedConfig,
+  options: { output?: string },
+): Promise<number> {
   const unitPath = resolve(options.output ?? UNIT_PATH);
-  if (options.output === undefined && process.getuid?.() !== 0) {
+  if (options.output === undefined && !(await host.isRoot())) {
     throw new WebstackError(
       'NOT_ROOT',
       `writing ${UNIT_PATH} needs root`,
@@ -30,10 +39,10 @@ export async function installServiceVerb(
     workingDirectory: checkout,
     description: `webstack: ${config.siteHost} (Nginx, Node.js application server, MariaDB)`,
   });
-  await writeFileAtomic(unitPath, unit, 0o644);
+  await host.writeAtomic(unitPath, unit, { mode: 0o644 });
   console.log(`wrote ${unitPath}`);
-  if (existsSync('/usr/bin/systemd-analyze')) {
-    const verify = await run(['systemd-analyze', 'verify', unitPath], { okCodes: [0, 1] });
+  if (await host.exists('/usr/bin/systemd-analyze')) {
+    const verify = await host.run(systemctl.verifyUnit(unitPath), { okCodes: [0, 1] });
     const problems = (verify.stderr + verify.stdout).split('\n').filter((line) => line.includes(unitPath));
     if (verify.code !== 0 || problems.length > 0) {
       throw new WebstackError(
@@ -44,11 +53,11 @@ export async function installServiceVerb(
     }
     console.log('systemd-analyze verify: ok');
   }
-  const systemdRunning = existsSync('/run/systemd/system');
+  const systemdRunning = await host.exists('/run/systemd/system');
   if (options.output === undefined && systemdRunning) {
-    await run(['systemctl', 'daemon-reload']);
-    await run(['systemctl', 'disable', ...DISTRO_UNITS], { okCodes: [0, 1] });
-    await run(['systemctl', 'enable', 'webstack.service']);
+    await host.run(systemctl.daemonReload());
+    await host.run(systemctl.disableUnits(DISTRO_UNITS), { okCodes: [0, 1] });
+    await host.run(systemctl.enableUnits(['webstack.service']));
     console.log(
       "enabled webstack.service: the stack comes back after a reboot (the distribution's nginx and mariadb units are disabled)",
     );

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { ResolvedConfig } from '../core/config/load.js';
 import { WebstackError } from '../core/errors.js';
 import { statePaths } from '../core/paths.js';
+import { type Argv, type Host, localHost } from '../host/index.js';
 import { type LogFilter, matchesLogFilter } from './log-filter.js';
 
 const COMPONENTS = ['nginx', 'nginx-access', 'nginx-error', 'app', 'mariadb', 'webstack'] as const;
@@ -46,7 +45,6 @@ export async function logsVerb(
     }
     filter.status = status;
   }
-  const filtering = filter.requestId !== undefined || filter.status !== undefined;
   const lines = Number(options.lines ?? '50');
   if (!Number.isInteger(lines) || lines < 0 || lines > 1_000_000) {
     throw new WebstackError(
@@ -55,18 +53,33 @@ export async function logsVerb(
       'pass e.g. --lines 100',
     );
   }
-  const files = logFiles(config, options.args?.[0]).filter((file) => existsSync(file));
+  return await showLogs(localHost, logFiles(config, options.args?.[0]), {
+    lines,
+    follow: options.follow === true,
+    filter,
+  });
+}
+
+/** Prints (and with follow, keeps printing) the existing ones of FILES on the host, through tail. */
+export async function showLogs(
+  host: Host,
+  logs: readonly string[],
+  options: { lines: number; follow: boolean; filter: LogFilter },
+): Promise<number> {
+  const { filter } = options;
+  const filtering = filter.requestId !== undefined || filter.status !== undefined;
+  const files: string[] = [];
+  for (const file of logs) if (await host.exists(file)) files.push(file);
   if (files.length === 0) {
     console.log('no logs yet (has the stack been started? `webstack up`)');
     return 0;
   }
   // Unfiltered, tail prints a "==> file <==" header per file, which is what an operator wants.
   // Filtered, every line of the chosen logs is read and only the matching ones printed.
-  const argv = filtering
-    ? ['-q', '-n', '+1', ...(options.follow ? ['-F'] : []), '--', ...files]
-    : ['-n', String(lines), ...(options.follow ? ['-F'] : []), '--', ...files];
   return await new Promise((resolve) => {
-    const child = spawn('tail', argv, { stdio: ['ignore', filtering ? 'pipe' : 'inherit', 'inherit'] });
+    const child = host.start(tailArgv(files, { ...options, filtering }), {
+      stdio: ['ignore', filtering ? 'pipe' : 'inherit', 'inherit'],
+    });
     if (filtering && child.stdout) {
       const reader = createInterface({ input: child.stdout });
       reader.on('line', (line) => {
@@ -75,4 +88,15 @@ export async function logsVerb(
     }
     child.on('exit', (code) => resolve(code ?? 0));
   });
+}
+
+/** tail's argv for the chosen logs: all of every file when filtering, else the last LINES of each. */
+export function tailArgv(
+  files: readonly string[],
+  options: { lines: number; follow: boolean; filtering: boolean },
+): Argv {
+  const follow = options.follow ? ['-F'] : [];
+  return options.filtering
+    ? ['tail', '-q', '-n', '+1', ...follow, '--', ...files]
+    : ['tail', '-n', String(options.lines), ...follow, '--', ...files];
 }

@@ -1,10 +1,11 @@
 import type { ResolvedConfig } from '../core/config/load.js';
 import { WebstackError } from '../core/errors.js';
 import { statePaths } from '../core/paths.js';
+import { localHost } from '../host/index.js';
 import { runSiteCli } from '../operations/site-cli.js';
 
 export async function seedVerb(config: ResolvedConfig): Promise<number> {
-  const result = await runSiteCli(config, statePaths(config.stateDir), ['seed'], { role: 'app' });
+  const result = await runSiteCli(localHost, config, statePaths(config.stateDir), ['seed'], { role: 'app' });
   process.stdout.write(result.stdout);
   return 0;
 }
@@ -22,7 +23,7 @@ export async function userAddVerb(
   }
   // The site's user-add reads the password from its stdin, and generates one when that is empty.
   const args = ['user-add', '--email', options.email, '--role', options.role];
-  const result = await runSiteCli(config, statePaths(config.stateDir), args, {
+  const result = await runSiteCli(localHost, config, statePaths(config.stateDir), args, {
     role: 'app',
     ...(input ? { input } : {}),
   }).catch((error: unknown) => {
@@ -40,18 +41,18 @@ export async function userRoleVerb(
   options: { email: string; role: string },
 ): Promise<number> {
   const args = ['user-role', '--email', options.email, '--role', options.role];
-  const result = await runSiteCli(config, statePaths(config.stateDir), args, { role: 'app' }).catch(
-    (error: unknown) => {
-      const detail = (error as { result?: { stderr?: string } }).result?.stderr?.trim().split('\n').pop();
-      if (detail)
-        throw new WebstackError(
-          'USER_ROLE_FAILED',
-          detail.replace(/^error: /, ''),
-          'check the email (`webstack user add` creates accounts)',
-        );
-      throw error;
-    },
-  );
+  const result = await runSiteCli(localHost, config, statePaths(config.stateDir), args, {
+    role: 'app',
+  }).catch((error: unknown) => {
+    const detail = (error as { result?: { stderr?: string } }).result?.stderr?.trim().split('\n').pop();
+    if (detail)
+      throw new WebstackError(
+        'USER_ROLE_FAILED',
+        detail.replace(/^error: /, ''),
+        'check the email (`webstack user add` creates accounts)',
+      );
+    throw error;
+  });
   process.stdout.write(result.stdout);
   return 0;
 }

@@ -1,5 +1,3 @@
-import { openSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -7,8 +5,7 @@ import type { ResolvedConfig } from '../core/config/load.js';
 import { WebstackError } from '../core/errors.js';
 import { statePaths } from '../core/paths.js';
 import { portFree, stackPorts } from '../core/ports.js';
-import { start } from '../host/local.js';
-import { isAlive } from '../host/pid.js';
+import { localHost } from '../host/index.js';
 import { ensurePackages } from '../operations/install/install.js';
 import { callSupervisor, supervisorRunning } from '../supervisor/control/client.js';
 import type { StackStatus } from '../supervisor/control/types.js';
@@ -34,19 +31,24 @@ export async function upVerb(config: ResolvedConfig, options: { seed?: boolean }
       throw new WebstackError('PORT_BUSY', `${host}:${port} for ${name} is not available (${reason})`, fix);
     }
   }
-  const installed = await ensurePackages({ withTestTools: false, log: (line) => console.log(line) });
+  const installed = await ensurePackages(localHost, {
+    withTestTools: false,
+    log: (line) => console.log(line),
+  });
   if (installed.length > 0) console.log(`installed ${installed.join(', ')}`);
 
-  await mkdir(paths.logs, { recursive: true, mode: 0o755 });
-  await mkdir(paths.run, { recursive: true, mode: 0o755 });
-  const logFd = openSync(paths.supervisorLog, 'a', 0o640);
+  await localHost.mkdir(paths.logs, { mode: 0o755 });
+  await localHost.mkdir(paths.run, { mode: 0o755 });
   const args = [
     bin,
     ...(config.file ? ['--config', config.file] : []),
     'daemon',
     ...(options.seed === false ? ['--no-seed'] : []),
   ];
-  const daemon = start([process.execPath, ...args], { detached: true, stdio: ['ignore', logFd, logFd] });
+  const daemon = localHost.start([process.execPath, ...args], {
+    detached: true,
+    outputFile: paths.supervisorLog,
+  });
   daemon.unref();
   const pid = daemon.pid ?? -1;
   console.log(`starting the supervisor (pid ${pid}); progress in ${paths.supervisorLog}`);
@@ -54,8 +56,8 @@ export async function upVerb(config: ResolvedConfig, options: { seed?: boolean }
   const deadline = Date.now() + 600_000;
   let last = '';
   while (Date.now() < deadline) {
-    if (!isAlive(pid)) {
-      const reason = (await readFile(paths.supervisorLog, 'utf8').catch(() => ''))
+    if (!(await localHost.isAlive(pid))) {
+      const reason = ((await localHost.readText(paths.supervisorLog)) ?? '')
         .split('\n')
         .reverse()
         .find((line) => line.includes('start-up failed: '))

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { stat } from 'node:fs/promises';
-import { readTextIfExists, writeFileAtomic } from '../host/local.js';
+import type { Host } from '../host/host.js';
 
 /** Generated on first run, kept 0600 in the state directory, never printed. */
 export interface StackSecrets {
@@ -19,8 +18,8 @@ function generate(): string {
 }
 
 /** Reads the secrets file, creating it (and any missing key) on first use. */
-export async function ensureSecrets(file: string): Promise<StackSecrets> {
-  const text = await readTextIfExists(file);
+export async function ensureSecrets(host: Host, file: string): Promise<StackSecrets> {
+  const text = await host.readText(file);
   const existing = (text ? JSON.parse(text) : {}) as Partial<StackSecrets>;
   const secrets = { ...existing } as StackSecrets;
   let changed = text === null;
@@ -30,7 +29,8 @@ export async function ensureSecrets(file: string): Promise<StackSecrets> {
       changed = true;
     }
   }
-  if (changed) await writeFileAtomic(file, `${JSON.stringify(secrets, null, 2)}\n`, 0o600);
-  else if (((await stat(file)).mode & 0o077) !== 0) await writeFileAtomic(file, text ?? '', 0o600);
+  if (changed) await host.writeAtomic(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  else if (((await host.stat(file))?.mode ?? 0) & 0o077)
+    await host.writeAtomic(file, text ?? '', { mode: 0o600 });
   return secrets;
 }

@@ -1,13 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { WebstackError } from '../core/errors.js';
-import { isAlive } from './local.js';
-
-export { isAlive };
+import type { Host } from './host.js';
 
 /** Waits until a process is gone, polling; fails after the bound. */
-export async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
+export async function waitForExit(host: Host, pid: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (isAlive(pid)) {
+  while (await host.isAlive(pid)) {
     if (Date.now() > deadline) {
       throw new WebstackError(
         'STOP_TIMEOUT',

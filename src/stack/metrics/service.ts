@@ -5,7 +5,7 @@ import { adminOverSocket, externalAdmin } from '../components/mariadb/index.js';
 import { nginxHealth } from '../components/nginx/health.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import type { StatePaths } from '../core/paths.js';
-import { writeFileAtomic } from '../host/local.js';
+import type { Host } from '../host/host.js';
 import type { Stack } from '../supervisor/stack.js';
 import { mariadbStatus, renderStackMetrics, workerMetrics } from './collect.js';
 import { History, rawSample } from './history.js';
@@ -25,6 +25,7 @@ export class MetricsService {
   private readonly admin;
 
   constructor(
+    private readonly host: Host,
     private readonly config: ResolvedConfig,
     private readonly paths: StatePaths,
     private readonly stack: Stack,
@@ -45,7 +46,7 @@ export class MetricsService {
       workerMetrics(),
       statusPort === undefined
         ? Promise.resolve(undefined)
-        : nginxHealth({ pidFile: this.paths.nginx.pid, statusPort }).then((h) => h.connections),
+        : nginxHealth(this.host, { pidFile: this.paths.nginx.pid, statusPort }).then((h) => h.connections),
       mariadbStatus(this.admin),
     ]);
     const own = await renderStackMetrics({ components: status.components, nginx, mariadb });
@@ -67,7 +68,7 @@ export class MetricsService {
       server.listen(this.config.metrics.port, '127.0.0.1', () => resolve());
     });
     this.server = server;
-    await writeFileAtomic(this.paths.metricsUrl, `${this.url()}\n`, 0o644);
+    await this.host.writeAtomic(this.paths.metricsUrl, `${this.url()}\n`, { mode: 0o644 });
     this.log(`metrics at ${this.url()}`);
     const tick = () => void this.sample().catch((error: Error) => this.log(`metrics: ${error.message}`));
     tick();
@@ -99,7 +100,7 @@ export class MetricsService {
       points: this.history.points,
     };
     // Readable by the site's workers, which may run as another account.
-    await writeFileAtomic(this.paths.statusSnapshot, JSON.stringify(snapshot), 0o644);
+    await this.host.writeAtomic(this.paths.statusSnapshot, JSON.stringify(snapshot), { mode: 0o644 });
   }
 
   stop(): void {

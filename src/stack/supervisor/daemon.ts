@@ -1,7 +1,7 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
 import type { ResolvedConfig } from '../core/config/load.js';
 import { isWebstackError } from '../core/errors.js';
 import { statePaths } from '../core/paths.js';
+import { localHost } from '../host/index.js';
 import { MetricsService } from '../metrics/service.js';
 import { Deployer, type DeployRequest } from '../operations/deploy/deployer.js';
 import { serveControl } from './control/server.js';
@@ -17,23 +17,24 @@ function log(line: string): void {
  * answers the CLI on a unix socket. Exits after a stop request or SIGTERM, once everything stopped.
  */
 export async function runDaemon(config: ResolvedConfig, options: { seed: boolean }): Promise<number> {
+  const host = localHost;
   const paths = statePaths(config.stateDir);
-  await mkdir(paths.run, { recursive: true, mode: 0o755 });
-  await mkdir(paths.logs, { recursive: true, mode: 0o755 });
-  const stack = new Stack(config, paths, log);
+  await host.mkdir(paths.run, { mode: 0o755 });
+  await host.mkdir(paths.logs, { mode: 0o755 });
+  const stack = new Stack(host, config, paths, log);
   const deployer = new Deployer(stack);
-  const metrics = new MetricsService(config, paths, stack, log);
+  const metrics = new MetricsService(host, config, paths, stack, log);
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       metrics.stop();
       await stack.stop();
       control.close();
-      await rm(paths.supervisorPid, { force: true });
+      await host.remove(paths.supervisorPid);
     })();
     return stopping;
   };
-  const control = await serveControl(paths.control, {
+  const control = await serveControl(host, paths.control, {
     'GET /status': async () => await stack.status(),
     'GET /metrics': async () => ({ url: metrics.url(), text: await metrics.render() }),
     'POST /deploy': async (body) => await deployer.deploy(body as DeployRequest),
@@ -43,7 +44,7 @@ export async function runDaemon(config: ResolvedConfig, options: { seed: boolean
       return { pid: process.pid };
     },
   });
-  await writeFile(paths.supervisorPid, `${process.pid}\n`);
+  await host.writeAtomic(paths.supervisorPid, `${process.pid}\n`, { mode: 0o644 });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => void stop().then(() => process.exit(0)));
   }

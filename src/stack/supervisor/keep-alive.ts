@@ -1,10 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
 import { nextStreak, restartDelay } from '../components/appserver/backoff.js';
+import type { Child } from '../host/host.js';
 
 /** A long-running child process started by a service module (mariadbd, nginx). */
 export interface ManagedProcess {
   pid: number;
-  child: ChildProcess;
+  child: Child;
   /** Graceful stop, bounded in time. */
   stop(): Promise<void>;
 }

@@ -1,5 +1,3 @@
-import { createWriteStream, existsSync, writeFileSync } from 'node:fs';
-import { chown, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ASSETS_URL_PREFIX } from '../../contract.js';
@@ -12,8 +10,8 @@ import { NginxComponent } from '../components/nginx/component.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import type { StatePaths } from '../core/paths.js';
 import { ensureSecrets, type StackSecrets } from '../core/secrets.js';
-import { run } from '../host/local.js';
-import { publishAssets } from '../operations/deploy/steps.js';
+import type { AppendStream, Host, Owner } from '../host/host.js';
+import { publishAssets } from '../operations/deploy/assets.js';
 import { activateRelease, createRelease, currentRelease, releaseDir } from '../operations/release/release.js';
 import { runSiteCli } from '../operations/site-cli.js';
 import type { ComponentStatus, StackStatus } from './control/types.js';
@@ -34,16 +32,17 @@ export class Stack {
   /** The application server, once started (the deployer rolls its workers over). */
   app: AppComponent | null = null;
   nginx: NginxComponent | null = null;
-  private readonly appLog;
+  private readonly appLog: AppendStream;
   private stopLogrotate: (() => void) | null = null;
 
   constructor(
+    readonly host: Host,
     readonly config: ResolvedConfig,
     readonly paths: StatePaths,
     readonly log: (line: string) => void,
   ) {
-    this.database = new DatabaseComponent(config, paths, log);
-    this.appLog = createWriteStream(paths.app.log, { flags: 'a', mode: 0o640 });
+    this.database = new DatabaseComponent(host, config, paths, log);
+    this.appLog = host.appendStream(paths.app.log, { mode: 0o640 });
   }
 
   private step(phase: string): void {
@@ -52,38 +51,38 @@ export class Stack {
   }
 
   async start(options: { seed: boolean }): Promise<void> {
-    const { config, paths } = this;
+    const { host, config, paths } = this;
     this.step('preparing the state directory');
     for (const dir of [paths.releases, paths.uploads, paths.backups, paths.run, paths.logs])
-      await mkdir(dir, { recursive: true, mode: 0o755 });
-    const appUser = await appRunAs(config.app.user);
-    if (appUser) await chown(paths.uploads, appUser.uid, appUser.gid);
-    this.secrets = await ensureSecrets(paths.secrets);
+      await host.mkdir(dir, { mode: 0o755 });
+    const appUser = await appRunAs(host, config.app.user);
+    if (appUser) await host.chown(paths.uploads, appUser);
+    this.secrets = await ensureSecrets(host, paths.secrets);
 
-    let release = await currentRelease(paths);
+    let release = await currentRelease(host, paths);
     if (release === null) {
       this.step('building the first release from this checkout');
-      release = await createRelease(paths, checkout, this.log);
-      await activateRelease(paths, release);
+      release = await createRelease(host, paths, checkout, this.log);
+      await activateRelease(host, paths, release);
     }
 
     // Pages name hashed assets; every release's go to one shared directory, so old pages keep theirs.
-    await publishAssets(paths, releaseDir(paths, release));
+    await publishAssets(host, paths, releaseDir(paths, release));
 
     this.step('writing the zone file');
-    await writeStackZone(config, paths);
+    await writeStackZone(host, config, paths);
 
     this.step(config.database.mode === 'managed' ? 'starting MariaDB' : 'provisioning the external database');
     await this.database.start(this.secrets);
 
     this.step('migrating the database');
-    const migrated = await runSiteCli(config, paths, ['migrate'], { role: 'migrator', release });
+    const migrated = await runSiteCli(host, config, paths, ['migrate'], { role: 'migrator', release });
     if (migrated.stdout.trim()) this.log(migrated.stdout.trim());
     const seededMarker = join(paths.root, '.seeded');
-    if (options.seed && config.seed && !existsSync(seededMarker)) {
+    if (options.seed && config.seed && !(await host.exists(seededMarker))) {
       this.step('loading the demo content');
-      await runSiteCli(config, paths, ['seed'], { role: 'app', release });
-      writeFileSync(seededMarker, `${new Date().toISOString()}\n`);
+      await runSiteCli(host, config, paths, ['seed'], { role: 'app', release });
+      await host.writeAtomic(seededMarker, `${new Date().toISOString()}\n`, { mode: 0o644 });
     }
 
     this.step(`starting ${config.workerCount} application workers`);
@@ -99,10 +98,10 @@ export class Stack {
     await this.app.start();
 
     this.step('starting nginx');
-    this.nginx = new NginxComponent(config, paths, () => paths.publicAssets, this.log);
+    this.nginx = new NginxComponent(host, config, paths, () => paths.publicAssets, this.log);
     await this.nginx.start();
 
-    this.stopLogrotate = await scheduleLogrotate(paths, this.log);
+    this.stopLogrotate = await scheduleLogrotate(host, paths, this.log);
     this.ready = true;
     this.step(`serving ${publicUrl(config)} (assets under ${ASSETS_URL_PREFIX})`);
   }
@@ -115,7 +114,7 @@ export class Stack {
     await this.nginx?.stop().catch((error: Error) => this.log(`nginx stop: ${error.message}`));
     await this.app?.stop().catch((error: Error) => this.log(`app stop: ${error.message}`));
     await this.database.stop().catch((error: Error) => this.log(`mariadb stop: ${error.message}`));
-    await new Promise<void>((resolve) => this.appLog.end(resolve));
+    await this.appLog.end();
     this.step('stopped');
   }
 
@@ -125,7 +124,7 @@ export class Stack {
     components.push(this.nginx ? await this.nginx.status() : pending('nginx'));
     return {
       url: publicUrl(this.config),
-      release: await currentRelease(this.paths),
+      release: await currentRelease(this.host, this.paths),
       phase: this.phase,
       supervisor: {
         pid: process.pid,
@@ -151,9 +150,7 @@ function pending(name: ComponentStatus['name']): ComponentStatus {
 }
 
 /** The unprivileged account the application runs as when webstack runs as root. */
-export async function appRunAs(user: string): Promise<{ user: string; uid: number; gid: number } | null> {
-  if (process.getuid?.() !== 0) return null;
-  const uid = Number((await run(['id', '-u', user])).stdout.trim());
-  const gid = Number((await run(['id', '-g', user])).stdout.trim());
-  return { user, uid, gid };
+export async function appRunAs(host: Host, user: string): Promise<({ user: string } & Owner) | null> {
+  if (!(await host.isRoot())) return null;
+  return { user, ...(await host.userIds(user)) };
 }

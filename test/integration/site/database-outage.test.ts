@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { buildApp } from '../../../src/site/app.js';
 import { migrateToLatest } from '../../../src/site/database/migrator.js';
 import { mariadbRunAs, startMariadb, waitForMariadb } from '../../../src/stack/components/mariadb/index.js';
+import { localHost } from '../../../src/stack/host/index.js';
 import { startTestMariadb } from '../../support/mariadb.js';
 import { waitFor } from '../../support/wait.js';
 import { Browser, migratorDb, settingsFor } from './helper.js';
@@ -47,7 +48,7 @@ test('database stopped → /readyz and pages answer 503 fast; started again → 
   assert.equal(api.statusCode, 503);
   assert.equal(api.json().code, 'DATABASE_UNAVAILABLE');
 
-  current = startMariadb(server.layout.config, await mariadbRunAs());
+  current = startMariadb(localHost, server.layout.config, await mariadbRunAs(localHost));
   await waitForMariadb(server.layout.socket, 60_000, { exited: current.exited, errorLog: server.layout.log });
 
   await waitFor(async () => (await app.inject({ url: '/readyz' })).statusCode === 200, {

@@ -3,6 +3,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { localHost } from '../../../src/stack/host/index.js';
 import { countDumpRows, pruneBackups } from '../../../src/stack/operations/backup/backup.js';
 import {
   createTar,
@@ -97,7 +98,7 @@ test('--keep prunes the oldest archives and their checksums, and nothing else', 
       await writeFile(join(dir, name), 'x');
       await writeFile(join(dir, `${name}.sha256`), 'x');
     }
-    assert.deepEqual(await pruneBackups(dir, 2), [names[0]]);
+    assert.deepEqual(await pruneBackups(localHost, dir, 2), [names[0]]);
     assert.deepEqual((await readdir(dir)).sort(), [
       'mine.tar.gz',
       'mine.tar.gz.sha256',

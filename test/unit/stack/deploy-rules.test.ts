@@ -4,11 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { statePaths } from '../../../src/stack/core/paths.js';
-import {
-  acquireDeployLock,
-  isContractMigration,
-  rollbackBlockers,
-} from '../../../src/stack/operations/deploy/steps.js';
+import { localHost } from '../../../src/stack/host/index.js';
+import { acquireDeployLock } from '../../../src/stack/operations/deploy/lock.js';
+import { isContractMigration, rollbackBlockers } from '../../../src/stack/operations/deploy/rules.js';
 
 const expand = ['2026_11_29_1300_create_users', '2026_12_01_0900_add_users_nickname'];
 
@@ -36,12 +34,12 @@ test('the deploy lock admits one holder; a lock left by a dead process is taken 
   try {
     const paths = statePaths(dir);
     await mkdir(paths.run, { recursive: true });
-    const release = await acquireDeployLock(paths);
-    await assert.rejects(acquireDeployLock(paths), /DEPLOY_LOCKED|another deploy/);
+    const release = await acquireDeployLock(localHost, paths);
+    await assert.rejects(acquireDeployLock(localHost, paths), /DEPLOY_LOCKED|another deploy/);
     await release();
     // pid 2^22+1 is above Linux's pid_max ceiling: no such process.
     await writeFile(paths.deployLock, `${2 ** 22 + 1}\n`);
-    const again = await acquireDeployLock(paths);
+    const again = await acquireDeployLock(localHost, paths);
     await again();
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { WebstackError } from '../../core/errors.js';
-import { readTextIfExists, removePath, run, writeFileAtomic } from '../../host/local.js';
+import { type Host, localHost } from '../../host/index.js';
 import * as dns from './commands.js';
 import { nextSerial, parseSerial, renderZone } from './zone-file.js';
 
@@ -22,9 +22,9 @@ export interface WriteZoneResult {
  * Writes the zone only when its records change, bumping the serial then (secondaries and caches
  * key on it), and only after `named-checkzone` accepts the new text.
  */
-export async function writeZone(options: WriteZoneOptions): Promise<WriteZoneResult> {
+export async function writeZone(host: Host, options: WriteZoneOptions): Promise<WriteZoneResult> {
   const { domain, serverIp, file } = options;
-  const current = await readTextIfExists(file);
+  const current = await host.readText(file);
   const currentSerial = current === null ? null : parseSerial(current);
   if (
     current !== null &&
@@ -35,19 +35,19 @@ export async function writeZone(options: WriteZoneOptions): Promise<WriteZoneRes
   }
   const serial = nextSerial(currentSerial, options.today ?? new Date());
   const staged = `${file}.staged`;
-  await writeFileAtomic(staged, renderZone({ domain, serverIp, serial }));
+  await host.writeAtomic(staged, renderZone({ domain, serverIp, serial }), { mode: 0o644 });
   try {
-    await checkZone(domain, staged);
-    await writeFileAtomic(file, renderZone({ domain, serverIp, serial }));
+    await checkZone(domain, staged, host);
+    await host.writeAtomic(file, renderZone({ domain, serverIp, serial }), { mode: 0o644 });
   } finally {
-    await removePath(staged);
+    await host.remove(staged);
   }
   return { changed: true, serial, file };
 }
 
-/** Runs named-checkzone; throws DNS_ZONE_INVALID with its complaint. */
-export async function checkZone(domain: string, file: string): Promise<void> {
-  const result = await run(dns.checkZone(domain, file), { okCodes: [0, 1] });
+/** Runs named-checkzone; throws DNS_ZONE_INVALID with its complaint. (Host last: doctor calls it so.) */
+export async function checkZone(domain: string, file: string, host: Host = localHost): Promise<void> {
+  const result = await host.run(dns.checkZone(domain, file), { okCodes: [0, 1] });
   if (result.code !== 0) {
     const reason = (result.stdout + result.stderr).trim().split('\n')[0] ?? 'no output';
     throw new WebstackError(

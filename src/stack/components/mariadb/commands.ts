@@ -1,4 +1,4 @@
-import type { Argv } from '../../host/local.js';
+import type { Argv } from '../../host/host.js';
 
 /**
  * Pure builders for the MariaDB command lines webstack runs. Each reads webstack's own my.cnf

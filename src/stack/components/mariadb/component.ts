@@ -2,6 +2,7 @@ import type { ConnectionOptions } from 'mysql2/promise';
 import type { ResolvedConfig } from '../../core/config/load.js';
 import type { StatePaths } from '../../core/paths.js';
 import type { StackSecrets } from '../../core/secrets.js';
+import type { Host } from '../../host/host.js';
 import type { ComponentStatus } from '../../supervisor/control/types.js';
 import { KeepAlive } from '../../supervisor/keep-alive.js';
 import { APP_DB_USER, MIGRATOR_DB_USER } from '../appserver/site-env.js';
@@ -26,6 +27,7 @@ export class DatabaseComponent {
   private readonly admin: ConnectionOptions;
 
   constructor(
+    private readonly host: Host,
     private readonly config: ResolvedConfig,
     private readonly paths: StatePaths,
     private readonly log: (line: string) => void,
@@ -43,17 +45,19 @@ export class DatabaseComponent {
 
   async start(secrets: StackSecrets): Promise<void> {
     if (this.config.database.mode === 'managed') {
-      const runAs = await mariadbRunAs();
+      const runAs = await mariadbRunAs(this.host);
       await writeConfig(
+        this.host,
         this.layout,
         { port: this.config.database.port, bindAddress: this.config.database.host ?? '127.0.0.1' },
         runAs,
       );
-      if (await initDataDir(this.layout, runAs)) this.log('mariadb: initialised a new data directory');
+      if (await initDataDir(this.host, this.layout, runAs))
+        this.log('mariadb: initialised a new data directory');
       this.keeper = new KeepAlive(
         'mariadb',
         async () => {
-          const proc = startMariadb(this.paths.mariadb.config, runAs);
+          const proc = startMariadb(this.host, this.paths.mariadb.config, runAs);
           await waitForMariadb(this.paths.mariadb.socket, 120_000, {
             exited: proc.exited,
             errorLog: this.paths.mariadb.log,

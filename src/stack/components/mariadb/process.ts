@@ -1,5 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
-import { start } from '../../host/local.js';
+import type { Child, Host } from '../../host/host.js';
 import * as mariadb from './commands.js';
 import type { RunAs } from './setup.js';
 
@@ -10,7 +9,7 @@ export interface MariadbExit {
 
 export interface MariadbProcess {
   pid: number;
-  child: ChildProcess;
+  child: Child;
   /** Settles when the server process has exited, for whatever reason. */
   exited: Promise<MariadbExit>;
   /** SIGTERM (InnoDB flushes and shuts down cleanly), then SIGKILL if it takes longer than the bound. */
@@ -21,8 +20,8 @@ export interface MariadbProcess {
  * Starts mariadbd as a child process, not a daemon, so whoever started it (the supervisor,
  * a test) sees it exit and can restart it. Readiness is a separate step: waitForMariadb().
  */
-export function startMariadb(configFile: string, runAs?: RunAs): MariadbProcess {
-  const child = start(mariadb.server(configFile, { user: runAs?.user }), { stdio: 'ignore' });
+export function startMariadb(host: Host, configFile: string, runAs?: RunAs): MariadbProcess {
+  const child = host.start(mariadb.server(configFile, { user: runAs?.user }), { stdio: 'ignore' });
   const exited = new Promise<MariadbExit>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
     // spawn failures (ENOENT) arrive as 'error' without an 'exit'.

@@ -1,7 +1,6 @@
-import { chmod, chown, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { WebstackError } from '../../core/errors.js';
-import { run, writeFileAtomic } from '../../host/local.js';
+import type { Host } from '../../host/host.js';
 import * as mariadb from './commands.js';
 import { collationFor, type MyCnfOptions, mariadbTmpDir, renderMyCnf } from './my-cnf.js';
 
@@ -12,16 +11,15 @@ export interface RunAs {
   gid: number;
 }
 
-export async function mariadbRunAs(): Promise<RunAs | undefined> {
-  if (process.getuid?.() !== 0) return undefined;
-  const uid = Number((await run(['id', '-u', mariadb.MARIADB_OS_USER])).stdout.trim());
-  const gid = Number((await run(['id', '-g', mariadb.MARIADB_OS_USER])).stdout.trim());
+export async function mariadbRunAs(host: Host): Promise<RunAs | undefined> {
+  if (!(await host.isRoot())) return undefined;
+  const { uid, gid } = await host.userIds(mariadb.MARIADB_OS_USER);
   return { user: mariadb.MARIADB_OS_USER, uid, gid };
 }
 
 /** e.g. "10.11.19-MariaDB-0+deb12u1", from `mariadbd --version`. */
-export async function installedVersion(): Promise<string> {
-  const { stdout } = await run(mariadb.version());
+export async function installedVersion(host: Host): Promise<string> {
+  const { stdout } = await host.run(mariadb.version());
   const match = /Ver\s+(\S+)/.exec(stdout);
   if (!match?.[1])
     throw new WebstackError(
@@ -44,11 +42,12 @@ export type ConfigSettings = Omit<
  * belong to the account it runs as. The parents must be traversable (0755) by that account.
  */
 export async function writeConfig(
+  host: Host,
   layout: mariadb.MariadbLayout,
   settings: ConfigSettings,
   runAs?: RunAs,
 ): Promise<void> {
-  const collation = settings.collation ?? collationFor(await installedVersion());
+  const collation = settings.collation ?? collationFor(await installedVersion(host));
   const text = renderMyCnf({
     ...settings,
     collation,
@@ -57,23 +56,22 @@ export async function writeConfig(
     pidFile: layout.pid,
     errorLog: layout.log,
   });
-  await writeFileAtomic(layout.config, text, 0o644);
+  await host.writeAtomic(layout.config, text, { mode: 0o644 });
+  const owner = runAs ? { owner: { uid: runAs.uid, gid: runAs.gid } } : {};
   for (const dir of new Set([dirname(layout.socket), dirname(layout.pid), mariadbTmpDir(layout.data)])) {
-    await mkdir(dir, { recursive: true, mode: 0o755 });
-    if (runAs) await chown(dir, runAs.uid, runAs.gid);
+    await host.mkdir(dir, { mode: 0o755, ...owner });
   }
-  await mkdir(dirname(layout.log), { recursive: true, mode: 0o755 });
-  await (await open(layout.log, 'a', 0o640)).close();
-  if (runAs) await chown(layout.log, runAs.uid, runAs.gid);
+  await host.mkdir(dirname(layout.log), { mode: 0o755 });
+  await host.append(layout.log, '', { mode: 0o640, ...owner });
   if (runAs)
     for (const path of [layout.config, layout.data, layout.socket, layout.log])
-      await assertReachable(dirname(path), runAs);
+      await assertReachable(host, dirname(path), runAs);
 }
 
 /** mariadbd, running as runAs, must be able to walk down to each of its files. */
-async function assertReachable(dir: string, runAs: RunAs): Promise<void> {
+async function assertReachable(host: Host, dir: string, runAs: RunAs): Promise<void> {
   for (let current = dir; ; current = dirname(current)) {
-    const info = await stat(current).catch(() => null);
+    const info = await host.stat(current);
     const ok =
       info === null ||
       info.uid === runAs.uid ||
@@ -95,8 +93,12 @@ async function assertReachable(dir: string, runAs: RunAs): Promise<void> {
  * so a crash half-way never leaves a data directory that looks initialised but is not.
  * Returns false when the data directory was already initialised.
  */
-export async function initDataDir(layout: mariadb.MariadbLayout, runAs?: RunAs): Promise<boolean> {
-  const existing = await listDir(layout.data);
+export async function initDataDir(
+  host: Host,
+  layout: mariadb.MariadbLayout,
+  runAs?: RunAs,
+): Promise<boolean> {
+  const existing = await listDir(host, layout.data);
   if (existing?.includes('mysql')) return false;
   if (existing && existing.length > 0) {
     throw new WebstackError(
@@ -106,22 +108,18 @@ export async function initDataDir(layout: mariadb.MariadbLayout, runAs?: RunAs):
     );
   }
   const partial = `${layout.data}.partial`;
-  await rm(partial, { recursive: true, force: true });
-  await mkdir(partial, { recursive: true, mode: 0o750 });
-  if (runAs) await chown(partial, runAs.uid, runAs.gid);
-  await run(mariadb.installDb(layout.config, partial, { user: runAs?.user }), { timeoutMs: 120_000 });
-  if (existing) await rm(layout.data, { recursive: true });
-  await rename(partial, layout.data);
-  await chmod(layout.data, 0o750);
+  await host.remove(partial);
+  await host.mkdir(partial, { mode: 0o750, ...(runAs ? { owner: { uid: runAs.uid, gid: runAs.gid } } : {}) });
+  await host.run(mariadb.installDb(layout.config, partial, { user: runAs?.user }), { timeoutMs: 120_000 });
+  if (existing) await host.remove(layout.data);
+  await host.rename(partial, layout.data);
+  await host.chmod(layout.data, 0o750);
   return true;
 }
 
-async function listDir(path: string): Promise<string[] | null> {
-  try {
-    if (!(await stat(path)).isDirectory()) return [path];
-    return await readdir(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+async function listDir(host: Host, path: string): Promise<string[] | null> {
+  const info = await host.stat(path);
+  if (info === null) return null;
+  if (!info.isDirectory) return [path];
+  return await host.list(path);
 }

@@ -1,10 +1,9 @@
-import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WebstackError } from '../../core/errors.js';
 import { delay } from '../../core/timing.js';
-import { readTextIfExists, removePath, writeFileAtomic } from '../../host/local.js';
+import type { Host } from '../../host/host.js';
 import { ERROR_PAGES, renderErrorPage } from './error-pages.js';
-import { childPids, isAlive, nginxErrorLine, readPid, testNginxConfig } from './process.js';
+import { childPids, nginxErrorLine, readPid, testNginxConfig } from './process.js';
 
 export interface ApplyNginxConfigOptions {
   confPath: string;
@@ -28,30 +27,30 @@ export interface ApplyResult {
  * SIGHUP the master, and check new workers came up. On any failure the previous config is put back
  * (and reloaded) and a WebstackError carries nginx's own error line.
  */
-export async function applyNginxConfig(options: ApplyNginxConfigOptions): Promise<ApplyResult> {
+export async function applyNginxConfig(host: Host, options: ApplyNginxConfigOptions): Promise<ApplyResult> {
   const { confPath, prefix } = options;
   const text = options.render();
-  const previous = await readTextIfExists(confPath);
+  const previous = await host.readText(confPath);
   if (previous === text) return { changed: false, reloaded: false };
 
   const staged = `${confPath}.staged`;
-  await writeFileAtomic(staged, text);
+  await host.writeAtomic(staged, text, { mode: 0o644 });
   try {
-    await testNginxConfig(staged, prefix);
+    await testNginxConfig(staged, prefix, host);
   } finally {
-    await removePath(staged);
+    await host.remove(staged);
   }
-  if (previous !== null) await writeFileAtomic(`${confPath}.previous`, previous);
-  await writeFileAtomic(confPath, text);
+  if (previous !== null) await host.writeAtomic(`${confPath}.previous`, previous, { mode: 0o644 });
+  await host.writeAtomic(confPath, text, { mode: 0o644 });
 
-  const pid = await readPid(options.pidFile);
-  if (pid === null || !isAlive(pid)) return { changed: true, reloaded: false };
-  const failure = await reload(pid, options.errorLog, options.timeoutMs ?? 10_000);
+  const pid = await readPid(host, options.pidFile);
+  if (pid === null || !(await host.isAlive(pid))) return { changed: true, reloaded: false };
+  const failure = await reload(host, pid, options.errorLog, options.timeoutMs ?? 10_000);
   if (failure === null) return { changed: true, reloaded: true };
 
   if (previous !== null) {
-    await writeFileAtomic(confPath, previous);
-    if (isAlive(pid)) await reload(pid, options.errorLog, options.timeoutMs ?? 10_000);
+    await host.writeAtomic(confPath, previous, { mode: 0o644 });
+    if (await host.isAlive(pid)) await reload(host, pid, options.errorLog, options.timeoutMs ?? 10_000);
   }
   throw new WebstackError(
     'NGINX_RELOAD_FAILED',
@@ -61,46 +60,25 @@ export async function applyNginxConfig(options: ApplyNginxConfigOptions): Promis
 }
 
 /** SIGHUP to the master; resolves null once a new worker runs, or the reason it did not. */
-async function reload(pid: number, errorLog: string, timeoutMs: number): Promise<string | null> {
-  const before = await childPids(pid);
-  const logOffset = await sizeOf(errorLog);
-  process.kill(pid, 'SIGHUP');
+async function reload(host: Host, pid: number, errorLog: string, timeoutMs: number): Promise<string | null> {
+  const before = await childPids(host, pid);
+  const logOffset = (await host.stat(errorLog))?.size ?? 0;
+  if (!(await host.signal(pid, 'SIGHUP'))) return 'the nginx master exited';
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     await delay(50);
-    if (!isAlive(pid)) return 'the nginx master exited';
-    const after = await childPids(pid);
+    if (!(await host.isAlive(pid))) return 'the nginx master exited';
+    const after = await childPids(host, pid);
     if ([...after].some((child) => !before.has(child))) return null;
-    const logged = await readFrom(errorLog, logOffset);
+    const logged = (await host.readText(errorLog, { offset: logOffset, maxBytes: 64 * 1024 })) ?? '';
     if (/\[(emerg|alert|crit)\]/.test(logged)) return nginxErrorLine(logged);
   }
   return `no new worker within ${timeoutMs} ms`;
 }
 
-async function sizeOf(path: string): Promise<number> {
-  return await stat(path).then(
-    (s) => s.size,
-    () => 0,
-  );
-}
-
-async function readFrom(path: string, offset: number): Promise<string> {
-  const file = await open(path, 'r').catch(() => null);
-  if (file === null) return '';
-  try {
-    const { size } = await file.stat();
-    const length = Math.min(Math.max(size - offset, 0), 64 * 1024);
-    const buffer = Buffer.alloc(length);
-    await file.read(buffer, 0, length, offset);
-    return buffer.toString('utf8');
-  } finally {
-    await file.close();
-  }
-}
-
 /** Writes the static pages nginx serves itself (50x, 413, 404) into DIR. */
-export async function writeErrorPages(dir: string, homeUrl = '/'): Promise<void> {
+export async function writeErrorPages(host: Host, dir: string, homeUrl = '/'): Promise<void> {
   for (const [name, page] of Object.entries(ERROR_PAGES)) {
-    await writeFileAtomic(join(dir, name), renderErrorPage(page, homeUrl));
+    await host.writeAtomic(join(dir, name), renderErrorPage(page, homeUrl), { mode: 0o644 });
   }
 }

@@ -1,4 +1,4 @@
-import type { Argv } from '../../host/local.js';
+import type { Argv } from '../../host/host.js';
 
 /** Checks a config without touching the running server; -q prints only errors. */
 export function test(conf: string, prefix: string): Argv {

@@ -1,9 +1,8 @@
-import { mkdir } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../../core/config/load.js';
 import type { StatePaths } from '../../core/paths.js';
-import { run } from '../../host/local.js';
+import type { Host } from '../../host/host.js';
 import type { ComponentStatus } from '../../supervisor/control/types.js';
 import { KeepAlive } from '../../supervisor/keep-alive.js';
 import { ensureSelfSignedCertificate } from '../tls/certificate.js';
@@ -38,14 +37,18 @@ export function appPeers(config: ResolvedConfig): Endpoint[] {
 }
 
 /** HTTPS when enabled: the configured pair, or a self-signed one for local use made once under the state dir. */
-export async function tlsOptions(config: ResolvedConfig, paths: StatePaths): Promise<TlsOptions | undefined> {
+export async function tlsOptions(
+  host: Host,
+  config: ResolvedConfig,
+  paths: StatePaths,
+): Promise<TlsOptions | undefined> {
   const https = config.https;
   if (!https.enabled) return undefined;
   if (https.certificate && https.key)
     return { port: https.port, certificate: https.certificate, key: https.key };
   const certificate = join(paths.nginx.prefix, 'tls', 'self-signed.crt');
   const key = join(paths.nginx.prefix, 'tls', 'self-signed.key');
-  await ensureSelfSignedCertificate({ certificate, key, names: [config.siteHost, config.domain] });
+  await ensureSelfSignedCertificate(host, { certificate, key, names: [config.siteHost, config.domain] });
   return { port: https.port, certificate, key };
 }
 
@@ -57,6 +60,7 @@ export class NginxComponent {
   statusPort: number | undefined;
 
   constructor(
+    private readonly host: Host,
     private readonly config: ResolvedConfig,
     private readonly paths: StatePaths,
     private readonly assetsDir: () => string,
@@ -64,14 +68,15 @@ export class NginxComponent {
   ) {}
 
   private async render(): Promise<() => string> {
-    const { config, paths } = this;
-    const modules = await detectNginxModules();
+    const { host, config, paths } = this;
+    const modules = await detectNginxModules(host);
     const tempDir = join(paths.nginx.prefix, 'temp');
-    await mkdir(tempDir, { recursive: true });
-    await writeErrorPages(paths.nginx.errorPages);
+    await host.mkdir(tempDir, { mode: 0o755 });
+    await writeErrorPages(host, paths.nginx.errorPages);
     this.statusPort ??= await freeLoopbackPort();
     const statusPort = this.statusPort;
-    const tls = await tlsOptions(config, paths);
+    const tls = await tlsOptions(host, config, paths);
+    const root = await host.isRoot();
     return () =>
       renderNginxConf({
         serverName: config.siteHost,
@@ -87,7 +92,7 @@ export class NginxComponent {
         tempDir,
         clientMaxBodyBytes: config.uploads.maxBytes + 64 * 1024,
         statusPort,
-        ...(process.getuid?.() === 0 ? { runAsUser: 'www-data' } : {}),
+        ...(root ? { runAsUser: 'www-data' } : {}),
         ...(modules.brotliStaticModule ? { brotliStaticModule: modules.brotliStaticModule } : {}),
         ...(tls ? { tls } : {}),
         authRatePerMinute: config.http.authRatePerMinute,
@@ -98,7 +103,7 @@ export class NginxComponent {
   async start(): Promise<void> {
     // No master runs yet, so this only writes the checked config.
     await this.reload();
-    const { stdout, stderr } = await run(nginxCommands.version());
+    const { stdout, stderr } = await this.host.run(nginxCommands.version());
     this.version = /nginx\/(\S+)/.exec(stderr + stdout)?.[1] ?? null;
     this.keeper = new KeepAlive(
       'nginx',
@@ -106,11 +111,12 @@ export class NginxComponent {
         // A SIGKILLed master leaves its workers holding the port: stop exactly those before a restart.
         if ((this.keeper?.restarts ?? 0) > 0)
           await stopProcesses(
-            await listenHolders(this.config.http.port, 'nginx', this.paths.nginx.errorLog),
+            this.host,
+            await listenHolders(this.host, this.config.http.port, 'nginx', this.paths.nginx.errorLog),
             'SIGQUIT',
             5_000,
           );
-        const proc = await startNginx({
+        const proc = await startNginx(this.host, {
           conf: this.paths.nginx.config,
           prefix: this.paths.nginx.prefix,
           pidFile: this.paths.nginx.pid,
@@ -130,7 +136,7 @@ export class NginxComponent {
   /** Re-renders the config and applies it with a graceful reload (restored if nginx rejects it). */
   async reload(): Promise<void> {
     const render = await this.render();
-    await applyNginxConfig({
+    await applyNginxConfig(this.host, {
       confPath: this.paths.nginx.config,
       prefix: this.paths.nginx.prefix,
       render,
@@ -144,7 +150,7 @@ export class NginxComponent {
   }
 
   async status(): Promise<ComponentStatus> {
-    const health = await nginxHealth({
+    const health = await nginxHealth(this.host, {
       pidFile: this.paths.nginx.pid,
       ...(this.statusPort === undefined ? {} : { statusPort: this.statusPort }),
     });

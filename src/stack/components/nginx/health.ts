@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { request } from 'node:http';
-import { run } from '../../host/local.js';
+import type { Host } from '../../host/host.js';
 import * as nginx from './commands.js';
 import { STATUS_PATH } from './conf.js';
-import { isAlive, readPid } from './process.js';
+import { readPid } from './process.js';
 
 export interface NginxHealth {
   healthy: boolean;
@@ -14,9 +13,12 @@ export interface NginxHealth {
 }
 
 /** The master is alive and, when a status port is given, stub_status answers on loopback. */
-export async function nginxHealth(options: { pidFile: string; statusPort?: number }): Promise<NginxHealth> {
-  const pid = await readPid(options.pidFile);
-  if (pid === null || !isAlive(pid)) return { healthy: false, pid, detail: 'not running' };
+export async function nginxHealth(
+  host: Host,
+  options: { pidFile: string; statusPort?: number },
+): Promise<NginxHealth> {
+  const pid = await readPid(host, options.pidFile);
+  if (pid === null || !(await host.isAlive(pid))) return { healthy: false, pid, detail: 'not running' };
   if (options.statusPort === undefined) return { healthy: true, pid, detail: 'master alive' };
   try {
     const body = await getText(`http://127.0.0.1:${options.statusPort}${STATUS_PATH}`);
@@ -45,11 +47,12 @@ export function parseStubStatus(text: string): NginxHealth['connections'] | null
 
 /** Which optional modules this machine's nginx can use. */
 export async function detectNginxModules(
+  host: Host,
   brotliPath = '/usr/lib/nginx/modules/ngx_http_brotli_static_module.so',
 ): Promise<{ gzipStatic: boolean; brotliStaticModule?: string }> {
-  const { stderr } = await run(nginx.version());
+  const { stderr } = await host.run(nginx.version());
   const gzipStatic = stderr.includes('--with-http_gzip_static_module');
-  return existsSync(brotliPath) ? { gzipStatic, brotliStaticModule: brotliPath } : { gzipStatic };
+  return (await host.exists(brotliPath)) ? { gzipStatic, brotliStaticModule: brotliPath } : { gzipStatic };
 }
 
 function getText(url: string): Promise<string> {

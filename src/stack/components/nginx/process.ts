@@ -1,16 +1,14 @@
-import type { ChildProcess } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { WebstackError } from '../../core/errors.js';
 import { delay, settlesWithin } from '../../core/timing.js';
-import { ensureDir, isAlive, readTextIfExists, run, start } from '../../host/local.js';
+import { type Child, type Host, localHost } from '../../host/index.js';
 import * as nginx from './commands.js';
 import type { Endpoint } from './conf.js';
 
 export interface NginxProcess {
   pid: number;
-  child: ChildProcess;
+  child: Child;
   /** Graceful stop: SIGQUIT (finish in-flight requests), then SIGTERM, then SIGKILL. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -33,9 +31,9 @@ export function nginxErrorLine(output: string): string {
   );
 }
 
-/** Runs `nginx -t` on CONF; throws NGINX_CONFIG_INVALID with nginx's own error line. */
-export async function testNginxConfig(conf: string, prefix: string): Promise<void> {
-  const result = await run(nginx.test(conf, prefix), { okCodes: [0, 1] });
+/** Runs `nginx -t` on CONF; throws NGINX_CONFIG_INVALID with nginx's own error line. (Host last: doctor calls it so.) */
+export async function testNginxConfig(conf: string, prefix: string, host: Host = localHost): Promise<void> {
+  const result = await host.run(nginx.test(conf, prefix), { okCodes: [0, 1] });
   if (result.code !== 0) {
     throw new WebstackError(
       'NGINX_CONFIG_INVALID',
@@ -46,11 +44,11 @@ export async function testNginxConfig(conf: string, prefix: string): Promise<voi
 }
 
 /** Starts nginx in the foreground as a child of this process and waits until it serves. */
-export async function startNginx(options: StartNginxOptions): Promise<NginxProcess> {
-  await ensureDir(dirname(options.pidFile));
-  await ensureDir(dirname(options.errorLog));
-  await testNginxConfig(options.conf, options.prefix);
-  const child = start(nginx.run(options.conf, options.prefix), { stdio: ['ignore', 'ignore', 'pipe'] });
+export async function startNginx(host: Host, options: StartNginxOptions): Promise<NginxProcess> {
+  await host.mkdir(dirname(options.pidFile), { mode: 0o755 });
+  await host.mkdir(dirname(options.errorLog), { mode: 0o755 });
+  await testNginxConfig(options.conf, options.prefix, host);
+  const child = host.start(nginx.run(options.conf, options.prefix), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-8192);
@@ -72,64 +70,49 @@ export async function startNginx(options: StartNginxOptions): Promise<NginxProce
       delay(50),
     ]);
     if (state === 'exited' || state === 'error' || pid === undefined) throw failed(nginxErrorLine(stderr));
-    if ((await readPid(options.pidFile)) === pid && (!options.listen || (await accepts(options.listen))))
+    if (
+      (await readPid(host, options.pidFile)) === pid &&
+      (!options.listen || (await accepts(options.listen)))
+    )
       break;
     if (Date.now() > deadline) {
-      await stopPid(pid, exited, 2000);
+      await stopPid(host, pid, exited, 2000);
       throw failed(`not serving after ${options.timeoutMs ?? 10_000} ms: ${nginxErrorLine(stderr)}`);
     }
   }
-  return { pid, child, stop: (graceMs = 10_000) => stopPid(pid, exited, graceMs) };
+  return { pid, child, stop: (graceMs = 10_000) => stopPid(host, pid, exited, graceMs) };
 }
 
 /** Stops an nginx master that this process did not start (e.g. found through its pid file). */
-export async function stopNginxByPid(pid: number, graceMs = 10_000): Promise<void> {
+export async function stopNginxByPid(host: Host, pid: number, graceMs = 10_000): Promise<void> {
   const exited = (async () => {
-    while (isAlive(pid)) await delay(50);
+    while (await host.isAlive(pid)) await delay(50);
   })();
-  await stopPid(pid, exited, graceMs);
+  await stopPid(host, pid, exited, graceMs);
 }
 
-async function stopPid(pid: number, exited: Promise<void>, graceMs: number): Promise<void> {
+async function stopPid(host: Host, pid: number, exited: Promise<void>, graceMs: number): Promise<void> {
   for (const [signal, waitMs] of [
     ['SIGQUIT', graceMs],
     ['SIGTERM', 2000],
     ['SIGKILL', 2000],
   ] as const) {
-    if (!sendSignal(pid, signal)) return;
+    // false: already gone
+    if (!(await host.signal(pid, signal).catch(() => false))) return;
     if (await settlesWithin(exited, waitMs)) return;
   }
 }
 
-function sendSignal(pid: number, signal: NodeJS.Signals): boolean {
-  try {
-    process.kill(pid, signal);
-    return true;
-  } catch {
-    return false; // already gone
-  }
-}
-
-export { isAlive };
-
 /** The master's pid from its pid file, or null. */
-export async function readPid(pidFile: string): Promise<number | null> {
-  const text = await readTextIfExists(pidFile);
+export async function readPid(host: Host, pidFile: string): Promise<number | null> {
+  const text = await host.readText(pidFile);
   const pid = Number(text?.trim());
   return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
 
-/** The pids of the master's children (its workers), from /proc: this kernel has no /proc/PID/task/children. */
-export async function childPids(parent: number): Promise<Set<number>> {
-  const pids = new Set<number>();
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    // Fields after the last ')' (the command name may hold spaces): state, ppid, ...
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (ppid === parent) pids.add(Number(entry));
-  }
-  return pids;
+/** The pids of the master's children (its workers): this kernel has no /proc/PID/task/children. */
+export async function childPids(host: Host, parent: number): Promise<Set<number>> {
+  return new Set((await host.processes()).filter((p) => p.ppid === parent).map((p) => p.pid));
 }
 
 function accepts(endpoint: Endpoint): Promise<boolean> {

@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { chmod, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { type Argv, run } from '../../host/local.js';
+import type { Argv, Host } from '../../host/host.js';
 
 export interface SelfSignedOptions {
   certificate: string;
@@ -42,11 +40,11 @@ export function selfSignedCertificateArgv(o: SelfSignedOptions): Argv {
 }
 
 /** Makes a self-signed certificate unless both files exist; the key is readable by its owner only. */
-export async function ensureSelfSignedCertificate(o: SelfSignedOptions): Promise<boolean> {
-  if (existsSync(o.certificate) && existsSync(o.key)) return false;
-  await mkdir(dirname(o.key), { recursive: true, mode: 0o700 });
-  await mkdir(dirname(o.certificate), { recursive: true });
-  await run(selfSignedCertificateArgv(o));
-  await chmod(o.key, 0o600);
+export async function ensureSelfSignedCertificate(host: Host, o: SelfSignedOptions): Promise<boolean> {
+  if ((await host.exists(o.certificate)) && (await host.exists(o.key))) return false;
+  await host.mkdir(dirname(o.key), { mode: 0o700 });
+  await host.mkdir(dirname(o.certificate), { mode: 0o755 });
+  await host.run(selfSignedCertificateArgv(o));
+  await host.chmod(o.key, 0o600);
   return true;
 }

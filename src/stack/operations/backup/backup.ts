@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../../core/config/load.js';
 import { WebstackError } from '../../core/errors.js';
 import type { StatePaths } from '../../core/paths.js';
-import { run, writeFileAtomic } from '../../host/local.js';
+import type { Host } from '../../host/host.js';
 import { currentRelease } from '../release/release.js';
 import { createTar, dumpDatabase } from './commands.js';
 
@@ -63,6 +63,7 @@ function requireManaged(config: ResolvedConfig): void {
  * SHA-256 in `<archive>.sha256` (sha256sum format). The archive appears only when complete.
  */
 export async function createBackup(
+  host: Host,
   config: ResolvedConfig,
   paths: StatePaths,
   options: { file?: string; keep?: number } = {},
@@ -72,62 +73,64 @@ export async function createBackup(
   let file = options.file
     ? resolve(options.file)
     : join(paths.backups, `webstack-backup-${stamp(now)}.tar.gz`);
-  for (let n = 1; !options.file && existsSync(file); n++)
+  for (let n = 1; !options.file && (await host.exists(file)); n++)
     file = join(paths.backups, `webstack-backup-${stamp(now)}-${n}.tar.gz`);
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const work = await mkdtemp(join(dirname(file), '.backup-'));
+  await host.mkdir(dirname(file), { mode: 0o700 });
+  const work = await host.makeTempDir(join(dirname(file), '.backup-'));
   try {
     const dump = join(work, DUMP_FILE);
     const { config: cnf, socket } = paths.mariadb;
-    await run(dumpDatabase(cnf, socket, config.database.name, dump), { timeoutMs: 3_600_000 });
-    await mkdir(paths.uploads, { recursive: true });
-    await run(createTar(join(work, UPLOADS_FILE), paths.root, [basename(paths.uploads)]));
+    await host.run(dumpDatabase(cnf, socket, config.database.name, dump), { timeoutMs: 3_600_000 });
+    await host.mkdir(paths.uploads, { mode: 0o755 });
+    await host.run(createTar(join(work, UPLOADS_FILE), paths.root, [basename(paths.uploads)]));
     const manifest: BackupManifest = {
       format: 1,
       createdAt: now.toISOString(),
       database: config.database.name,
-      release: await currentRelease(paths),
+      release: await currentRelease(host, paths),
       rows: await countDumpRows(dump),
       files: {
         [DUMP_FILE]: await sha256File(dump),
         [UPLOADS_FILE]: await sha256File(join(work, UPLOADS_FILE)),
       },
     };
-    await writeFileAtomic(join(work, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, 0o600);
+    await host.writeAtomic(join(work, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, {
+      mode: 0o600,
+    });
     const partial = `${file}.partial`;
-    await run(createTar(partial, work, [MANIFEST_FILE, DUMP_FILE, UPLOADS_FILE], { gzip: true }), {
+    await host.run(createTar(partial, work, [MANIFEST_FILE, DUMP_FILE, UPLOADS_FILE], { gzip: true }), {
       timeoutMs: 3_600_000,
     });
     const sha256 = await sha256File(partial);
-    await writeFileAtomic(`${file}.sha256`, `${sha256}  ${basename(file)}\n`, 0o600);
-    await rename(partial, file);
-    if (options.keep !== undefined) await pruneBackups(dirname(file), options.keep);
+    await host.writeAtomic(`${file}.sha256`, `${sha256}  ${basename(file)}\n`, { mode: 0o600 });
+    await host.rename(partial, file);
+    if (options.keep !== undefined) await pruneBackups(host, dirname(file), options.keep);
     return { file, sha256, manifest };
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await host.remove(work);
   }
 }
 
 /** Keeps the newest `keep` archives made by webstack in `dir` (names sort by time). */
-export async function pruneBackups(dir: string, keep: number): Promise<string[]> {
-  const archives = (await readdir(dir)).filter((name) => ARCHIVE.test(name)).sort();
+export async function pruneBackups(host: Host, dir: string, keep: number): Promise<string[]> {
+  const archives = (await host.list(dir)).filter((name) => ARCHIVE.test(name)).sort();
   const doomed = archives.slice(0, Math.max(0, archives.length - Math.max(1, keep)));
   for (const name of doomed) {
-    await rm(join(dir, name), { force: true });
-    await rm(join(dir, `${name}.sha256`), { force: true });
+    await host.remove(join(dir, name));
+    await host.remove(join(dir, `${name}.sha256`));
   }
   return doomed;
 }
 
 /** Refuses an archive whose SHA-256 differs from the one recorded beside it. */
-export async function verifyArchive(file: string): Promise<string> {
-  if (!existsSync(file) || !(await stat(file)).isFile())
+export async function verifyArchive(host: Host, file: string): Promise<string> {
+  if (!(await host.stat(file))?.isFile)
     throw new WebstackError(
       'BACKUP_MISSING',
       `${file} does not exist`,
       'name a backup archive (see backups/)',
     );
-  const recorded = await readFile(`${file}.sha256`, 'utf8').catch(() => null);
+  const recorded = await host.readText(`${file}.sha256`);
   if (recorded === null) {
     throw new WebstackError(
       'BACKUP_NO_CHECKSUM',

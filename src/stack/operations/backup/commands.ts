@@ -1,4 +1,4 @@
-import type { Argv } from '../../host/local.js';
+import type { Argv } from '../../host/host.js';
 
 /**
  * Pure builders for `webstack backup` / `webstack restore`. The dump names no database of its own

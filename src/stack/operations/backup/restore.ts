@@ -1,12 +1,10 @@
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import { adminOverSocket, quoteIdentifier } from '../../components/mariadb/index.js';
 import type { ResolvedConfig } from '../../core/config/load.js';
 import { WebstackError } from '../../core/errors.js';
 import type { StatePaths } from '../../core/paths.js';
-import { run } from '../../host/local.js';
+import type { Host } from '../../host/host.js';
 import {
   type BackupManifest,
   DUMP_FILE,
@@ -21,10 +19,8 @@ function refuse(message: string): never {
   throw new WebstackError('BACKUP_INVALID', `${message}: nothing was changed`, 'restore another backup');
 }
 
-async function readManifest(dir: string): Promise<BackupManifest> {
-  const text = await readFile(join(dir, MANIFEST_FILE), 'utf8').catch(() =>
-    refuse('the archive has no manifest'),
-  );
+async function readManifest(host: Host, dir: string): Promise<BackupManifest> {
+  const text = (await host.readText(join(dir, MANIFEST_FILE))) ?? refuse('the archive has no manifest');
   const manifest = JSON.parse(text) as BackupManifest;
   if (manifest.format !== 1 || typeof manifest.rows !== 'object') refuse('unknown backup format');
   for (const name of [DUMP_FILE, UPLOADS_FILE]) {
@@ -62,6 +58,7 @@ async function checkRows(connection: Connection, database: string, expected: Rec
  * A corrupt, truncated or incomplete archive is refused before anything live changes.
  */
 export async function restoreBackup(
+  host: Host,
   config: ResolvedConfig,
   paths: StatePaths,
   archive: string,
@@ -73,8 +70,8 @@ export async function restoreBackup(
       'restore with the external server’s tools',
     );
   const file = resolve(archive);
-  await verifyArchive(file);
-  const work = await mkdtemp(join(dirname(paths.uploads), '.restore-'));
+  await verifyArchive(host, file);
+  const work = await host.makeTempDir(join(dirname(paths.uploads), '.restore-'));
   const suffix = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
   const live = config.database.name;
   const fresh = `${live}_restore_${suffix}`.slice(0, 64);
@@ -82,21 +79,21 @@ export async function restoreBackup(
   const connection = await mysql.createConnection(adminOverSocket(paths.mariadb.socket));
   let swapped = false;
   try {
-    await run(extractTar(file, work), { timeoutMs: 3_600_000 }).catch(() =>
-      refuse(`${basename(file)} cannot be unpacked`),
-    );
-    const manifest = await readManifest(work);
+    await host
+      .run(extractTar(file, work), { timeoutMs: 3_600_000 })
+      .catch(() => refuse(`${basename(file)} cannot be unpacked`));
+    const manifest = await readManifest(host, work);
     await connection.query(`CREATE DATABASE ${quoteIdentifier(fresh)} CHARACTER SET utf8mb4`);
-    const dump = await readFile(join(work, DUMP_FILE), 'utf8');
-    await run(loadDump(paths.mariadb.config, paths.mariadb.socket, fresh), {
+    const dump = (await host.readText(join(work, DUMP_FILE))) ?? refuse(`${DUMP_FILE} is missing`);
+    await host.run(loadDump(paths.mariadb.config, paths.mariadb.socket, fresh), {
       input: dump,
       timeoutMs: 3_600_000,
     });
     await checkRows(connection, fresh, manifest.rows);
 
     const uploads = join(work, 'uploads-new');
-    await mkdir(uploads);
-    await run(extractTar(join(work, UPLOADS_FILE), uploads));
+    await host.mkdir(uploads, { mode: 0o755 });
+    await host.run(extractTar(join(work, UPLOADS_FILE), uploads));
 
     // The live database may be gone altogether (dropped by mistake): the restore recreates it.
     await connection.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(live)} CHARACTER SET utf8mb4`);
@@ -116,10 +113,10 @@ export async function restoreBackup(
     await connection.query(`DROP DATABASE ${quoteIdentifier(fresh)}`);
 
     const restored = join(uploads, basename(paths.uploads));
-    if (existsSync(restored)) {
+    if (await host.exists(restored)) {
       const old = join(work, 'uploads-old');
-      if (existsSync(paths.uploads)) await rename(paths.uploads, old);
-      await rename(restored, paths.uploads);
+      if (await host.exists(paths.uploads)) await host.rename(paths.uploads, old);
+      await host.rename(restored, paths.uploads);
     }
     return { database: live, previous, rows: manifest.rows };
   } finally {
@@ -127,6 +124,6 @@ export async function restoreBackup(
     if (!swapped)
       await connection.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(previous)}`).catch(() => {});
     await connection.end().catch(() => {});
-    await rm(work, { recursive: true, force: true });
+    await host.remove(work);
   }
 }

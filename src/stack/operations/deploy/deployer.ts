@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { WorkerFailed } from '../../components/appserver/pool.js';
@@ -14,15 +13,11 @@ import {
   releaseDir,
 } from '../release/release.js';
 import { runSiteCli } from '../site-cli.js';
-import {
-  acquireDeployLock,
-  buildCheckout,
-  type DeployRecord,
-  publishAssets,
-  recordDeploy,
-  releaseMigrations,
-  rollbackBlockers,
-} from './steps.js';
+import { publishAssets } from './assets.js';
+import { buildCheckout } from './build.js';
+import { type DeployRecord, recordDeploy } from './journal.js';
+import { acquireDeployLock } from './lock.js';
+import { releaseMigrations, rollbackBlockers } from './rules.js';
 
 export interface DeployRequest {
   dir: string;
@@ -56,34 +51,34 @@ export class Deployer {
       );
     }
     return await this.locked('deploy', request.by, async (note) => {
-      const { config, paths, log } = this.stack;
-      if (request.build) await buildCheckout(request.dir, log);
-      const release = await createRelease(paths, request.dir, log);
+      const { host, config, paths, log } = this.stack;
+      if (request.build) await buildCheckout(host, request.dir, log);
+      const release = await createRelease(host, paths, request.dir, log);
       note(release);
       let switched = false;
       try {
         let backup: string | null = null;
         if (config.database.mode === 'managed') {
           log(`deploy ${release}: backing up the database`);
-          backup = (await createBackup(config, paths, { keep: DEPLOY_BACKUPS_KEPT })).file;
+          backup = (await createBackup(host, config, paths, { keep: DEPLOY_BACKUPS_KEPT })).file;
         }
         log(`deploy ${release}: migrating (expand only: the running release keeps working)`);
-        const migrated = await runSiteCli(config, paths, ['migrate'], { role: 'migrator', release });
+        const migrated = await runSiteCli(host, config, paths, ['migrate'], { role: 'migrator', release });
         if (migrated.stdout.trim()) log(migrated.stdout.trim());
         await this.switchTo(release);
         switched = true;
         return { release, backup };
       } finally {
-        if (!switched) await rm(releaseDir(paths, release), { recursive: true, force: true });
+        if (!switched) await host.remove(releaseDir(paths, release));
       }
     });
   }
 
   async rollback(by: string): Promise<DeployResult> {
     return await this.locked('rollback', by, async (note) => {
-      const { paths } = this.stack;
-      const current = await currentRelease(paths);
-      const older = (await listReleases(paths)).filter((id) => current === null || id < current);
+      const { host, paths } = this.stack;
+      const current = await currentRelease(host, paths);
+      const older = (await listReleases(host, paths)).filter((id) => current === null || id < current);
       const target = older.at(-1);
       if (target === undefined) {
         throw new WebstackError(
@@ -95,7 +90,7 @@ export class Deployer {
       note(target);
       const blockers = rollbackBlockers(
         await this.appliedMigrations(),
-        await releaseMigrations(releaseDir(paths, target)),
+        await releaseMigrations(host, releaseDir(paths, target)),
       );
       if (blockers.length > 0) {
         throw new WebstackError(
@@ -111,7 +106,7 @@ export class Deployer {
 
   /** Publishes assets, rolls the workers over (throws when the release is not ready), points `current` at it. */
   private async switchTo(release: string): Promise<void> {
-    const { paths, log } = this.stack;
+    const { host, paths, log } = this.stack;
     const app = this.stack.app;
     if (!app)
       throw new WebstackError(
@@ -119,7 +114,7 @@ export class Deployer {
         'the application server is not running',
         'run `webstack up`',
       );
-    await publishAssets(paths, releaseDir(paths, release));
+    await publishAssets(host, paths, releaseDir(paths, release));
     log(`switching to ${release}: new workers start beside the old ones`);
     try {
       await app.deploy(releaseDir(paths, release), release);
@@ -134,7 +129,7 @@ export class Deployer {
       }
       throw error;
     }
-    await activateRelease(paths, release);
+    await activateRelease(host, paths, release);
     log(`release ${release} is live`);
   }
 
@@ -161,13 +156,13 @@ export class Deployer {
     by: string,
     work: (note: (release: string) => void) => Promise<{ release: string; backup: string | null }>,
   ): Promise<DeployResult> {
-    const { paths, log } = this.stack;
-    const release = await acquireDeployLock(paths);
+    const { host, paths, log } = this.stack;
+    const release = await acquireDeployLock(host, paths);
     const started = Date.now();
-    const from = await currentRelease(paths);
+    const from = await currentRelease(host, paths);
     let target: string | null = null;
     const record = (result: DeployRecord['result'], reason?: string) =>
-      recordDeploy(paths, {
+      recordDeploy(host, paths, {
         action,
         by,
         startedAt: new Date(started).toISOString(),

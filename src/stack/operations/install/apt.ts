@@ -1,4 +1,4 @@
-import type { Argv } from '../../host/local.js';
+import type { Argv } from '../../host/host.js';
 
 /** Debian packages the running stack needs. */
 export const STACK_PACKAGES = [

@@ -1,6 +1,5 @@
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { WebstackError } from '../../core/errors.js';
-import { run } from '../../host/local.js';
+import { type Host, localHost } from '../../host/index.js';
 import {
   install,
   installHint,
@@ -14,9 +13,13 @@ import {
 
 const POLICY_RC_D = '/usr/sbin/policy-rc.d';
 
-export async function missingPackages(packages: readonly string[]): Promise<string[]> {
+/** (host last, defaulting to this machine: doctor calls it so.) */
+export async function missingPackages(
+  packages: readonly string[],
+  host: Host = localHost,
+): Promise<string[]> {
   // dpkg-query exits 1 when some names are unknown to it; they are simply missing.
-  const { stdout } = await run(queryInstalled(packages), { okCodes: [0, 1] });
+  const { stdout } = await host.run(queryInstalled(packages), { okCodes: [0, 1] });
   const installed = parseInstalled(stdout);
   return packages.filter((name) => !installed.has(name));
 }
@@ -27,16 +30,19 @@ export async function missingPackages(packages: readonly string[]): Promise<stri
  * on install and take ports 80, 3306 and 53: a policy-rc.d that denies service starts is in
  * place for the duration of the install (Debian's documented mechanism, see invoke-rc.d(8)).
  */
-export async function ensurePackages(options: {
-  withTestTools: boolean;
-  log: (line: string) => void;
-}): Promise<string[]> {
+export async function ensurePackages(
+  host: Host,
+  options: {
+    withTestTools: boolean;
+    log: (line: string) => void;
+  },
+): Promise<string[]> {
   const wanted = options.withTestTools
     ? [...STACK_PACKAGES, ...TEST_PACKAGES, ...SCAN_PACKAGES]
     : [...STACK_PACKAGES];
-  const missing = await missingPackages(wanted);
+  const missing = await missingPackages(wanted, host);
   if (missing.length === 0) return [];
-  if (process.getuid?.() !== 0) {
+  if (!(await host.isRoot())) {
     throw new WebstackError(
       'PACKAGES_MISSING',
       `missing Debian packages: ${missing.join(', ')}`,
@@ -44,17 +50,21 @@ export async function ensurePackages(options: {
     );
   }
   options.log(`installing ${missing.join(', ')}`);
-  const ownPolicy = !existsSync(POLICY_RC_D);
+  const ownPolicy = !(await host.exists(POLICY_RC_D));
   if (ownPolicy)
-    writeFileSync(POLICY_RC_D, '#!/bin/sh\n# written by webstack during apt-get install\nexit 101\n', {
-      mode: 0o755,
-    });
+    await host.writeAtomic(
+      POLICY_RC_D,
+      '#!/bin/sh\n# written by webstack during apt-get install\nexit 101\n',
+      {
+        mode: 0o755,
+      },
+    );
   try {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    await run(update(), { env, timeoutMs: 600_000 });
-    await run(install(missing), { env, timeoutMs: 1_800_000 });
+    await host.run(update(), { env, timeoutMs: 600_000 });
+    await host.run(install(missing), { env, timeoutMs: 1_800_000 });
   } finally {
-    if (ownPolicy) rmSync(POLICY_RC_D, { force: true });
+    if (ownPolicy) await host.remove(POLICY_RC_D);
   }
   return missing;
 }

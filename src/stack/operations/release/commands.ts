@@ -1,4 +1,4 @@
-import type { Argv } from '../../host/local.js';
+import type { Argv } from '../../host/host.js';
 
 /** Copies a tree preserving modes and links. */
 export function copyTree(from: string, to: string): Argv {

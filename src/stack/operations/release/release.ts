@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, readlink, rename, rm, symlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { SITE_ENTRY } from '../../../contract.js';
 import { WebstackError } from '../../core/errors.js';
 import type { StatePaths } from '../../core/paths.js';
-import { run } from '../../host/local.js';
+import type { Host } from '../../host/host.js';
 import { copyTree, gitShortSha, installProductionDeps, linkTree } from './commands.js';
 
 /** A release id sorts by time: 20261129-142501-3f2a1b9c. */
@@ -13,21 +11,17 @@ export function releaseId(now: Date, revision: string | null): string {
   return revision ? `${stamp}-${revision}` : stamp;
 }
 
-export async function currentRelease(paths: StatePaths): Promise<string | null> {
-  try {
-    return basename(await readlink(paths.current));
-  } catch {
-    return null;
-  }
+export async function currentRelease(host: Host, paths: StatePaths): Promise<string | null> {
+  const target = await host.readLink(paths.current);
+  return target === null ? null : basename(target);
 }
 
 export function releaseDir(paths: StatePaths, id: string): string {
   return join(paths.releases, id);
 }
 
-export async function listReleases(paths: StatePaths): Promise<string[]> {
-  if (!existsSync(paths.releases)) return [];
-  const entries = await readdir(paths.releases);
+export async function listReleases(host: Host, paths: StatePaths): Promise<string[]> {
+  const entries = await host.list(paths.releases);
   return entries.filter((name) => !name.endsWith('.tmp')).sort();
 }
 
@@ -38,67 +32,68 @@ export async function listReleases(paths: StatePaths): Promise<string[]> {
  * final name only when complete, so a failed build leaves nothing behind.
  */
 export async function createRelease(
+  host: Host,
   paths: StatePaths,
   sourceDir: string,
   log: (line: string) => void,
 ): Promise<string> {
-  if (!existsSync(join(sourceDir, SITE_ENTRY))) {
+  if (!(await host.exists(join(sourceDir, SITE_ENTRY)))) {
     throw new WebstackError(
       'RELEASE_NOT_BUILT',
       `${sourceDir} has no ${SITE_ENTRY}`,
       `run \`npm run build\` in ${sourceDir} first`,
     );
   }
-  const revision = await run(gitShortSha(sourceDir), { okCodes: [0, 128] }).then((r) =>
-    r.code === 0 ? r.stdout.trim() : null,
-  );
+  const revision = await host
+    .run(gitShortSha(sourceDir), { okCodes: [0, 128] })
+    .then((r) => (r.code === 0 ? r.stdout.trim() : null));
   // Ids have one-second resolution: a second release in the same second gets a suffix.
   const base = releaseId(new Date(), revision);
   let id = base;
-  for (let n = 2; existsSync(releaseDir(paths, id)) || existsSync(join(paths.releases, `${id}.tmp`)); n++)
+  for (
+    let n = 2;
+    (await host.exists(releaseDir(paths, id))) || (await host.exists(join(paths.releases, `${id}.tmp`)));
+    n++
+  )
     id = `${base}-${n}`;
   const staging = join(paths.releases, `${id}.tmp`);
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(staging, { recursive: true });
+  await host.remove(staging);
+  await host.mkdir(staging, { mode: 0o755 });
   try {
     for (const item of ['dist', 'package.json', 'package-lock.json']) {
-      await run(copyTree(join(sourceDir, item), join(staging, item)));
+      await host.run(copyTree(join(sourceDir, item), join(staging, item)));
     }
-    const active = await currentRelease(paths);
+    const active = await currentRelease(host, paths);
     const sameLock =
       active !== null &&
       (await sameFile(
+        host,
         join(releaseDir(paths, active), 'package-lock.json'),
         join(staging, 'package-lock.json'),
       ));
     if (sameLock && active !== null) {
       log(`linking dependencies from release ${active}`);
-      await run(linkTree(join(releaseDir(paths, active), 'node_modules'), join(staging, 'node_modules')));
+      await host.run(
+        linkTree(join(releaseDir(paths, active), 'node_modules'), join(staging, 'node_modules')),
+      );
     } else {
       log('installing production dependencies');
-      await run(installProductionDeps(), { cwd: staging, timeoutMs: 600_000 });
+      await host.run(installProductionDeps(), { cwd: staging, timeoutMs: 600_000 });
     }
-    await rename(staging, releaseDir(paths, id));
+    await host.rename(staging, releaseDir(paths, id));
   } catch (error) {
-    await rm(staging, { recursive: true, force: true });
+    await host.remove(staging);
     throw error;
   }
   return id;
 }
 
 /** Points `current` at a release atomically (a new symlink renamed over the old one). */
-export async function activateRelease(paths: StatePaths, id: string): Promise<void> {
-  const temp = `${paths.current}.tmp`;
-  await rm(temp, { force: true });
-  await symlink(join('releases', id), temp);
-  await rename(temp, paths.current);
+export async function activateRelease(host: Host, paths: StatePaths, id: string): Promise<void> {
+  await host.symlink(join('releases', id), paths.current);
 }
 
-async function sameFile(a: string, b: string): Promise<boolean> {
-  try {
-    const [x, y] = await Promise.all([readFile(a), readFile(b)]);
-    return x.equals(y);
-  } catch {
-    return false;
-  }
+async function sameFile(host: Host, a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([host.readText(a), host.readText(b)]);
+  return x !== null && x === y;
 }

@@ -1,6 +1,6 @@
-import { chmod, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { isWebstackError } from '../../core/errors.js';
+import type { Host } from '../../host/host.js';
 
 export type ControlHandler = (body: unknown) => Promise<unknown>;
 
@@ -9,6 +9,7 @@ export type ControlHandler = (body: unknown) => Promise<unknown>;
  * Errors go back as { code, message, fix } so the CLI prints them like its own.
  */
 export async function serveControl(
+  host: Host,
   socketPath: string,
   routes: Record<string, ControlHandler>,
 ): Promise<Server> {
@@ -39,12 +40,12 @@ export async function serveControl(
       res.writeHead(500).end(JSON.stringify(body));
     }
   });
-  await rm(socketPath, { force: true });
+  await host.remove(socketPath);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socketPath, () => resolve());
   });
-  await chmod(socketPath, 0o600);
+  await host.chmod(socketPath, 0o600);
   return server;
 }
 

@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+import { WebstackError } from '../../core/errors.js';
+import type { Argv, Host } from '../../host/host.js';
+import { CommandFailed } from '../../host/host.js';
+import { buildSite } from '../release/commands.js';
+
+/** Installs a checkout's dependencies (dev ones too: the build needs them) exactly as locked. */
+export function installBuildDeps(): Argv {
+  return ['npm', 'ci', '--no-audit', '--no-fund', '--loglevel=error'];
+}
+
+/** `npm ci` when the checkout has no node_modules yet, then `npm run build`; fails before anything changes. */
+export async function buildCheckout(host: Host, dir: string, log: (line: string) => void): Promise<void> {
+  const step = async (title: string, argv: Argv) => {
+    log(title);
+    try {
+      await host.run(argv, { cwd: dir, timeoutMs: 900_000 });
+    } catch (error) {
+      const detail =
+        error instanceof CommandFailed ? (error.result.stderr || error.result.stdout).trim() : '';
+      throw new WebstackError(
+        'DEPLOY_BUILD_FAILED',
+        `${title} failed in ${dir}; nothing was changed${detail ? `:\n${detail.split('\n').slice(-15).join('\n')}` : ''}`,
+        'fix the build (run `npm run build` there to see it), then deploy again',
+      );
+    }
+  };
+  if (!(await host.exists(join(dir, 'node_modules'))))
+    await step('installing dependencies (npm ci)', installBuildDeps());
+  await step('building (npm run build)', buildSite());
+}

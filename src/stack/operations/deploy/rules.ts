@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+import type { Host } from '../../host/host.js';
+
+/** Where a built release keeps its compiled migrations: their file names are its migration list. */
+export const RELEASE_MIGRATIONS_DIR = 'dist/site/database/migrations';
+
+/**
+ * A contract migration removes or renames what an older release still reads (drop a column,
+ * a table...). Convention: its name's verb is `contract` or `drop`, e.g.
+ * 2026_12_01_0900_drop_users_legacy_name. Everything else only expands the schema.
+ */
+export function isContractMigration(name: string): boolean {
+  return /^\d{4}_\d{2}_\d{2}_\d{4}_(contract|drop)_/.test(name);
+}
+
+/**
+ * The rule for going back: a release can run on the current schema unless the database holds a
+ * contract migration that release does not know. Returns those blocking migrations.
+ */
+export function rollbackBlockers(applied: readonly string[], known: readonly string[]): string[] {
+  const knows = new Set(known);
+  return applied.filter((name) => !knows.has(name) && isContractMigration(name));
+}
+
+export async function releaseMigrations(host: Host, releaseDir: string): Promise<string[]> {
+  const dir = join(releaseDir, RELEASE_MIGRATIONS_DIR);
+  return (await host.list(dir))
+    .filter((name) => name.endsWith('.js'))
+    .map((name) => name.slice(0, -3))
+    .sort();
+}
