@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { createDb, type Db } from './database/database.js';
 import { migrateToLatest } from './database/migrator.js';
-import { seedDemo } from './modules/seed.js';
 import { createUser, setRole } from './modules/users/users.service.js';
 import { ROLES, type Role } from './modules/users/users.table.js';
+import { seedDemo } from './seed/seed.js';
 import { readSettings } from './settings.js';
 
 /**

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
+import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE } from '../../contract.js';
 import * as createUsers from './migrations/2026_11_29_1300_create_users.js';
 import * as createSessions from './migrations/2026_11_29_1301_create_sessions.js';
 import * as createArticles from './migrations/2026_11_29_1310_create_articles.js';
@@ -36,8 +37,13 @@ export class MigrationError extends Error {
 type AnyKysely = Kysely<any>;
 
 export function createMigrator(db: AnyKysely, list: Record<string, Migration> = migrations): Migrator {
-  // History lives in Kysely's tables: kysely_migration and kysely_migration_lock.
-  return new Migrator({ db, provider: { getMigrations: async () => list } });
+  // History lives in the contract's tables (the stack reads MIGRATION_TABLE before a rollback).
+  return new Migrator({
+    db,
+    provider: { getMigrations: async () => list },
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+  });
 }
 
 /** Brings the schema up to date; returns the names applied (empty when already current). */

@@ -1,4 +1,4 @@
-import { errors } from '../plugins/errors.js';
+import { errors } from '../errors.js';
 import { CursorError, type CursorKey, decodeCursor } from './cursor.js';
 import { PaginationError, parsePage } from './pagination.js';
 import { isSlug } from './slug.js';

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { errors } from './errors.js';
+import { errors } from '../errors.js';
 import { globalPlugin } from './global.js';
 import { cookieOptions } from './session.js';
 

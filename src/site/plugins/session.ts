@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errors } from '../errors.js';
 import {
   type ActiveSession,
   deleteExpiredSessions,
@@ -8,8 +9,8 @@ import {
   insertSession,
   touchSession,
 } from '../modules/users/sessions.repository.js';
+import type { Actor } from '../modules/users/users.service.js';
 import type { Role } from '../modules/users/users.table.js';
-import { errors } from './errors.js';
 import { globalPlugin } from './global.js';
 
 export const SESSION_COOKIE = 'sid';
@@ -122,6 +123,11 @@ export const sessionPlugin = globalPlugin('session', async (app) => {
     this.clearCookie(sessionCookieName(request), clearOptions(request));
   });
 });
+
+/** The request's user as the services' permission checks take it (null for a visitor). */
+export function actorOf(request: FastifyRequest): Actor | null {
+  return request.user ? { id: request.user.id, role: request.user.role } : null;
+}
 
 /**
  * A preHandler for routes that need a logged-in user, optionally with one of some roles:

@@ -1,5 +1,5 @@
 import type { App } from '../../app.js';
-import { errors } from '../../plugins/errors.js';
+import { errors } from '../../errors.js';
 import { requireRole } from '../../plugins/session.js';
 import { type AuthRouteOptions, authRateLimit } from './users.routes.js';
 import { ApiLogin, ApiRegister, PublicUser } from './users.schemas.js';

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../app.js';
-import { type FieldError, fieldErrors, SiteError } from '../../plugins/errors.js';
+import { type FieldError, fieldErrors, SiteError } from '../../errors.js';
 import { requireRole } from '../../plugins/session.js';
 import { findUserById } from './users.repository.js';
 import { LoginForm, NextQuery, PasswordForm, RegisterForm, safeNext } from './users.schemas.js';

@@ -1,8 +1,8 @@
 import argon2 from 'argon2';
 import type { Db } from '../../database/database.js';
+import { errors } from '../../errors.js';
 import { passwordProblem } from '../../lib/passwords.js';
 import { limitConcurrency } from '../../lib/semaphore.js';
-import { errors } from '../../plugins/errors.js';
 import { clearFailures, countRecentFailures, recordFailure } from './login-failures.repository.js';
 import {
   findUserByEmail,
@@ -27,6 +27,9 @@ export interface User {
   role: Role;
   displayName: string;
 }
+
+/** Who is asking, as the other modules' permission checks see it: the session's user, or null for a visitor. */
+export type Actor = Pick<User, 'id' | 'role'>;
 
 export function toUser(row: UserRow): User {
   return { id: row.id, email: row.email, role: row.role, displayName: row.display_name };

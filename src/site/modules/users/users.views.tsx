@@ -1,4 +1,5 @@
-import { CsrfField, type FieldError, FormErrors, TextField } from '../../views/components/form.js';
+import type { FieldError } from '../../errors.js';
+import { CsrfField, FormErrors, TextField } from '../../views/components/form.js';
 import type { PageContext } from '../../views/context.js';
 import { Layout } from '../../views/layout.js';
 import type { User } from './users.service.js';

@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SITE_ASSETS_DIR } from '../../../contract.js';
+import { SITE_ASSETS_DIR, SITE_MIGRATIONS_DIR } from '../../../contract.js';
 import { WebstackError } from '../../core/errors.js';
 import type { StatePaths } from '../../core/paths.js';
 import { CommandFailed, run } from '../../host/local.js';
 import { buildSite, copyTree } from '../release/commands.js';
 
 /** Where a built release keeps its compiled migrations: their file names are its migration list. */
-export const RELEASE_MIGRATIONS_DIR = 'dist/site/database/migrations';
+export const RELEASE_MIGRATIONS_DIR = SITE_MIGRATIONS_DIR;
 
 /** One line of deploys.jsonl. */
 export interface DeployRecord {
