@@ -41,7 +41,13 @@ export const errors = {
     403,
     'The form expired or did not come from this site. Reload the page and try again.',
   ),
+  crossSite: define('CROSS_SITE_REQUEST', 403, 'This request came from another site and was refused.'),
   notFound: define('NOT_FOUND', 404, 'There is nothing at this address.'),
+  unsupportedMediaType: define(
+    'UNSUPPORTED_MEDIA_TYPE',
+    415,
+    'The API accepts only application/json bodies.',
+  ),
   tooManyAttempts: define(
     'TOO_MANY_ATTEMPTS',
     429,
