@@ -160,7 +160,9 @@ test('under HTTPS the session cookie is __Host-sid: Secure, Path=/, no Domain; a
   await new Browser(app).register('ned@example.com', PASSWORD);
   const https = { 'x-forwarded-proto': 'https' };
   const browser = new Browser(app);
-  const _csrf = await browser.csrfFrom('/login');
+  // The login page over HTTPS too: its anonymous CSRF cookie is then __Host-csrf.
+  const page = await browser.request({ url: '/login', headers: https });
+  const _csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
   const login = await browser.request({
     method: 'POST',
     url: '/login',
@@ -176,4 +178,26 @@ test('under HTTPS the session cookie is __Host-sid: Secure, Path=/, no Domain; a
   const planted = new Browser(app);
   planted.cookies.set('sid', browser.cookies.get('__Host-sid') ?? '');
   assert.equal((await planted.request({ url: '/account', headers: https })).statusCode, 303);
+});
+
+test('under HTTPS the anonymous CSRF cookie is __Host-csrf: Secure, Path=/, no Domain; and it is the one read', async (t) => {
+  const { app } = await build(t);
+  await new Browser(app).register('ona@example.com', PASSWORD);
+  const https = { 'x-forwarded-proto': 'https' };
+  const browser = new Browser(app);
+  const page = await browser.request({ url: '/login', headers: https });
+  const cookie = String(page.headers['set-cookie']);
+  assert.match(
+    cookie,
+    /^__Host-csrf=[A-Za-z0-9_-]{43}; Max-Age=\d+; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+  );
+  const _csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+  // A plain `csrf` cookie (as a plain-HTTP page or a sibling subdomain could plant) is not read over HTTPS.
+  const planted = new Browser(app);
+  planted.cookies.set('csrf', browser.cookies.get('__Host-csrf') ?? '');
+  const form = { email: 'ona@example.com', password: PASSWORD, _csrf };
+  const refused = await planted.request({ method: 'POST', url: '/login', form, headers: https });
+  assert.equal(refused.statusCode, 403);
+  const login = await browser.request({ method: 'POST', url: '/login', form, headers: https });
+  assert.equal(login.statusCode, 303);
 });
