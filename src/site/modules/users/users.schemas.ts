@@ -24,6 +24,10 @@ export const PasswordForm = Type.Object({
   _csrf: Csrf,
 });
 export const NextQuery = Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })) });
+/** `?all=1` on a logout (the form's POST /logout, the API's DELETE /session): end every session of the account. */
+export const LogoutQuery = Type.Object({
+  all: Type.Optional(Type.Union([Type.Literal('0'), Type.Literal('1')])),
+});
 
 /** JSON API bodies: unknown fields are an error. */
 export const ApiLogin = Type.Object(

@@ -4,6 +4,7 @@ import { errors } from '../../errors.js';
 import { passwordProblem } from '../../lib/passwords.js';
 import { limitConcurrency } from '../../lib/semaphore.js';
 import { clearFailures, countRecentFailures, recordFailure } from './login-failures.repository.js';
+import { deleteUserSessions } from './sessions.repository.js';
 import {
   findUserByEmail,
   findUserById,
@@ -123,6 +124,14 @@ export async function authenticate(db: Db, email: string, password: string): Pro
 async function refuseIfLockedOut(db: Db, userId: number): Promise<void> {
   const failures = await countRecentFailures(db, userId, new Date(Date.now() - HOUR_MS));
   if (failures >= MAX_FAILED_LOGINS_PER_HOUR) throw errors.tooManyAttempts();
+}
+
+/** `user-logout --email E`: ends every session of the account; returns how many there were. */
+export async function logoutEverywhere(db: Db, email: string): Promise<number> {
+  const normalized = normalizeEmail(email);
+  const row = await findUserByEmail(db, normalized);
+  if (!row) throw errors.notFound(`no account with the email ${normalized}`);
+  return deleteUserSessions(db, row.id);
 }
 
 export async function changePassword(db: Db, userId: number, current: string, next: string): Promise<void> {
