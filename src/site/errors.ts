@@ -51,10 +51,13 @@ export const errors = {
   tooManyAttempts: define(
     'TOO_MANY_ATTEMPTS',
     429,
-    'Too many failed attempts for this account. Please try again in an hour.',
+    'Too many failed attempts. Please wait a few minutes and try again.',
   ),
+  // Nginx's code for a client that closed the connection before the answer: nobody reads it.
+  clientClosed: define('CLIENT_CLOSED', 499, 'The client closed the connection.'),
   conflict: define('CONFLICT', 409, 'This conflicts with existing data.'),
   emailTaken: define('EMAIL_TAKEN', 409, 'An account with this email already exists.'),
+  busy: define('BUSY', 503, 'The site is busy. Please try again in a moment.'),
   databaseUnavailable: define(
     'DATABASE_UNAVAILABLE',
     503,

@@ -12,7 +12,7 @@ import {
   insertSession,
   touchSession,
 } from '../modules/users/sessions.repository.js';
-import type { Actor } from '../modules/users/users.service.js';
+import { type Actor, purgeLapsedLoginFailures } from '../modules/users/users.service.js';
 import type { Role } from '../modules/users/users.table.js';
 import { globalPlugin } from './global.js';
 
@@ -88,11 +88,13 @@ export interface SessionOptions {
 export const sessionPlugin = globalPlugin<SessionOptions>('session', async (app, options) => {
   // The purge: each worker deletes every dead session now and then. unref'd so that it never keeps
   // a process alive, stopped in onClose; a failed run (database briefly down) waits for the next.
+  // Lapsed login-throttle counts go in the same sweep.
   let running: Promise<void> | undefined;
   const sweep = async () => {
     const now = new Date();
     const sessions = await deleteAllExpiredSessions(app.db, now, new Date(now.getTime() - SESSION_IDLE_MS));
-    if (sessions > 0) app.log.debug({ sessions }, 'expired sessions purged');
+    const failures = await purgeLapsedLoginFailures(app.db, now);
+    if (sessions + failures > 0) app.log.debug({ sessions, failures }, 'expired rows purged');
   };
   const purge = setInterval(() => {
     running ??= sweep()

@@ -1,5 +1,6 @@
 import type { App } from '../../app.js';
 import { errors } from '../../errors.js';
+import { clientGoneSignal } from '../../lib/http.js';
 import { requireRole } from '../../plugins/session.js';
 import { type AuthRouteOptions, authRateLimit } from './users.routes.js';
 import { ApiLogin, ApiRegister, LogoutQuery, PublicUser } from './users.schemas.js';
@@ -16,7 +17,10 @@ export async function usersApiRoutes(app: App, options: AuthRouteOptions = {}): 
   });
 
   app.post('/session', { schema: { body: ApiLogin }, config: limited }, async (request, reply) => {
-    const user = await authenticate(app.db, request.body.email, request.body.password);
+    const user = await authenticate(app.db, request.body.email, request.body.password, {
+      address: request.ip,
+      signal: clientGoneSignal(reply),
+    });
     await reply.startSession(user);
     return { user, csrfToken: reply.csrfToken() };
   });

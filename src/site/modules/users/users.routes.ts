@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../app.js';
 import { type FieldError, fieldErrors, SiteError } from '../../errors.js';
+import { clientGoneSignal } from '../../lib/http.js';
 import { requireRole } from '../../plugins/session.js';
 import { findUserById } from './users.repository.js';
 import { LoginForm, LogoutQuery, NextQuery, PasswordForm, RegisterForm, safeNext } from './users.schemas.js';
@@ -96,7 +97,10 @@ export async function usersRoutes(app: App, options: AuthRouteOptions = {}): Pro
       const invalid = validationErrors(request);
       if (invalid.length > 0) return render(400, invalid);
       try {
-        const user = await authenticate(app.db, request.body.email, request.body.password);
+        const user = await authenticate(app.db, request.body.email, request.body.password, {
+          address: request.ip,
+          signal: clientGoneSignal(reply),
+        });
         await reply.startSession(user);
       } catch (error) {
         if (error instanceof SiteError && (error.statusCode === 401 || error.statusCode === 429)) {
@@ -143,7 +147,10 @@ export async function usersRoutes(app: App, options: AuthRouteOptions = {}): Pro
       const user = request.user;
       if (!user) return reply.redirect('/login', 303);
       try {
-        await changePassword(app.db, user.id, request.body.current_password, request.body.new_password);
+        await changePassword(app.db, user.id, request.body.current_password, request.body.new_password, {
+          address: request.ip,
+          signal: clientGoneSignal(reply),
+        });
       } catch (error) {
         if (error instanceof SiteError && error.errors) return render(error.errors);
         if (error instanceof SiteError && error.statusCode === 429)
