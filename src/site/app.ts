@@ -49,8 +49,6 @@ export interface BuildOptions {
   assetsDir?: string;
   /** Which proxy's X-Forwarded-* headers to believe: Nginx on the same host by default. */
   trustProxy?: string | string[] | boolean;
-  /** How often dead sessions are purged (default: hourly; tests shorten it). */
-  sessionPurgeMs?: number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9-]{1,64}$/;
@@ -110,7 +108,7 @@ export async function buildApp(settings: SiteSettings, options: BuildOptions = {
   await app.register(crossSitePlugin, { publicUrl: settings.publicUrl });
   await app.register(formbody);
   await app.register(rateLimit, { global: false });
-  await app.register(sessionPlugin, { purgeMs: options.sessionPurgeMs });
+  await app.register(sessionPlugin);
   await app.register(securityPlugin);
   await app.register(csrfPlugin, { secret: settings.sessionSecret });
   await app.register(viewsPlugin);

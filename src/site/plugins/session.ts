@@ -80,12 +80,7 @@ export function cookieOptions(request: FastifyRequest, maxAgeMs: number) {
   };
 }
 
-export interface SessionOptions {
-  /** Interval of the purge of dead sessions (tests shorten it). */
-  purgeMs?: number;
-}
-
-export const sessionPlugin = globalPlugin<SessionOptions>('session', async (app, options) => {
+export const sessionPlugin = globalPlugin('session', async (app) => {
   // The purge: each worker deletes every dead session now and then. unref'd so that it never keeps
   // a process alive, stopped in onClose; a failed run (database briefly down) waits for the next.
   // Lapsed login-throttle counts go in the same sweep.
@@ -102,7 +97,7 @@ export const sessionPlugin = globalPlugin<SessionOptions>('session', async (app,
       .finally(() => {
         running = undefined;
       });
-  }, options.purgeMs ?? SESSION_PURGE_MS);
+  }, SESSION_PURGE_MS);
   purge.unref();
   app.addHook('onClose', async () => {
     clearInterval(purge);
