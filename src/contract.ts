@@ -26,6 +26,27 @@ export const SITE_ASSETS_DIR = 'dist/public/assets';
 export const ASSETS_URL_PREFIX = '/assets/';
 export const UPLOADS_URL_PREFIX = '/uploads/';
 
+/**
+ * The site's schema history. A release's compiled migrations are the `.js` files of
+ * SITE_MIGRATIONS_DIR: their names without the extension are its migration list, in order. The
+ * database records each applied one as a row of MIGRATION_TABLE (column `name`), guarded by
+ * MIGRATION_LOCK_TABLE. The stack reads both to tell whether a rollback is safe.
+ */
+export const SITE_MIGRATIONS_DIR = 'dist/site/database/migrations';
+export const MIGRATION_TABLE = 'kysely_migration';
+export const MIGRATION_LOCK_TABLE = 'kysely_migration_lock';
+
+/**
+ * Prometheus metrics every worker exports and the stack reads (summed over workers by the
+ * supervisor; the status page and doctor turn them into rates and latency quantiles).
+ */
+export const SITE_METRICS = {
+  /** Counter of answered requests, labels method, route, status. */
+  requests: 'http_requests_total',
+  /** Histogram of answer times in seconds, the same labels. */
+  duration: 'http_request_duration_seconds',
+} as const;
+
 /** Environment variables through which the stack hands settings to the site. */
 export const SITE_ENV = {
   /** mysql://user@host:port/database (no password in it); `?socket=/path` to connect over a unix socket. */

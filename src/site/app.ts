@@ -21,6 +21,7 @@ import { productsApiRoutes } from './modules/products/products.api.js';
 import { productsRoutes } from './modules/products/products.routes.js';
 import { usersApiRoutes } from './modules/users/users.api.js';
 import { usersRoutes } from './modules/users/users.routes.js';
+import { crossSitePlugin } from './plugins/cross-site.js';
 import { csrfPlugin } from './plugins/csrf.js';
 import { databasePlugin } from './plugins/database.js';
 import { errorsPlugin } from './plugins/errors.js';
@@ -103,6 +104,8 @@ export async function buildApp(settings: SiteSettings, options: BuildOptions = {
     });
   await app.register(databasePlugin, { db });
   await app.register(cookie);
+  // Before the session hook: a refused cross-site request reads and writes nothing.
+  await app.register(crossSitePlugin, { publicUrl: settings.publicUrl });
   await app.register(formbody);
   await app.register(rateLimit, { global: false });
   await app.register(sessionPlugin);

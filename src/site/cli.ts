@@ -2,14 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { createDb, type Db } from './database/database.js';
 import { migrateToLatest } from './database/migrator.js';
-import { seedDemo } from './modules/seed.js';
-import { createUser, setRole } from './modules/users/users.service.js';
+import { createUser, logoutEverywhere, setRole } from './modules/users/users.service.js';
 import { ROLES, type Role } from './modules/users/users.table.js';
+import { seedDemo } from './seed/seed.js';
 import { readSettings } from './settings.js';
 
 /**
  * The site's own command line (SITE_CLI), run by the stack inside a release:
  *   node dist/site/cli.js migrate | seed | user-add --email E --role R [--name N]
+ *                         | user-role --email E --role R | user-logout --email E
  * Settings come from the environment (SITE_ENV). Only this file touches argv, stdin and exit codes.
  */
 async function withDb<T>(work: (db: Db) => Promise<T>): Promise<T> {
@@ -76,6 +77,15 @@ program
   .action(async (options: { email: string; role: Role }) => {
     const user = await withDb((db) => setRole(db, options.email, options.role));
     console.log(`${user.email} is now ${user.role}`);
+  });
+
+program
+  .command('user-logout')
+  .description('end every session of an account (every browser and API client it is logged in on)')
+  .requiredOption('--email <email>', 'email address of the account')
+  .action(async (options: { email: string }) => {
+    const ended = await withDb((db) => logoutEverywhere(db, options.email));
+    console.log(`ended ${ended} session(s) of ${options.email.trim().toLowerCase()}`);
   });
 
 try {

@@ -1,13 +1,20 @@
 /**
  * Accounts per OWASP ASVS L1 V2/V3 against the real site on a real MariaDB: the password policy
- * (length, common list, no composition rules), the per-account lockout, re-authentication before
- * a password change, session idle and absolute expiry, and no session fixation.
+ * (length, common list, no composition rules), the per-(account, address) login throttle,
+ * re-authentication before a password change, session idle and absolute expiry, no session
+ * fixation, __Host- cookies under HTTPS, and the bounded password-hashing queue.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import { isCommonPassword, passwordProblem } from '../../src/site/lib/passwords.js';
-import { authenticate, MAX_FAILED_LOGINS_PER_HOUR } from '../../src/site/modules/users/users.service.js';
+import {
+  authenticate,
+  HASH_QUEUE_MAX,
+  passwordHashing,
+  THROTTLE_FREE_FAILURES,
+  throttleDelayMs,
+} from '../../src/site/modules/users/users.service.js';
 import { Browser, build, countRows, migratorDb } from '../integration/site/helper.js';
 import type { TestDatabase } from '../support/mariadb.js';
 
@@ -25,7 +32,7 @@ async function exec(database: TestDatabase, query: ReturnType<typeof sql>): Prom
 async function failures(database: TestDatabase): Promise<number[]> {
   const db = migratorDb(database);
   try {
-    const rows = await db.selectFrom('login_failures').select('failures').execute();
+    const rows = await db.selectFrom('login_throttle').select('failures').execute();
     return rows.map((r) => r.failures);
   } finally {
     await db.destroy();
@@ -85,30 +92,109 @@ test('changing the password needs the current one and refuses a common new one',
   assert.equal((await change(PASSWORD, 'a brand new password')).statusCode, 303);
 });
 
-test(`at most ${MAX_FAILED_LOGINS_PER_HOUR} failed logins per account per hour, counted in the database`, async (t) => {
+/** Puts the pair's last failure `ms` in the past, as if the delay had been waited out. */
+async function age(database: TestDatabase, ms: number): Promise<void> {
+  await exec(
+    database,
+    sql`update login_throttle set last_failed_at = now(3) - interval ${ms * 1000} microsecond`,
+  );
+}
+
+const ATTACKER = { address: '203.0.113.66' };
+const OWNER = { address: '198.51.100.7' };
+
+test('the throttle counts failures per account and address, in the database, and a success clears them', async (t) => {
   const { app, database } = await build(t);
   await new Browser(app).register('jay@example.com', PASSWORD);
   for (let i = 0; i < 3; i++)
-    await assert.rejects(authenticate(app.db, 'jay@example.com', 'wrong password!'));
-  assert.deepEqual(await failures(database), [3], 'each failure is counted');
-  await authenticate(app.db, 'jay@example.com', PASSWORD);
-  assert.deepEqual(await failures(database), [], 'a success clears the count');
+    await assert.rejects(authenticate(app.db, 'jay@example.com', 'wrong password!', ATTACKER));
+  await assert.rejects(authenticate(app.db, 'Jay@Example.com', 'wrong password!', OWNER));
+  assert.deepEqual((await failures(database)).sort(), [1, 3], 'one count per (account, address)');
+  await authenticate(app.db, 'jay@example.com', PASSWORD, ATTACKER);
+  assert.deepEqual(await failures(database), [1], "a success clears that address's count only");
+});
 
-  // The limit reached (as by 100 guesses from any number of workers or addresses): even the right password is refused.
-  await exec(
-    database,
-    sql`insert into login_failures (user_id, failures, window_started_at)
-        select id, ${MAX_FAILED_LOGINS_PER_HOUR}, now(3) - interval 10 minute from users`,
-  );
-  await assert.rejects(authenticate(app.db, 'jay@example.com', PASSWORD), { statusCode: 429 });
-  const page = await new Browser(app).login('jay@example.com', PASSWORD);
-  assert.equal(page.statusCode, 429);
-  assert.match(page.body, /Too many failed attempts/);
-  assert.doesNotMatch(String(page.headers['set-cookie'] ?? ''), /(^|,\s*)sid=/, 'no session');
+test('the delay grows with every failure past the free ones, up to 15 minutes', () => {
+  assert.equal(throttleDelayMs(THROTTLE_FREE_FAILURES - 1), 0);
+  assert.equal(throttleDelayMs(THROTTLE_FREE_FAILURES), 1000);
+  assert.equal(throttleDelayMs(THROTTLE_FREE_FAILURES + 1), 2000);
+  assert.equal(throttleDelayMs(THROTTLE_FREE_FAILURES + 3), 8000);
+  assert.equal(throttleDelayMs(1000), 15 * 60 * 1000);
+});
 
-  // An hour later the window is over: the right password works again.
-  await exec(database, sql`update login_failures set window_started_at = now(3) - interval 61 minute`);
-  assert.equal((await authenticate(app.db, 'jay@example.com', PASSWORD)).email, 'jay@example.com');
+test('an attacker guessing from one address cannot keep the owner out from another', async (t) => {
+  const { app, database } = await build(t);
+  await new Browser(app).register('kai@example.com', PASSWORD);
+  // 100 wrong guesses in an hour (the old lockout's limit), waiting out each delay.
+  for (let i = 0; i < 100; i++) {
+    await assert.rejects(authenticate(app.db, 'kai@example.com', 'wrong password!', ATTACKER), {
+      statusCode: 401,
+    });
+    await age(database, throttleDelayMs(i + 1));
+  }
+  await exec(database, sql`update login_throttle set last_failed_at = now(3)`);
+  // Inside the delay the attacker is refused even with the right password, before any hashing.
+  await assert.rejects(authenticate(app.db, 'kai@example.com', PASSWORD, ATTACKER), { statusCode: 429 });
+  // The owner logs in from their own address, through the login form.
+  const owner = new Browser(app);
+  const _csrf = await owner.csrfFrom('/login');
+  const login = await owner.request({
+    method: 'POST',
+    url: '/login',
+    form: { email: 'kai@example.com', password: PASSWORD, _csrf },
+    headers: { 'x-forwarded-for': OWNER.address },
+  });
+  assert.equal(login.statusCode, 303);
+  assert.equal((await owner.request({ url: '/account' })).statusCode, 200);
+  // Once the delay has passed, the attacker's address may try again (and is throttled again).
+  await age(database, throttleDelayMs(100));
+  await assert.rejects(authenticate(app.db, 'kai@example.com', 'wrong password!', ATTACKER), {
+    statusCode: 401,
+  });
+  await assert.rejects(authenticate(app.db, 'kai@example.com', PASSWORD, ATTACKER), { statusCode: 429 });
+});
+
+test('a throttled account and an unknown email get the same status and body', async (t) => {
+  const { app, database } = await build(t);
+  await new Browser(app).register('lou@example.com', PASSWORD);
+  const emails = ['lou@example.com', 'nobody@example.com'];
+  for (const email of emails)
+    for (let i = 0; i < THROTTLE_FREE_FAILURES; i++)
+      await assert.rejects(authenticate(app.db, email, 'wrong password!', ATTACKER));
+  // Deep into the throttle (a 15-minute delay), so that no wait of this test can outlast it.
+  await exec(database, sql`update login_throttle set failures = 50, last_failed_at = now(3)`);
+  const answers = [];
+  for (const email of emails) {
+    for (const via of ['page', 'api'] as const) {
+      const browser = new Browser(app);
+      const headers = { 'x-forwarded-for': ATTACKER.address };
+      const response =
+        via === 'page'
+          ? await browser.request({
+              method: 'POST',
+              url: '/login',
+              form: { email, password: PASSWORD, _csrf: await browser.csrfFrom('/login') },
+              headers,
+            })
+          : await browser.request({
+              method: 'POST',
+              url: '/api/v1/session',
+              json: { email, password: PASSWORD },
+              headers,
+            });
+      // The request id, the visitor's CSRF token and the echoed email differ by construction; nothing else may.
+      const body = response.body
+        .replace(/"requestId":"[^"]+"/, '')
+        .replace(/name="_csrf" value="[^"]+"/, '')
+        .replaceAll(email, 'EMAIL');
+      answers.push({ via, status: response.statusCode, body });
+    }
+  }
+  const [accountPage, accountApi, unknownPage, unknownApi] = answers;
+  assert.equal(accountPage?.status, 429);
+  assert.equal(accountApi?.status, 429);
+  assert.deepEqual(unknownPage, accountPage);
+  assert.deepEqual(unknownApi, accountApi);
 });
 
 test('a failed re-authentication counts towards the lockout', async (t) => {
@@ -160,7 +246,9 @@ test('under HTTPS the session cookie is __Host-sid: Secure, Path=/, no Domain; a
   await new Browser(app).register('ned@example.com', PASSWORD);
   const https = { 'x-forwarded-proto': 'https' };
   const browser = new Browser(app);
-  const _csrf = await browser.csrfFrom('/login');
+  // The login page over HTTPS too: its anonymous CSRF cookie is then __Host-csrf.
+  const page = await browser.request({ url: '/login', headers: https });
+  const _csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
   const login = await browser.request({
     method: 'POST',
     url: '/login',
@@ -176,4 +264,71 @@ test('under HTTPS the session cookie is __Host-sid: Secure, Path=/, no Domain; a
   const planted = new Browser(app);
   planted.cookies.set('sid', browser.cookies.get('__Host-sid') ?? '');
   assert.equal((await planted.request({ url: '/account', headers: https })).statusCode, 303);
+});
+
+test('under HTTPS the anonymous CSRF cookie is __Host-csrf: Secure, Path=/, no Domain; and it is the one read', async (t) => {
+  const { app } = await build(t);
+  await new Browser(app).register('ona@example.com', PASSWORD);
+  const https = { 'x-forwarded-proto': 'https' };
+  const browser = new Browser(app);
+  const page = await browser.request({ url: '/login', headers: https });
+  const cookie = String(page.headers['set-cookie']);
+  assert.match(
+    cookie,
+    /^__Host-csrf=[A-Za-z0-9_-]{43}; Max-Age=\d+; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+  );
+  const _csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+  // A plain `csrf` cookie (as a plain-HTTP page or a sibling subdomain could plant) is not read over HTTPS.
+  const planted = new Browser(app);
+  planted.cookies.set('csrf', browser.cookies.get('__Host-csrf') ?? '');
+  const form = { email: 'ona@example.com', password: PASSWORD, _csrf };
+  const refused = await planted.request({ method: 'POST', url: '/login', form, headers: https });
+  assert.equal(refused.statusCode, 403);
+  const login = await browser.request({ method: 'POST', url: '/login', form, headers: https });
+  assert.equal(login.statusCode, 303);
+});
+
+test('a full password-hashing queue answers 503 with Retry-After at once, and hashes nothing more', async (t) => {
+  const { app } = await build(t);
+  await new Browser(app).register('pia@example.com', PASSWORD);
+  let open: () => void = () => {};
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  // Both slots busy and HASH_QUEUE_MAX logins already waiting.
+  const fillers = Array.from({ length: 2 + HASH_QUEUE_MAX }, () => passwordHashing(() => gate));
+  t.after(async () => {
+    open();
+    await Promise.all(fillers);
+  });
+  assert.equal(passwordHashing.waiting, HASH_QUEUE_MAX);
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/v1/session',
+    payload: { email: 'pia@example.com', password: PASSWORD },
+  });
+  assert.equal(response.statusCode, 503);
+  assert.equal(response.headers['retry-after'], '5');
+  assert.equal(response.json().code, 'BUSY');
+  assert.equal(passwordHashing.waiting, HASH_QUEUE_MAX, 'the refused login did not join the queue');
+});
+
+test('a login whose client has gone leaves the hashing queue without being hashed', async () => {
+  let open: () => void = () => {};
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const busy = [passwordHashing(() => gate), passwordHashing(() => gate)];
+  const gone = new AbortController();
+  let hashed = false;
+  const waiting = passwordHashing(async () => {
+    hashed = true;
+  }, gone.signal);
+  assert.equal(passwordHashing.waiting, 1);
+  gone.abort(new Error('client closed'));
+  await assert.rejects(waiting, /client closed/);
+  assert.equal(passwordHashing.waiting, 0);
+  open();
+  await Promise.all(busy);
+  assert.equal(hashed, false);
 });

@@ -1,10 +1,12 @@
 import { type Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
+import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE } from '../../contract.js';
 import * as createUsers from './migrations/2026_11_29_1300_create_users.js';
 import * as createSessions from './migrations/2026_11_29_1301_create_sessions.js';
 import * as createArticles from './migrations/2026_11_29_1310_create_articles.js';
 import * as createProducts from './migrations/2026_11_29_1311_create_products.js';
 import * as createLoginFailures from './migrations/2026_11_29_1400_create_login_failures.js';
 import * as addArticlesExcerpt from './migrations/2026_11_29_1500_add_articles_excerpt.js';
+import * as createLoginThrottle from './migrations/2026_12_01_2100_create_login_throttle.js';
 
 /**
  * Every migration, listed explicitly (not read from a folder) so that a bundled or compiled
@@ -18,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   '2026_11_29_1311_create_products': createProducts,
   '2026_11_29_1400_create_login_failures': createLoginFailures,
   '2026_11_29_1500_add_articles_excerpt': addArticlesExcerpt,
+  '2026_12_01_2100_create_login_throttle': createLoginThrottle,
 };
 
 /** A migration failed; the schema stays at the last migration that succeeded. */
@@ -36,8 +39,13 @@ export class MigrationError extends Error {
 type AnyKysely = Kysely<any>;
 
 export function createMigrator(db: AnyKysely, list: Record<string, Migration> = migrations): Migrator {
-  // History lives in Kysely's tables: kysely_migration and kysely_migration_lock.
-  return new Migrator({ db, provider: { getMigrations: async () => list } });
+  // History lives in the contract's tables (the stack reads MIGRATION_TABLE before a rollback).
+  return new Migrator({
+    db,
+    provider: { getMigrations: async () => list },
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+  });
 }
 
 /** Brings the schema up to date; returns the names applied (empty when already current). */

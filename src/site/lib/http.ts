@@ -1,4 +1,5 @@
-import { errors } from '../plugins/errors.js';
+import type { FastifyReply } from 'fastify';
+import { errors } from '../errors.js';
 import { CursorError, type CursorKey, decodeCursor } from './cursor.js';
 import { PaginationError, parsePage } from './pagination.js';
 import { isSlug } from './slug.js';
@@ -14,6 +15,18 @@ export function cursorParam(cursor: string | undefined): CursorKey | null {
       { field: 'cursor', message: 'cursor is malformed; pass nextCursor from a previous page unchanged' },
     ]);
   }
+}
+
+/**
+ * Aborts when the client goes away before its answer is written (Nginx gave up on it, the visitor
+ * left): queued work for it, such as a password hash, is then skipped.
+ */
+export function clientGoneSignal(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(errors.clientClosed());
+  });
+  return controller.signal;
 }
 
 /** `?page=` for HTML lists, or a 400 page. */

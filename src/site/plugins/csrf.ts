@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { errors } from './errors.js';
+import { errors } from '../errors.js';
 import { globalPlugin } from './global.js';
 import { cookieOptions } from './session.js';
 
@@ -47,10 +47,19 @@ export function givenToken(request: FastifyRequest): string | undefined {
 
 const ANON_SECRET = /^[A-Za-z0-9_-]{43}$/;
 
+/**
+ * Under HTTPS the anonymous cookie is `__Host-csrf` (as the session's `__Host-sid`): Secure,
+ * Path=/ and no Domain, so neither a plain-HTTP page nor a sibling subdomain can plant a known
+ * secret in a visitor's browser and forge the matching token.
+ */
+export function csrfCookieName(request: FastifyRequest): string {
+  return request.protocol === 'https' ? `__Host-${CSRF_COOKIE}` : CSRF_COOKIE;
+}
+
 export const csrfPlugin = globalPlugin<{ secret: string }>('csrf', async (app, { secret }) => {
   function expectedToken(request: FastifyRequest): string | undefined {
     if (request.session) return deriveToken(secret, 'session', request.session.csrfSecret);
-    const anon = request.cookies[CSRF_COOKIE];
+    const anon = request.cookies[csrfCookieName(request)];
     return anon && ANON_SECRET.test(anon) ? deriveToken(secret, 'anon', anon) : undefined;
   }
 
@@ -66,8 +75,8 @@ export const csrfPlugin = globalPlugin<{ secret: string }>('csrf', async (app, {
     const existing = expectedToken(request);
     if (existing) return existing;
     const anon = randomBytes(32).toString('base64url');
-    request.cookies[CSRF_COOKIE] = anon;
-    this.setCookie(CSRF_COOKIE, anon, cookieOptions(request, ANON_MAX_AGE_MS));
+    request.cookies[csrfCookieName(request)] = anon;
+    this.setCookie(csrfCookieName(request), anon, cookieOptions(request, ANON_MAX_AGE_MS));
     return deriveToken(secret, 'anon', anon);
   });
 

@@ -1,89 +1,10 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable } from '../database/database.js';
-import type { FieldError } from '../views/components/form.js';
+import { errors, fieldErrors, type Problem, SiteError, type ValidationItem } from '../errors.js';
 import { globalPlugin } from './global.js';
 
-export type { FieldError };
-
-/** An error the site means to show: its code, HTTP status and message are safe for visitors. */
-export class SiteError extends Error {
-  override name = 'SiteError';
-  constructor(
-    readonly code: string,
-    readonly statusCode: number,
-    message: string,
-    readonly errors?: FieldError[],
-  ) {
-    super(message);
-  }
-}
-
-function define(code: string, statusCode: number, message: string) {
-  const make = (detail?: string, errors?: FieldError[]) =>
-    new SiteError(code, statusCode, detail ?? message, errors);
-  return Object.assign(make, { code, statusCode });
-}
-
-/** Every error the site raises on purpose, defined once. `throw errors.notFound()`. */
-export const errors = {
-  badRequest: define('BAD_REQUEST', 400, 'The request is not valid.'),
-  validation: define('VALIDATION_FAILED', 400, 'Some fields are not valid.'),
-  unauthorized: define('UNAUTHORIZED', 401, 'You need to log in first.'),
-  invalidCredentials: define('INVALID_CREDENTIALS', 401, 'The email or password is not correct.'),
-  forbidden: define('FORBIDDEN', 403, 'You are not allowed to do this.'),
-  csrf: define(
-    'CSRF_INVALID',
-    403,
-    'The form expired or did not come from this site. Reload the page and try again.',
-  ),
-  notFound: define('NOT_FOUND', 404, 'There is nothing at this address.'),
-  tooManyAttempts: define(
-    'TOO_MANY_ATTEMPTS',
-    429,
-    'Too many failed attempts for this account. Please try again in an hour.',
-  ),
-  conflict: define('CONFLICT', 409, 'This conflicts with existing data.'),
-  emailTaken: define('EMAIL_TAKEN', 409, 'An account with this email already exists.'),
-  databaseUnavailable: define(
-    'DATABASE_UNAVAILABLE',
-    503,
-    'The site is briefly unavailable. Please try again in a moment.',
-  ),
-  internal: define('INTERNAL', 500, 'Something went wrong on our side.'),
-} as const;
-
 export const RETRY_AFTER_SECONDS = 5;
-
-export interface Problem {
-  status: number;
-  code: string;
-  title: string;
-  detail: string;
-  errors?: FieldError[];
-}
-
-interface ValidationItem {
-  instancePath?: string;
-  message?: string;
-  params?: Record<string, unknown>;
-}
-
-/** Ajv/TypeBox validation items → one { field, message } per offending field. Pure. */
-export function fieldErrors(items: readonly ValidationItem[]): FieldError[] {
-  const out: FieldError[] = [];
-  for (const item of items) {
-    const required = item.params?.requiredProperties ?? item.params?.missingProperty;
-    const names = Array.isArray(required) ? required : typeof required === 'string' ? [required] : [];
-    if (names.length > 0) {
-      for (const name of names) out.push({ field: String(name), message: `${String(name)} is required` });
-      continue;
-    }
-    const field = (item.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.') || '(body)';
-    out.push({ field, message: `${field} ${item.message ?? 'is not valid'}` });
-  }
-  return out.filter((e, i) => out.findIndex((o) => o.field === e.field) === i);
-}
 
 /** Decides what the visitor is told about any error. Never exposes internals. Pure. */
 export function toProblem(error: unknown): Problem {

@@ -8,6 +8,7 @@ import {
   type Metric,
   register,
 } from 'prom-client';
+import { SITE_METRICS } from '../../contract.js';
 import { globalPlugin } from './global.js';
 
 /** A metric already in the default registry (buildApp may run more than once in a process). */
@@ -32,14 +33,14 @@ export const metricsPlugin = globalPlugin('metrics', async (app) => {
   }
   const labelNames = ['method', 'route', 'status'] as const;
   const requests = once(
-    'http_requests_total',
-    () => new Counter({ name: 'http_requests_total', help: 'Requests answered', labelNames }),
+    SITE_METRICS.requests,
+    () => new Counter({ name: SITE_METRICS.requests, help: 'Requests answered', labelNames }),
   );
   const duration = once(
-    'http_request_duration_seconds',
+    SITE_METRICS.duration,
     () =>
       new Histogram({
-        name: 'http_request_duration_seconds',
+        name: SITE_METRICS.duration,
         help: 'Time to answer a request',
         labelNames,
         buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],

@@ -1,15 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errors } from '../errors.js';
 import {
   type ActiveSession,
+  capUserSessions,
+  deleteAllExpiredSessions,
   deleteExpiredSessions,
   deleteSession,
+  deleteUserSessions,
   findActiveSession,
   insertSession,
   touchSession,
 } from '../modules/users/sessions.repository.js';
+import { type Actor, purgeLapsedLoginFailures } from '../modules/users/users.service.js';
 import type { Role } from '../modules/users/users.table.js';
-import { errors } from './errors.js';
 import { globalPlugin } from './global.js';
 
 export const SESSION_COOKIE = 'sid';
@@ -19,6 +23,10 @@ export const SESSION_IDLE_MS = 7 * DAY;
 export const SESSION_ABSOLUTE_MS = 30 * DAY;
 /** last_seen_at is written at most this often, so reading pages does not mean writing rows. */
 export const SESSION_TOUCH_MS = MINUTE;
+/** Browsers logged in to one account at once; a new login drops the least recently used beyond this. */
+export const MAX_SESSIONS_PER_USER = 20;
+/** How often each worker deletes dead sessions of every account (logins only clean up their own). */
+export const SESSION_PURGE_MS = 60 * MINUTE;
 
 export type SessionUser = ActiveSession['user'];
 
@@ -29,10 +37,13 @@ declare module 'fastify' {
     session: ActiveSession | null;
   }
   interface FastifyReply {
-    /** Logs the user in: ends the request's old session (rotation), issues a new token, sets the cookie. */
-    startSession(user: SessionUser): Promise<void>;
-    /** Logs out: deletes the session row and clears the cookie. */
-    endSession(): Promise<void>;
+    /**
+     * Logs the user in: ends the request's old session (rotation), issues a new token, sets the
+     * cookie. `endOthers` first ends every session of the account (after a password change).
+     */
+    startSession(user: SessionUser, options?: { endOthers?: boolean }): Promise<void>;
+    /** Logs out: deletes the session row (`all`: every session of the account) and clears the cookie. */
+    endSession(options?: { all?: boolean }): Promise<void>;
   }
   interface FastifyContextConfig {
     /** false on routes that must never touch the database (health checks). */
@@ -70,6 +81,30 @@ export function cookieOptions(request: FastifyRequest, maxAgeMs: number) {
 }
 
 export const sessionPlugin = globalPlugin('session', async (app) => {
+  // The purge: each worker deletes every dead session now and then. unref'd so that it never keeps
+  // a process alive, stopped in onClose; a failed run (database briefly down) waits for the next.
+  // Lapsed login-throttle counts go in the same sweep.
+  let running: Promise<void> | undefined;
+  const sweep = async () => {
+    const now = new Date();
+    const sessions = await deleteAllExpiredSessions(app.db, now, new Date(now.getTime() - SESSION_IDLE_MS));
+    const failures = await purgeLapsedLoginFailures(app.db, now);
+    if (sessions + failures > 0) app.log.debug({ sessions, failures }, 'expired rows purged');
+  };
+  const purge = setInterval(() => {
+    running ??= sweep()
+      .catch((error: unknown) => app.log.warn({ err: error }, 'purging expired sessions failed'))
+      .finally(() => {
+        running = undefined;
+      });
+  }, SESSION_PURGE_MS);
+  purge.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(purge);
+    // A sweep under way finishes before the pool closes.
+    await running;
+  });
+
   app.decorateRequest('user', null);
   app.decorateRequest('session', null);
 
@@ -94,34 +129,52 @@ export const sessionPlugin = globalPlugin('session', async (app) => {
     request.user = session.user;
   });
 
-  app.decorateReply('startSession', async function startSession(this: FastifyReply, user: SessionUser) {
-    const request = this.request;
-    if (request.session) await deleteSession(app.db, request.session.id);
-    const token = randomBytes(32).toString('base64url');
-    const id = hashToken(token);
-    const now = new Date();
-    const csrfSecret = randomBytes(32).toString('hex');
-    await deleteExpiredSessions(app.db, user.id, now, new Date(now.getTime() - SESSION_IDLE_MS));
-    await insertSession(app.db, {
-      id,
-      userId: user.id,
-      csrfSecret,
-      now,
-      expiresAt: new Date(now.getTime() + SESSION_ABSOLUTE_MS),
-    });
-    this.setCookie(sessionCookieName(request), token, cookieOptions(request, SESSION_IDLE_MS));
-    request.session = { id, csrfSecret, lastSeenAt: now, user };
-    request.user = user;
-  });
+  app.decorateReply(
+    'startSession',
+    async function startSession(
+      this: FastifyReply,
+      user: SessionUser,
+      { endOthers = false }: { endOthers?: boolean } = {},
+    ) {
+      const request = this.request;
+      if (endOthers) await deleteUserSessions(app.db, user.id);
+      else if (request.session) await deleteSession(app.db, request.session.id);
+      const token = randomBytes(32).toString('base64url');
+      const id = hashToken(token);
+      const now = new Date();
+      const csrfSecret = randomBytes(32).toString('hex');
+      await deleteExpiredSessions(app.db, user.id, now, new Date(now.getTime() - SESSION_IDLE_MS));
+      await insertSession(app.db, {
+        id,
+        userId: user.id,
+        csrfSecret,
+        now,
+        expiresAt: new Date(now.getTime() + SESSION_ABSOLUTE_MS),
+      });
+      await capUserSessions(app.db, user.id, MAX_SESSIONS_PER_USER);
+      this.setCookie(sessionCookieName(request), token, cookieOptions(request, SESSION_IDLE_MS));
+      request.session = { id, csrfSecret, lastSeenAt: now, user };
+      request.user = user;
+    },
+  );
 
-  app.decorateReply('endSession', async function endSession(this: FastifyReply) {
-    const request = this.request;
-    if (request.session) await deleteSession(app.db, request.session.id);
-    request.session = null;
-    request.user = null;
-    this.clearCookie(sessionCookieName(request), clearOptions(request));
-  });
+  app.decorateReply(
+    'endSession',
+    async function endSession(this: FastifyReply, { all = false }: { all?: boolean } = {}) {
+      const request = this.request;
+      if (request.session && all) await deleteUserSessions(app.db, request.session.user.id);
+      else if (request.session) await deleteSession(app.db, request.session.id);
+      request.session = null;
+      request.user = null;
+      this.clearCookie(sessionCookieName(request), clearOptions(request));
+    },
+  );
 });
+
+/** The request's user as the services' permission checks take it (null for a visitor). */
+export function actorOf(request: FastifyRequest): Actor | null {
+  return request.user ? { id: request.user.id, role: request.user.role } : null;
+}
 
 /**
  * A preHandler for routes that need a logged-in user, optionally with one of some roles:

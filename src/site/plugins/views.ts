@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
+import type { Problem } from '../errors.js';
 import type { PageContext } from '../views/context.js';
 import { ErrorPage } from '../views/error-page.js';
-import type { Problem } from './errors.js';
 import { globalPlugin } from './global.js';
 
 declare module 'fastify' {

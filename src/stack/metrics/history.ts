@@ -1,4 +1,4 @@
-import type { StatusPoint } from '../../contract.js';
+import { SITE_METRICS, type StatusPoint } from '../../contract.js';
 import { type PromSample, sumOf } from './parse.js';
 
 /** The counters of one scrape that the status page and doctor turn into rates. */
@@ -14,8 +14,8 @@ export interface RawSample {
   dbConnectionUse: number;
 }
 
-export const REQUESTS = 'http_requests_total';
-export const DURATION = 'http_request_duration_seconds';
+export const REQUESTS = SITE_METRICS.requests;
+export const DURATION = SITE_METRICS.duration;
 
 /** Picks the numbers the history keeps out of one scrape of the aggregated metrics. */
 export function rawSample(t: number, samples: readonly PromSample[]): RawSample {

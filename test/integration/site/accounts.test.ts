@@ -212,7 +212,9 @@ test('the session cookie is HttpOnly, SameSite=Lax, and Secure behind HTTPS', as
   // Registered over HTTP by another browser: a site is served over one scheme, not both.
   await new Browser(app).register('hal@example.com', PASSWORD);
   const browser = new Browser(app);
-  const _csrf = await browser.csrfFrom('/login');
+  // The login page over HTTPS too: its anonymous CSRF cookie is then __Host-csrf.
+  const page = await browser.request({ url: '/login', headers: { 'x-forwarded-proto': 'https' } });
+  const _csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
   const response = await browser.request({
     method: 'POST',
     url: '/login',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { seedDemo } from '../../../src/site/modules/seed.js';
+import { seedDemo } from '../../../src/site/seed/seed.js';
 import { build } from './helper.js';
 
 async function snapshot(app: Awaited<ReturnType<typeof build>>['app']) {

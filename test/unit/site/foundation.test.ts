@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SITE_ENV } from '../../../src/contract.js';
 import { isDatabaseUnavailable, poolOptionsFromUrl } from '../../../src/site/database/database.js';
+import { errors, fieldErrors } from '../../../src/site/errors.js';
 import { safeNext } from '../../../src/site/modules/users/users.schemas.js';
 import { deriveToken, tokensMatch } from '../../../src/site/plugins/csrf.js';
-import { errors, fieldErrors, toProblem } from '../../../src/site/plugins/errors.js';
+import { toProblem } from '../../../src/site/plugins/errors.js';
 import { hashToken } from '../../../src/site/plugins/session.js';
 import { parseListen, readSettings, SettingsError } from '../../../src/site/settings.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { limitConcurrency } from '../../../src/site/lib/semaphore.js';
+import { limitConcurrency, QueueFullError } from '../../../src/site/lib/semaphore.js';
 
 test('limitConcurrency: never more than max at once, all run, in order, errors free the slot', async () => {
   const limited = limitConcurrency(2);
@@ -25,4 +25,31 @@ test('limitConcurrency: never more than max at once, all run, in order, errors f
   );
   assert.equal(await limited(async () => 'after'), 'after');
   assert.throws(() => limitConcurrency(0), RangeError);
+});
+
+test('limitConcurrency: a full queue refuses at once; an aborted waiter leaves it and never runs', async () => {
+  const limited = limitConcurrency(1, 2);
+  let open: () => void = () => {};
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const ran: string[] = [];
+  const task = (name: string) => async () => {
+    ran.push(name);
+    await gate;
+  };
+  const running = limited(task('running'));
+  const gone = new AbortController();
+  const abandoned = limited(task('abandoned'), gone.signal);
+  const next = limited(task('next'));
+  assert.equal(limited.waiting, 2);
+  await assert.rejects(limited(task('overflow')), QueueFullError);
+  gone.abort(new Error('client gone'));
+  await assert.rejects(abandoned, /client gone/);
+  assert.equal(limited.waiting, 1);
+  open();
+  await Promise.all([running, next]);
+  assert.deepEqual(ran, ['running', 'next']);
+  await assert.rejects(limited(task('late'), AbortSignal.abort(new Error('already gone'))), /already gone/);
+  assert.deepEqual(ran, ['running', 'next']);
 });

@@ -1,7 +1,65 @@
 import { type Kysely, sql } from 'kysely';
-import { EXCERPT_MAX, excerpt } from '../../lib/markdown.js';
+import { Marked } from 'marked';
+import sanitizeHtml from 'sanitize-html';
 
 const BATCH = 500;
+const EXCERPT_MAX = 300;
+
+// A frozen copy of lib/markdown.ts's excerpt() as it was when this migration was written: a
+// migration describes one point in history, so it must not change when the live code does.
+// Only npm packages are imported (never the site's own modules).
+const marked = new Marked({ gfm: true, breaks: false, async: false });
+const NOT_PROSE = [
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'pre',
+  'table',
+  'ul',
+  'ol',
+  'blockquote',
+  'script',
+  'style',
+  'textarea',
+];
+
+function decodeEntities(text: string): string {
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+function shorten(text: string, maxLength: number): string {
+  if (text.length <= maxLength) return text;
+  const cut = text.slice(0, maxLength);
+  const lastSpace = cut.lastIndexOf(' ');
+  const head = lastSpace > maxLength / 2 ? cut.slice(0, lastSpace) : cut;
+  return `${head.replace(/[\s.,;:!?…-]+$/, '')}…`;
+}
+
+function excerpt(markdown: string, maxLength: number): string {
+  const html = marked.parse(markdown, { async: false });
+  const paragraphs = sanitizeHtml(html, {
+    allowedTags: ['p'],
+    allowedAttributes: {},
+    nonTextTags: NOT_PROSE,
+  });
+  const prose = decodeEntities(paragraphs.replace(/<\/?p>/g, ' '))
+    .replace(/\s+/g, ' ')
+    .trim();
+  const text =
+    prose ||
+    decodeEntities(sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} }))
+      .replace(/\s+/g, ' ')
+      .trim();
+  return shorten(text, maxLength);
+}
 
 /**
  * Expand step: a stored plain-text excerpt, so pages never run Markdown on a read (the article

@@ -2,16 +2,9 @@ import type { App } from '../../app.js';
 import { addEtags } from '../../lib/etag.js';
 import { slugParam } from '../../lib/http.js';
 import { API_DEFAULT_LIMIT } from '../../lib/pagination.js';
-import { requireRole } from '../../plugins/session.js';
-import { actorOf } from './articles.routes.js';
-import {
-  ArticleCreate,
-  ArticleJson,
-  ArticleList,
-  ArticlePatch,
-  ListQuery,
-  SlugParams,
-} from './articles.schemas.js';
+import { ListQuery, SlugParams } from '../../lib/schemas.js';
+import { actorOf, requireRole } from '../../plugins/session.js';
+import { ArticleCreate, ArticleJson, ArticleList, ArticlePatch } from './articles.schemas.js';
 import {
   type ArticleWithAuthor,
   createArticle,

@@ -1,12 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app.js';
+import { type FieldError, fieldErrors, SiteError } from '../../errors.js';
 import { pageParam, slugParam } from '../../lib/http.js';
 import { PAGE_SIZE } from '../../lib/pagination.js';
-import { type FieldError, fieldErrors, SiteError } from '../../plugins/errors.js';
-import { requireRole } from '../../plugins/session.js';
-import { ArticleForm, PageQuery, SlugParams } from './articles.schemas.js';
+import { PageQuery, SlugParams } from '../../lib/schemas.js';
+import { actorOf, requireRole } from '../../plugins/session.js';
+import { ArticleForm } from './articles.schemas.js';
 import {
-  type Actor,
   type ArticleInput,
   canCreateArticle,
   canEditArticle,
@@ -19,10 +19,6 @@ import {
   updateArticle,
 } from './articles.service.js';
 import { ArticleFormPage, type ArticleFormValues, ArticleListPage, ArticleView } from './articles.views.js';
-
-export function actorOf(request: FastifyRequest): Actor | null {
-  return request.user ? { id: request.user.id, role: request.user.role } : null;
-}
 
 function formInput(body: ArticleForm | undefined): ArticleInput {
   return {

@@ -1,9 +1,6 @@
 import Type, { type Static } from 'typebox';
-import { CURSOR_MAX_LENGTH } from '../../lib/cursor.js';
-import { API_DEFAULT_LIMIT, API_MAX_LIMIT } from '../../lib/pagination.js';
+import { Csrf } from '../../lib/schemas.js';
 import { BODY_MAX, TITLE_MAX } from './articles.service.js';
-
-const Csrf = Type.Optional(Type.String({ maxLength: 200 }));
 
 /** The HTML form: loose types here, friendly messages from validateArticle() in the handler. */
 export const ArticleForm = Type.Object({
@@ -13,19 +10,6 @@ export const ArticleForm = Type.Object({
   _csrf: Csrf,
 });
 export type ArticleForm = Static<typeof ArticleForm>;
-
-export const PageQuery = Type.Object({ page: Type.Optional(Type.String({ maxLength: 20 })) });
-
-/** Anything longer cannot be a slug; the handler answers 404 for the rest. */
-export const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 200 }) });
-
-export const ListQuery = Type.Object(
-  {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: API_MAX_LIMIT, default: API_DEFAULT_LIMIT })),
-    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: CURSOR_MAX_LENGTH })),
-  },
-  { additionalProperties: false },
-);
 
 const Status = Type.Union([Type.Literal('draft'), Type.Literal('published')]);
 const Title = Type.String({ minLength: 1, maxLength: TITLE_MAX, pattern: '\\S' });

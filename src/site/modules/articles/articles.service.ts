@@ -1,11 +1,11 @@
 import type { Db } from '../../database/database.js';
+import { errors, type FieldError } from '../../errors.js';
 import { encodeCursor } from '../../lib/cursor.js';
 import { cursorParam } from '../../lib/http.js';
 import { EXCERPT_MAX, excerpt, renderMarkdown, shorten } from '../../lib/markdown.js';
 import { pageCount, pageWindow } from '../../lib/pagination.js';
 import { insertWithUniqueSlug, isDuplicateSlugError, nextFreeSlug, slugify } from '../../lib/slug.js';
-import { errors, type FieldError } from '../../plugins/errors.js';
-import type { Role } from '../users/users.table.js';
+import type { Actor } from '../users/users.service.js';
 import {
   type ArticleSummary,
   type ArticleWithAuthor,
@@ -33,12 +33,6 @@ export function articleExcerpt(
   maxLength = EXCERPT_MAX,
 ): string {
   return shorten(article.excerpt ?? excerpt(article.body_md, EXCERPT_MAX), maxLength);
-}
-
-/** Who is asking: the session's user, or null for a visitor. */
-export interface Actor {
-  id: number;
-  role: Role;
 }
 
 export interface ArticleInput {

@@ -1,13 +1,8 @@
+import type { FieldError } from '../../errors.js';
 import { formatDate } from '../../lib/format.js';
 import { shorten } from '../../lib/markdown.js';
 import { Pager } from '../../lib/pager.js';
-import {
-  CsrfField,
-  EditDeleteActions,
-  type FieldError,
-  FormErrors,
-  TextField,
-} from '../../views/components/form.js';
+import { CsrfField, EditDeleteActions, FormErrors, TextField } from '../../views/components/form.js';
 import type { PageContext } from '../../views/context.js';
 import { Layout } from '../../views/layout.js';
 import {

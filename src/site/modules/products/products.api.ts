@@ -3,16 +3,10 @@ import { addEtags } from '../../lib/etag.js';
 import { formatPrice } from '../../lib/format.js';
 import { slugParam } from '../../lib/http.js';
 import { API_DEFAULT_LIMIT } from '../../lib/pagination.js';
-import { requireRole } from '../../plugins/session.js';
-import { actorOf, type ProductsOptions } from './products.routes.js';
-import {
-  ListQuery,
-  ProductCreate,
-  ProductJson,
-  ProductList,
-  ProductPatch,
-  SlugParams,
-} from './products.schemas.js';
+import { ListQuery, SlugParams } from '../../lib/schemas.js';
+import { actorOf, requireRole } from '../../plugins/session.js';
+import type { ProductsOptions } from './products.routes.js';
+import { ProductCreate, ProductJson, ProductList, ProductPatch } from './products.schemas.js';
 import {
   createProduct,
   deleteProduct,

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errors, SiteError } from '../../errors.js';
 import { centsToInput, parsePrice } from '../../lib/format.js';
-import { errors, SiteError } from '../../plugins/errors.js';
 import type { ProductInput, ProductRow } from './products.service.js';
 import { type StagedImage, stageImage } from './products.uploads.js';
 import type { ProductFormValues } from './products.views.js';

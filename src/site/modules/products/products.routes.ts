@@ -1,14 +1,14 @@
 import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app.js';
+import { type FieldError, SiteError } from '../../errors.js';
 import { pageParam, slugParam } from '../../lib/http.js';
 import { PAGE_SIZE } from '../../lib/pagination.js';
-import { type FieldError, SiteError } from '../../plugins/errors.js';
-import { requireRole } from '../../plugins/session.js';
+import { PageQuery, SlugParams } from '../../lib/schemas.js';
+import { actorOf, requireRole } from '../../plugins/session.js';
 import { formValuesOf, type ProductForm, productInputFrom, readProductForm } from './products.form.js';
-import { DeleteForm, PageQuery, SlugParams } from './products.schemas.js';
+import { DeleteForm } from './products.schemas.js';
 import {
-  type Actor,
   canManageProducts,
   checkProductWrite,
   createProduct,
@@ -25,10 +25,6 @@ export interface ProductsOptions {
   /** Where images are stored; Nginx serves this directory under /uploads/. */
   uploadsDir: string;
   uploadMaxBytes: number;
-}
-
-export function actorOf(request: FastifyRequest): Actor | null {
-  return request.user ? { id: request.user.id, role: request.user.role } : null;
 }
 
 /** HTML pages for products: list and detail for everyone, create/edit/delete with an image for admins. */

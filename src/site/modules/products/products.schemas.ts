@@ -1,20 +1,9 @@
 import Type, { type Static } from 'typebox';
-import { CURSOR_MAX_LENGTH } from '../../lib/cursor.js';
-import { API_DEFAULT_LIMIT, API_MAX_LIMIT } from '../../lib/pagination.js';
+import { Csrf } from '../../lib/schemas.js';
 import { DESCRIPTION_MAX, NAME_MAX, PRICE_MAX_CENTS, STOCK_MAX } from './products.service.js';
 import { CURRENCIES } from './products.table.js';
 
-export const PageQuery = Type.Object({ page: Type.Optional(Type.String({ maxLength: 20 })) });
-export const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 200 }) });
-export const DeleteForm = Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
-
-export const ListQuery = Type.Object(
-  {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: API_MAX_LIMIT, default: API_DEFAULT_LIMIT })),
-    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: CURSOR_MAX_LENGTH })),
-  },
-  { additionalProperties: false },
-);
+export const DeleteForm = Type.Object({ _csrf: Csrf });
 
 const Currency = Type.Enum(CURRENCIES);
 const Name = Type.String({ minLength: 1, maxLength: NAME_MAX, pattern: '\\S' });

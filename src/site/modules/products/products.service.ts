@@ -1,10 +1,10 @@
 import type { Db } from '../../database/database.js';
+import { errors, type FieldError } from '../../errors.js';
 import { encodeCursor } from '../../lib/cursor.js';
 import { cursorParam } from '../../lib/http.js';
 import { pageCount, pageWindow } from '../../lib/pagination.js';
 import { insertWithUniqueSlug, slugify } from '../../lib/slug.js';
-import { errors, type FieldError } from '../../plugins/errors.js';
-import type { Role } from '../users/users.table.js';
+import type { Actor } from '../users/users.service.js';
 import {
   countProducts,
   deleteProductById,
@@ -22,11 +22,6 @@ import { CURRENCIES, type Currency, type ProductRow } from './products.table.js'
 
 export type { ProductRow };
 export { listProductSlugs };
-
-export interface Actor {
-  id: number;
-  role: Role;
-}
 
 export interface ProductInput {
   name: string;

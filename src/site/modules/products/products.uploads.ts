@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileTypeFromFile } from 'file-type';
 import { UPLOADS_URL_PREFIX } from '../../../contract.js';
-import { errors, SiteError } from '../../plugins/errors.js';
+import { errors, SiteError } from '../../errors.js';
 
 /**
  * Product images. A file is streamed to a temporary name inside the uploads directory (same

@@ -1,12 +1,7 @@
+import type { FieldError } from '../../errors.js';
 import { formatPrice } from '../../lib/format.js';
 import { Pager } from '../../lib/pager.js';
-import {
-  CsrfField,
-  EditDeleteActions,
-  type FieldError,
-  FormErrors,
-  TextField,
-} from '../../views/components/form.js';
+import { CsrfField, EditDeleteActions, FormErrors, TextField } from '../../views/components/form.js';
 import type { PageContext } from '../../views/context.js';
 import { Layout } from '../../views/layout.js';
 import type { ProductPage, ProductRow } from './products.service.js';

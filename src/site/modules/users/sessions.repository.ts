@@ -65,9 +65,49 @@ export async function deleteSession(db: Db, id: string): Promise<void> {
   await db.deleteFrom('sessions').where('id', '=', id).execute();
 }
 
-/** Ends every other session of a user (after a password change). */
+/** Ends every other session of a user. */
 export async function deleteOtherSessions(db: Db, userId: number, keepId: string): Promise<void> {
   await db.deleteFrom('sessions').where('user_id', '=', userId).where('id', '!=', keepId).execute();
+}
+
+/** Ends every session of a user (log out everywhere, a password change before the new one). */
+export async function deleteUserSessions(db: Db, userId: number): Promise<number> {
+  const result = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/**
+ * Keeps a user's `max` most recently used sessions and deletes the rest (the oldest). Two steps,
+ * because MariaDB takes no LIMIT in an IN subquery; a race between workers only deletes a row twice.
+ */
+export async function capUserSessions(db: Db, userId: number, max: number): Promise<void> {
+  const surplus = await db
+    .selectFrom('sessions')
+    .select('id')
+    .where('user_id', '=', userId)
+    .orderBy('last_seen_at', 'desc')
+    .orderBy('created_at', 'desc')
+    .limit(1000)
+    .offset(max)
+    .execute();
+  if (surplus.length === 0) return;
+  await db
+    .deleteFrom('sessions')
+    .where(
+      'id',
+      'in',
+      surplus.map((row) => row.id),
+    )
+    .execute();
+}
+
+/** The scheduled purge: every dead session of every user (expires_at and last_seen_at are indexed or cheap). */
+export async function deleteAllExpiredSessions(db: Db, now: Date, idleSince: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('sessions')
+    .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<=', idleSince)]))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 /** Housekeeping on login: drop this user's dead sessions so the table does not grow forever. */

@@ -1,8 +1,9 @@
 import type { App } from '../../app.js';
-import { errors } from '../../plugins/errors.js';
+import { errors } from '../../errors.js';
+import { clientGoneSignal } from '../../lib/http.js';
 import { requireRole } from '../../plugins/session.js';
 import { type AuthRouteOptions, authRateLimit } from './users.routes.js';
-import { ApiLogin, ApiRegister, PublicUser } from './users.schemas.js';
+import { ApiLogin, ApiRegister, LogoutQuery, PublicUser } from './users.schemas.js';
 import { authenticate, register } from './users.service.js';
 
 /** JSON API for the session and accounts (mounted under /api/v1); errors are problem+json. */
@@ -16,13 +17,18 @@ export async function usersApiRoutes(app: App, options: AuthRouteOptions = {}): 
   });
 
   app.post('/session', { schema: { body: ApiLogin }, config: limited }, async (request, reply) => {
-    const user = await authenticate(app.db, request.body.email, request.body.password);
+    const user = await authenticate(app.db, request.body.email, request.body.password, {
+      address: request.ip,
+      signal: clientGoneSignal(reply),
+    });
     await reply.startSession(user);
     return { user, csrfToken: reply.csrfToken() };
   });
 
-  app.delete('/session', async (_request, reply) => {
-    await reply.endSession();
+  // `DELETE /api/v1/session` logs this client out; `DELETE /api/v1/session?all=1` logs the account
+  // out everywhere (every browser and API client). Both need the CSRF header with a cookie session.
+  app.delete('/session', { schema: { querystring: LogoutQuery } }, async (request, reply) => {
+    await reply.endSession({ all: request.query.all === '1' });
     return reply.code(204).send();
   });
 

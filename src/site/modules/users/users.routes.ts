@@ -1,9 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../app.js';
-import { type FieldError, fieldErrors, SiteError } from '../../plugins/errors.js';
+import { type FieldError, fieldErrors, SiteError } from '../../errors.js';
+import { clientGoneSignal } from '../../lib/http.js';
 import { requireRole } from '../../plugins/session.js';
 import { findUserById } from './users.repository.js';
-import { LoginForm, NextQuery, PasswordForm, RegisterForm, safeNext } from './users.schemas.js';
+import { LoginForm, LogoutQuery, NextQuery, PasswordForm, RegisterForm, safeNext } from './users.schemas.js';
 import { authenticate, changePassword, register, toUser } from './users.service.js';
 import { AccountPage, LoginPage, PasswordPage, RegisterPage } from './users.views.js';
 
@@ -96,7 +97,10 @@ export async function usersRoutes(app: App, options: AuthRouteOptions = {}): Pro
       const invalid = validationErrors(request);
       if (invalid.length > 0) return render(400, invalid);
       try {
-        const user = await authenticate(app.db, request.body.email, request.body.password);
+        const user = await authenticate(app.db, request.body.email, request.body.password, {
+          address: request.ip,
+          signal: clientGoneSignal(reply),
+        });
         await reply.startSession(user);
       } catch (error) {
         if (error instanceof SiteError && (error.statusCode === 401 || error.statusCode === 429)) {
@@ -108,8 +112,9 @@ export async function usersRoutes(app: App, options: AuthRouteOptions = {}): Pro
     },
   );
 
-  app.post('/logout', async (_request, reply) => {
-    await reply.endSession();
+  // `/logout?all=1` (the account page's "Sign out everywhere"): every session of the account ends.
+  app.post('/logout', { schema: { querystring: LogoutQuery } }, async (request, reply) => {
+    await reply.endSession({ all: request.query.all === '1' });
     return reply.redirect('/', 303);
   });
 
@@ -120,7 +125,9 @@ export async function usersRoutes(app: App, options: AuthRouteOptions = {}): Pro
     if (!row) return reply.redirect('/login?next=%2Faccount', 303);
     const notice =
       (request.query as { changed?: string }).changed === '1' ? 'Your password was changed.' : undefined;
-    return reply.html(AccountPage({ context: reply.pageContext(), user: toUser(row), notice }));
+    return reply.html(
+      AccountPage({ context: reply.pageContext(), csrfToken: reply.csrfToken(), user: toUser(row), notice }),
+    );
   });
 
   app.get('/account/password', loggedIn, async (_request, reply) =>
@@ -140,13 +147,19 @@ export async function usersRoutes(app: App, options: AuthRouteOptions = {}): Pro
       const user = request.user;
       if (!user) return reply.redirect('/login', 303);
       try {
-        await changePassword(app.db, user.id, request.body.current_password, request.body.new_password);
+        await changePassword(app.db, user.id, request.body.current_password, request.body.new_password, {
+          address: request.ip,
+          signal: clientGoneSignal(reply),
+        });
       } catch (error) {
         if (error instanceof SiteError && error.errors) return render(error.errors);
         if (error instanceof SiteError && error.statusCode === 429)
           return render([{ field: 'current_password', message: error.message }]);
         throw error;
       }
+      // A stolen cookie must not outlive the password: every session of the account ends, and
+      // this browser gets a new one (a new id, a new CSRF secret).
+      await reply.startSession(user, { endOthers: true });
       return reply.redirect('/account?changed=1', 303);
     },
   );

@@ -1,10 +1,10 @@
 import Type, { type Static } from 'typebox';
+import { Csrf } from '../../lib/schemas.js';
 
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
 export const Password = Type.String({ minLength: 12, maxLength: 128 });
 export const DisplayName = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
 export const RoleSchema = Type.Union([Type.Literal('admin'), Type.Literal('editor'), Type.Literal('member')]);
-const Csrf = Type.Optional(Type.String({ maxLength: 200 }));
 
 /** HTML forms: the CSRF field rides along; values are checked again in the handler for friendly messages. */
 export const RegisterForm = Type.Object({
@@ -24,6 +24,10 @@ export const PasswordForm = Type.Object({
   _csrf: Csrf,
 });
 export const NextQuery = Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })) });
+/** `?all=1` on a logout (the form's POST /logout, the API's DELETE /session): end every session of the account. */
+export const LogoutQuery = Type.Object({
+  all: Type.Optional(Type.Union([Type.Literal('0'), Type.Literal('1')])),
+});
 
 /** JSON API bodies: unknown fields are an error. */
 export const ApiLogin = Type.Object(

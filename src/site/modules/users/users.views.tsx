@@ -1,4 +1,5 @@
-import { CsrfField, type FieldError, FormErrors, TextField } from '../../views/components/form.js';
+import type { FieldError } from '../../errors.js';
+import { CsrfField, FormErrors, TextField } from '../../views/components/form.js';
 import type { PageContext } from '../../views/context.js';
 import { Layout } from '../../views/layout.js';
 import type { User } from './users.service.js';
@@ -110,9 +111,11 @@ export function LoginPage({
 export function AccountPage({
   context,
   user,
+  csrfToken,
   notice,
 }: {
   context: PageContext;
+  csrfToken: string;
   user: User;
   notice?: string;
 }): JSX.Element {
@@ -137,6 +140,11 @@ export function AccountPage({
       <p>
         <a href="/account/password">Change your password</a>
       </p>
+      <form method="post" action="/logout?all=1">
+        <CsrfField token={csrfToken} />
+        <p>Lost a device, or used a shared computer? End every session of this account, here too.</p>
+        <button type="submit">Sign out everywhere</button>
+      </form>
     </Layout>
   );
 }

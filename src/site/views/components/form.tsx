@@ -1,9 +1,6 @@
 import type { Children } from '@kitajs/html';
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
+import type { FieldError } from '../../errors.js';
 
 /** The hidden field every state-changing form carries (checked by the csrf plugin). */
 export function CsrfField({ token }: { token: string }): JSX.Element {

@@ -1,5 +1,6 @@
 import { isAbsolute } from 'node:path';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
+import { MIGRATION_TABLE } from '../../../contract.js';
 import { WorkerFailed } from '../../components/appserver/pool.js';
 import { adminOverSocket, externalAdmin } from '../../components/mariadb/index.js';
 import { WebstackError } from '../../core/errors.js';
@@ -142,7 +143,7 @@ export class Deployer {
     const connection = await mysql.createConnection({ ...admin, database: config.database.name });
     try {
       const [rows] = await connection.query<RowDataPacket[]>(
-        'SELECT name FROM kysely_migration ORDER BY name',
+        `SELECT name FROM ${MIGRATION_TABLE} ORDER BY name`,
       );
       return rows.map((row) => String(row.name));
     } finally {

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
+import { SITE_MIGRATIONS_DIR } from '../../../contract.js';
 import type { Host } from '../../host/host.js';
 
 /** Where a built release keeps its compiled migrations: their file names are its migration list. */
-export const RELEASE_MIGRATIONS_DIR = 'dist/site/database/migrations';
+export const RELEASE_MIGRATIONS_DIR = SITE_MIGRATIONS_DIR;
 
 /**
  * A contract migration removes or renames what an older release still reads (drop a column,

@@ -3,9 +3,9 @@ import argon2 from 'argon2';
 import type { Db } from '../database/database.js';
 import { EXCERPT_MAX, excerpt, renderMarkdown } from '../lib/markdown.js';
 import { slugify } from '../lib/slug.js';
-import { DEMO_USERS, demoArticles } from './seed.content.js';
-import { DEMO_PRODUCTS } from './seed.products.js';
-import { hashPassword } from './users/users.service.js';
+import { hashPassword } from '../modules/users/users.service.js';
+import { DEMO_USERS, demoArticles } from './content.js';
+import { DEMO_PRODUCTS } from './products.js';
 
 /**
  * Loads the demo content: a few accounts of each role, ~55 articles and ~30 products. Idempotent:

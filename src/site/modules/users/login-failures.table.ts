@@ -1,5 +1,0 @@
-export interface LoginFailuresTable {
-  user_id: number;
-  failures: number;
-  window_started_at: Date;
-}
