@@ -98,12 +98,13 @@ export async function labStatusVerb(options: LabOptions): Promise<number> {
   const { hosts } = await labStatus({ dir: dirOf(options) });
   console.log(
     table(
-      ['HOST', 'ROLE', 'ADDRESS', 'SSHD', 'LINK', 'PROCESSES'],
+      ['HOST', 'ROLE', 'ADDRESS', 'SSHD', 'POWER', 'LINK', 'PROCESSES'],
       hosts.map((h) => [
         h.name,
         h.role,
         h.address,
         h.sshd ? 'answers' : 'silent',
+        h.power,
         h.link,
         String(h.processes),
       ]),
