@@ -38,17 +38,22 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20
   }
 }
 
-function tcpAnswers(host: string, port: number): Promise<boolean> {
+/** How a TCP connect ends: 'connected', or the error (ECONNREFUSED means a RST came back). */
+function tcpOutcome(host: string, port: number): Promise<string> {
   return new Promise((resolve) => {
     const socket = createConnection({ host, port });
-    const done = (ok: boolean) => {
+    const done = (outcome: string) => {
       socket.destroy();
-      resolve(ok);
+      resolve(outcome);
     };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
+    socket.setTimeout(1000, () => done('timeout'));
+    socket.once('connect', () => done('connected'));
+    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code ?? 'error'));
   });
+}
+
+async function tcpAnswers(host: string, port: number): Promise<boolean> {
+  return (await tcpOutcome(host, port)) === 'connected';
 }
 
 describe('webstack lab, end to end', { skip: isRoot ? false : 'needs root (network namespaces)' }, () => {
@@ -193,6 +198,8 @@ describe('webstack lab, end to end', { skip: isRoot ? false : 'needs root (netwo
     assert.equal(crash.code, 0, crash.stderr);
     await until('app1’s sshd to stop answering', async () => !(await tcpAnswers(address.app1, 22)));
     assert.equal((await exec('ip', ['netns', 'pids', 'app1'])).stdout.trim(), '');
+    // A dead kernel answers nothing: no RST for its port (ECONNREFUSED would be one).
+    assert.notEqual(await tcpOutcome(address.app1, 22), 'ECONNREFUSED');
     const links = JSON.parse((await exec('ip', ['-j', '-n', 'app1', 'link', 'show'])).stdout) as {
       ifname: string;
       flags: string[];
@@ -220,6 +227,17 @@ describe('webstack lab, end to end', { skip: isRoot ? false : 'needs root (netwo
     assert.notEqual(fromLb.stdout.trim(), 'connected', 'lb1 still reaches app2');
     const status = await lab('status');
     assert.match(status.stdout, /app2\s+app\s+198\.18\.0\.13\s+silent\s+on\s+cut/);
+    const json = JSON.parse((await lab('status', '--json')).stdout) as {
+      hosts: { name: string; sshd: boolean; power: string; link: string }[];
+    };
+    assert.deepEqual(
+      json.hosts.map((h) => [h.name, h.sshd, h.power, h.link]),
+      [
+        ['lb1', true, 'on', 'up'],
+        ['app1', true, 'on', 'up'],
+        ['app2', false, 'on', 'cut'],
+      ],
+    );
     const heal = await lab('heal', 'app2');
     assert.equal(heal.code, 0, heal.stderr);
     await until('app2 to answer again', () => tcpAnswers(address.app2, 22));

@@ -10,6 +10,7 @@ export interface LabOptions {
   lb?: string;
   app?: string;
   db?: string;
+  json?: boolean;
   args?: string[];
 }
 
@@ -96,6 +97,10 @@ export async function labHealVerb(options: LabOptions): Promise<number> {
 
 export async function labStatusVerb(options: LabOptions): Promise<number> {
   const { hosts } = await labStatus({ dir: dirOf(options) });
+  if (options.json) {
+    console.log(JSON.stringify({ hosts }, null, 2));
+    return 0;
+  }
   console.log(
     table(
       ['HOST', 'ROLE', 'ADDRESS', 'SSHD', 'POWER', 'LINK', 'PROCESSES'],

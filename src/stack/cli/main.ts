@@ -183,7 +183,8 @@ lab
   .action(labAction(labDownVerb));
 lab
   .command('status')
-  .description("each host's address, whether its sshd answers, its link and its process count")
+  .description("each host's address, whether its sshd answers, its power, its link and its process count")
+  .option('--json', 'machine-readable output')
   .addOption(labDirOption())
   .action(labAction(labStatusVerb));
 lab

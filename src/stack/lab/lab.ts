@@ -110,7 +110,8 @@ async function buildLab(paths: LabPaths, state: LabState, log: Log): Promise<voi
   await run(mount.makePrivate(paths.nsDir));
   // Hosts are independent (each new mount namespace drops the namespace mounts it inherited), so
   // they are built side by side; the state file is saved once each has its PIDs.
-  const knownHosts = await Promise.all(
+  // allSettled: a failed host must not start the cleanup while the others are still being built.
+  const built = await Promise.allSettled(
     state.hosts.map(async (host) => {
       const hostPaths = paths.host(host.name);
       await createHostNamespacesAndMounts(host, hostPaths);
@@ -122,6 +123,9 @@ async function buildLab(paths: LabPaths, state: LabState, log: Log): Promise<voi
     }),
   );
   await saveLabState(paths, state);
+  const failed = built.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  const knownHosts = built.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   await writeFileAtomic(paths.knownHosts, `${knownHosts.join('\n')}\n`, 0o644);
   await writeFileAtomic(
     paths.inventory,

@@ -24,7 +24,7 @@ export function requireRoot(verb: string): void {
   if (process.getuid?.() !== 0)
     throw new WebstackError(
       'LAB_NOT_ROOT',
-      `\`webstack lab ${verb}\` creates network namespaces, a bridge and mounts, which needs root`,
+      `\`webstack lab ${verb}\` works on network namespaces, links and mounts, which needs root`,
       `run it as root: \`sudo webstack lab ${verb} …\``,
     );
 }
