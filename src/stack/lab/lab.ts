@@ -31,8 +31,8 @@ import {
   removeNetwork,
   restoreLink,
 } from './network.js';
-import { HOST_PRIVATE_MOUNTS, type LabPaths, labPaths } from './paths.js';
-import { checkLabDir, requireRoot, requireTools } from './preflight.js';
+import { HOST_PRIVATE_MOUNTS, type LabPaths, labEntries, labPaths } from './paths.js';
+import { checkLabDir, requireFreshDir, requireRoot, requireTools } from './preflight.js';
 import { tcpAnswers } from './probe.js';
 import { knownHostsLine } from './sshd-config.js';
 import {
@@ -81,6 +81,7 @@ export async function labUp(options: { dir: string; counts: LabCounts; log: Log 
     paths,
     hosts.map((host) => host.name),
   );
+  await requireFreshDir(paths.dir);
   await ensureDir(paths.dir, 0o755);
   const state = newLabState(paths.dir, hosts);
   await saveLabState(paths, state);
@@ -147,7 +148,9 @@ async function removeLab(paths: LabPaths, state: LabState, log: Log): Promise<vo
   for (const host of state.hosts) await removeHostNamespaces(host.name);
   await removeNetwork(state.hosts);
   if (state.createdStateMountpoint) await attempt(['rmdir', HOST_PRIVATE_MOUNTS.state]);
-  await removePath(paths.dir);
+  // Only what the lab wrote, then the directory if that leaves it empty: never a tree it did not make.
+  for (const entry of labEntries(paths)) await removePath(entry);
+  await attempt(['rmdir', paths.dir]);
 }
 
 export async function labDown(options: { dir: string; log: Log }): Promise<boolean> {

@@ -68,3 +68,17 @@ export function labPaths(dir: string): LabPaths {
     },
   };
 }
+
+/** Everything `lab up` writes in the lab directory: what `lab down` removes (nothing else). */
+export function labEntries(paths: LabPaths): string[] {
+  return [
+    paths.inventory,
+    paths.knownHosts,
+    paths.operatorKey,
+    `${paths.operatorKey}.pub`,
+    paths.nsDir,
+    join(paths.dir, 'hosts'),
+    // Last: without it a half-removed lab could not be found again.
+    paths.state,
+  ];
+}

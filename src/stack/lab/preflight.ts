@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { access, readdir, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { WebstackError } from '../core/errors.js';
 import { HOST_PRIVATE_MOUNTS } from './paths.js';
@@ -86,4 +86,15 @@ export async function checkLabDir(dir: string): Promise<string> {
     if (parent === dirname(parent)) break;
   }
   return absolute;
+}
+
+/** The lab's directory is its own (`lab down` removes it once empty), so `lab up` takes only a new or empty one. */
+export async function requireFreshDir(dir: string): Promise<void> {
+  const entries = await readdir(dir).catch(() => []);
+  if (entries.length > 0)
+    throw new WebstackError(
+      'LAB_DIR_NOT_EMPTY',
+      `${dir} already holds files; a lab needs a directory of its own`,
+      'pass a --dir that does not exist yet (or is empty), e.g. --dir /var/lib/webstack-lab',
+    );
 }

@@ -7,7 +7,7 @@ import {
   runtimeAddresses,
 } from '../../../src/stack/lab/ip-json.js';
 import { mountPointsUnder } from '../../../src/stack/lab/mounts.js';
-import { labPaths } from '../../../src/stack/lab/paths.js';
+import { labEntries, labPaths } from '../../../src/stack/lab/paths.js';
 import { knownHostsLine, renderSshdConfig, sshCommand } from '../../../src/stack/lab/sshd-config.js';
 import { newLabState, renderInventory } from '../../../src/stack/lab/state.js';
 import { planHosts } from '../../../src/stack/lab/topology.js';
@@ -113,4 +113,11 @@ test('the lab’s mounts are found under its directory, deepest first, escapes d
     '/var/lib/webstack-lab/ns',
     '/var/lib/webstack-lab/a b',
   ]);
+});
+
+test('lab down removes only what lab up wrote, inside the lab directory, the state file last', () => {
+  const entries = labEntries(lab);
+  assert.ok(entries.every((entry) => entry.startsWith('/var/lib/webstack-lab/')));
+  assert.equal(entries.at(-1), '/var/lib/webstack-lab/lab-state.json');
+  assert.ok(entries.includes('/var/lib/webstack-lab/hosts'));
 });

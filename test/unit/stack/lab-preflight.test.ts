@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isWebstackError } from '../../../src/stack/core/errors.js';
-import { checkLabDir, LAB_TOOLS } from '../../../src/stack/lab/preflight.js';
+import { checkLabDir, LAB_TOOLS, requireFreshDir } from '../../../src/stack/lab/preflight.js';
 
 async function refusal(dir: string): Promise<string> {
   try {
@@ -34,4 +34,12 @@ test('every program the lab runs names the Debian package that provides it', () 
   assert.equal(packages.ip, 'iproute2');
   assert.equal(packages.nsenter, 'util-linux');
   assert.equal(packages.unshare, 'util-linux');
+});
+
+test('lab up takes only a new or empty directory: the lab’s directory is its own', async () => {
+  await requireFreshDir('/nonexistent/webstack-lab');
+  await assert.rejects(
+    requireFreshDir('/etc'),
+    (error) => isWebstackError(error) && error.code === 'LAB_DIR_NOT_EMPTY',
+  );
 });
