@@ -1,7 +1,8 @@
 import { WebstackError } from '../core/errors.js';
-import { labCrash, labDown, labHeal, labIsolate, labStart, labStatus, labUp } from '../lab/lab.js';
+import { labCrash, labDown, labHeal, labIsolate, labStart, labUp } from '../lab/lab.js';
 import { DEFAULT_LAB_DIR, labPaths } from '../lab/paths.js';
 import { sshCommand } from '../lab/sshd-config.js';
+import { labStatus } from '../lab/status.js';
 import { LAB_ROLES, type LabCounts } from '../lab/topology.js';
 import { table } from './output.js';
 

@@ -26,14 +26,12 @@ import {
   connectHost,
   createBridge,
   cutLink,
-  linkIsUp,
   netnsNames,
   removeNetwork,
   restoreLink,
 } from './network.js';
 import { HOST_PRIVATE_MOUNTS, type LabPaths, labEntries, labPaths } from './paths.js';
 import { checkLabDir, requireFreshDir, requireRoot, requireTools } from './preflight.js';
-import { tcpAnswers } from './probe.js';
 import { knownHostsLine } from './sshd-config.js';
 import {
   findHost,
@@ -89,7 +87,10 @@ export async function labUp(options: { dir: string; counts: LabCounts; log: Log 
     await buildLab(paths, state, options.log);
   } catch (error) {
     options.log('lab up failed; removing what it created');
-    await removeLab(paths, state, () => {});
+    // The first failure is the one to report; a failing cleanup is left to `lab down`.
+    await removeLab(paths, state, () => {}).catch(() =>
+      options.log(`some of it is left: \`webstack lab down --dir ${paths.dir}\` removes it`),
+    );
     throw error;
   }
   return state;
@@ -201,44 +202,4 @@ export async function labIsolate(options: { dir: string; name: string }): Promis
 export async function labHeal(options: { dir: string; name: string }): Promise<void> {
   const { host } = await labHost(options.dir, 'heal', options.name);
   await restoreLink(host);
-}
-
-export interface LabHostStatus {
-  name: string;
-  role: string;
-  address: string;
-  sshd: boolean;
-  /** Off after `lab crash`: its links inside are down. */
-  power: 'on' | 'off';
-  /** Cut by `lab isolate`: the bridge's end of its veth is down. */
-  link: 'up' | 'cut' | 'missing';
-  processes: number;
-}
-
-export async function labStatus(options: {
-  dir: string;
-}): Promise<{ paths: LabPaths; hosts: LabHostStatus[] }> {
-  requireRoot('status');
-  const paths = labPaths(await checkLabDir(options.dir));
-  const state = await requireLabState(paths);
-  const hosts = await Promise.all(
-    state.hosts.map(async (host): Promise<LabHostStatus> => {
-      const [sshd, up, eth0Up, pids] = await Promise.all([
-        tcpAnswers(host.address, 22, 1000),
-        linkIsUp(host.veth),
-        linkIsUp('eth0', host.name),
-        hostPids(host.name),
-      ]);
-      return {
-        name: host.name,
-        role: host.role,
-        address: host.address,
-        sshd,
-        power: eth0Up ? 'on' : 'off',
-        link: up === null ? 'missing' : up ? 'up' : 'cut',
-        processes: pids.length,
-      };
-    }),
-  );
-  return { paths, hosts };
 }
