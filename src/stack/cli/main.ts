@@ -13,6 +13,16 @@ import { doctorVerb } from './doctor.js';
 import { downVerb } from './down.js';
 import { installVerb } from './install.js';
 import { installServiceVerb } from './install-service.js';
+import {
+  type LabOptions,
+  labCrashVerb,
+  labDownVerb,
+  labHealVerb,
+  labIsolateVerb,
+  labStartVerb,
+  labStatusVerb,
+  labUpVerb,
+} from './lab.js';
 import { logsVerb } from './logs.js';
 import { metricsVerb } from './metrics.js';
 import { printError } from './output.js';
@@ -143,10 +153,68 @@ program
     'write the unit here instead of /etc/systemd/system/webstack.service (and do not enable it)',
   )
   .action(action(installServiceVerb));
+const lab = program
+  .command('lab')
+  .description('test hosts on this machine, one network namespace each, with sshd on 198.18.0.x (root)');
+/** The lab needs no config: it makes its own hosts and writes their inventory. */
+function labAction(verb: (options: LabOptions) => Promise<number>) {
+  return async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command;
+    process.exitCode = await verb({ ...command.opts<LabOptions>(), args: command.args });
+  };
+}
+const labDirOption = () =>
+  new Option(
+    '--dir <dir>',
+    'the lab directory, root-owned and not under /tmp (default: /var/lib/webstack-lab)',
+  );
+lab
+  .command('up')
+  .description('create lb1…, app1…, db1…: a namespace, hostname, /var/lib/webstack, /run and sshd each')
+  .option('--lb <count>', 'load balancer hosts', '0')
+  .option('--app <count>', 'application hosts', '0')
+  .option('--db <count>', 'database hosts', '0')
+  .addOption(labDirOption())
+  .action(labAction(labUpVerb));
+lab
+  .command('down')
+  .description('remove every process, mount, namespace and link of the lab, and its directory')
+  .addOption(labDirOption())
+  .action(labAction(labDownVerb));
+lab
+  .command('status')
+  .description("each host's address, whether its sshd answers, its power, its link and its process count")
+  .option('--json', 'machine-readable output')
+  .addOption(labDirOption())
+  .action(labAction(labStatusVerb));
+lab
+  .command('crash')
+  .description('power loss: SIGKILL every process of the host and take its links down')
+  .argument('<name>', 'the lab host, e.g. app1')
+  .addOption(labDirOption())
+  .action(labAction(labCrashVerb));
+lab
+  .command('start')
+  .description('reboot: links up, runtime addresses removed, empty /run, then sshd')
+  .argument('<name>', 'the lab host, e.g. app1')
+  .addOption(labDirOption())
+  .action(labAction(labStartVerb));
+lab
+  .command('isolate')
+  .description("cut the host's link to the lab network")
+  .argument('<name>', 'the lab host, e.g. app2')
+  .addOption(labDirOption())
+  .action(labAction(labIsolateVerb));
+lab
+  .command('heal')
+  .description("restore the host's link to the lab network")
+  .argument('<name>', 'the lab host, e.g. app2')
+  .addOption(labDirOption())
+  .action(labAction(labHealVerb));
 program
   .command('install', { hidden: true })
   .description('install the Debian packages webstack needs')
-  .option('--with-test-tools', 'also bind9, chromium and wrk')
+  .option('--with-test-tools', 'also bind9, chromium, wrk and what `webstack lab` needs (openssh-server…)')
   .action(action(installVerb));
 program
   .command('daemon', { hidden: true })

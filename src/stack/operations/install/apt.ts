@@ -9,8 +9,23 @@ export const STACK_PACKAGES = [
   'bind9-utils',
   'logrotate',
 ] as const;
-/** What the test suite and the benchmark need on top: a real DNS server, a browser, a load generator. */
-export const TEST_PACKAGES = ['bind9', 'bind9-dnsutils', 'chromium', 'wrk', 'systemd'] as const;
+/**
+ * What the test suite and the benchmark need on top: a real DNS server, a browser, a load
+ * generator, and for `webstack lab` network namespaces (iproute2, util-linux), sysctl and kill
+ * (procps) and an sshd on each lab host with the client to reach it.
+ */
+export const TEST_PACKAGES = [
+  'bind9',
+  'bind9-dnsutils',
+  'chromium',
+  'wrk',
+  'systemd',
+  'iproute2',
+  'util-linux',
+  'procps',
+  'openssh-server',
+  'openssh-client',
+] as const;
 /** The black-box scanners `npm run scan` runs against a stack on loopback. */
 export const SCAN_PACKAGES = ['sqlmap', 'wapiti', 'testssl.sh'] as const;
 

@@ -1,0 +1,161 @@
+import { readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WebstackError } from '../core/errors.js';
+import { ensureDir, isAlive, removePath, run, start, writeFileAtomic } from '../host/local.js';
+import {
+  createHostNamespaces,
+  inHost,
+  inNetnsOnly,
+  ip,
+  killAll,
+  MINIMAL_ENV,
+  mount,
+  netnsPath,
+  parsePids,
+  setHostname,
+  sshd,
+  sshdTest,
+  sshKeygen,
+  sysctl,
+} from './commands.js';
+import { attempt, pollUntil } from './exec.js';
+import { HOST_PRIVATE_MOUNTS, type LabHostPaths, type LabPaths } from './paths.js';
+import { tcpAnswers } from './probe.js';
+import { renderSshdConfig } from './sshd-config.js';
+import type { LabHostState } from './state.js';
+import type { LabHostPlan } from './topology.js';
+
+/**
+ * The host's network namespace, and its one persistent mount and UTS namespace: every daemon the
+ * lab starts there later enters the same pair, so they all see the same bind mounts and hostname.
+ */
+export async function createHostNamespacesAndMounts(host: LabHostPlan, paths: LabHostPaths): Promise<void> {
+  await run(ip.netnsAdd(host.name));
+  // Before eth0 exists, so that it starts with IPv6 off (the default applies to new links).
+  await run(inNetnsOnly(host.name, sysctl.ipv6Off(['all', 'default'])));
+  for (const dir of [paths.dir, paths.state, paths.run, join(paths.run, 'sshd'), paths.home])
+    await ensureDir(dir, 0o755);
+  await writeFileAtomic(paths.mntNs, '', 0o600);
+  await writeFileAtomic(paths.utsNs, '', 0o600);
+  await run(createHostNamespaces(host.name, paths));
+  const inside = (argv: Parameters<typeof inHost>[2]) => run(inHost(host.name, paths, argv));
+  await inside(mount.unmountInheritedNamespaces());
+  // /sys shows the network devices of the namespace that mounts it: the host's, not the machine's.
+  await inside(mount.lazyUnmount('/sys'));
+  await inside(mount.sysfs());
+  await inside(setHostname(host.name));
+  await inside(mount.bind(paths.state, HOST_PRIVATE_MOUNTS.state));
+  await inside(mount.bind(paths.run, HOST_PRIVATE_MOUNTS.run));
+  await inside(mount.bind(paths.home, HOST_PRIVATE_MOUNTS.home));
+}
+
+/** The host's sshd: its own host key and config; the operator's key is the only one it accepts. */
+export async function writeSshd(host: LabHostPlan, paths: LabHostPaths, lab: LabPaths): Promise<string> {
+  await removePath(paths.hostKey);
+  await removePath(`${paths.hostKey}.pub`);
+  await run(sshKeygen(paths.hostKey, `webstack-lab ${host.name}`));
+  await writeFileAtomic(paths.authorizedKeys, await readFile(`${lab.operatorKey}.pub`), 0o600);
+  await writeFileAtomic(paths.sshdConfig, renderSshdConfig(host.address, paths), 0o644);
+  await run(inHost(host.name, paths, sshdTest(paths)), { env: MINIMAL_ENV });
+  return await readFile(`${paths.hostKey}.pub`, 'utf8');
+}
+
+/**
+ * What a lab host runs after it boots, in order, as install-service arranges on a real host.
+ * Each entry is one long-running daemon inside the host's namespaces. `webstack daemon` joins
+ * this list once the stack runs on lab hosts (issue 12: "then sshd, then `webstack daemon`").
+ */
+export const BOOT_SERVICES: readonly BootService[] = [
+  {
+    name: 'sshd',
+    argv: (paths) => sshd(paths),
+    ready: (host) => pollUntil(() => tcpAnswers(host.address, 22, 500), 15_000),
+    log: (paths) => paths.sshdLog,
+  },
+];
+
+interface BootService {
+  name: string;
+  argv(paths: LabHostPaths): Parameters<typeof inHost>[2];
+  /** Resolves true once the daemon serves. */
+  ready(host: LabHostPlan): Promise<boolean>;
+  log(paths: LabHostPaths): string;
+}
+
+/** Starts the boot services; returns their PIDs (nsenter execs the daemon: same PID). */
+export async function bootServices(host: LabHostState, paths: LabHostPaths): Promise<Record<string, number>> {
+  const pids: Record<string, number> = {};
+  for (const service of BOOT_SERVICES) {
+    const child = start(inHost(host.name, paths, service.argv(paths)), {
+      detached: true,
+      stdio: 'ignore',
+      env: MINIMAL_ENV,
+    });
+    child.unref();
+    const pid = child.pid;
+    if (pid === undefined || !(await service.ready(host)) || !isAlive(pid)) {
+      const log = await readFile(service.log(paths), 'utf8').catch(() => '');
+      const last = log.trim().split('\n').slice(-1)[0] ?? '';
+      throw new WebstackError(
+        'LAB_BOOT_FAILED',
+        `${service.name} on lab host ${host.name} did not start${last ? `: ${last}` : ''}`,
+        `see ${service.log(paths)}; then \`webstack lab down\` and \`webstack lab up\` again`,
+      );
+    }
+    pids[service.name] = pid;
+  }
+  return pids;
+}
+
+/** A reboot empties /run (a tmpfs on a real host): PID files and sockets of the last boot go. */
+export async function clearRun(paths: LabHostPaths): Promise<void> {
+  for (const entry of await readdir(paths.run)) await removePath(join(paths.run, entry));
+  await ensureDir(join(paths.run, 'sshd'), 0o755);
+}
+
+/** Every process in the host's network namespace, as `ip netns pids` lists them. */
+export async function hostPids(name: string): Promise<number[]> {
+  try {
+    return parsePids((await run(ip.netnsPids(name), { timeoutMs: 10_000 })).stdout);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A PID the lab recorded is still the lab's when the process is in the host's network namespace
+ * (a reused PID of some other process is not).
+ */
+async function stillInHost(pid: number, name: string): Promise<boolean> {
+  try {
+    const [link, ns] = await Promise.all([readlink(`/proc/${pid}/ns/net`), stat(netnsPath(name))]);
+    return link === `net:[${ns.ino}]`;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGKILL for every process of the host; polls until they are gone (PID 1 reaps them late). */
+export async function killHost(host: LabHostState): Promise<number[]> {
+  const recorded = [];
+  for (const pid of Object.values(host.pids)) if (await stillInHost(pid, host.name)) recorded.push(pid);
+  const pids = [...new Set([...(await hostPids(host.name)), ...recorded])];
+  if (pids.length > 0) await run(killAll(pids), { okCodes: [0, 1] });
+  const gone = await pollUntil(
+    async () => pids.every((pid) => !isAlive(pid)) && (await hostPids(host.name)).length === 0,
+    20_000,
+    100,
+  );
+  if (!gone)
+    throw new WebstackError(
+      'LAB_KILL_TIMEOUT',
+      `processes of lab host ${host.name} are still there 20 s after SIGKILL: ${(await hostPids(host.name)).join(' ')}`,
+      `check them with \`ip netns pids ${host.name}\` (a process stuck in the kernel ends when its I/O does), then retry`,
+    );
+  return pids;
+}
+
+/** The host's namespaces; what is already gone is fine. Mounts under the lab directory go first. */
+export async function removeHostNamespaces(name: string): Promise<void> {
+  await attempt(ip.netnsDelete(name));
+}

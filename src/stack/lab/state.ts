@@ -1,0 +1,97 @@
+import { WebstackError } from '../core/errors.js';
+import { readTextIfExists, writeFileAtomic } from '../host/local.js';
+import type { LabPaths } from './paths.js';
+import { LAB_NETWORK, type LabHostPlan } from './topology.js';
+
+/**
+ * What the lab needs to find its parts again. Written before `up` creates anything and updated
+ * as it goes, so that `down` can remove exactly what a half-finished `up` left.
+ */
+export interface LabState {
+  version: 1;
+  dir: string;
+  bridge: string;
+  hosts: LabHostState[];
+  /** /var/lib/webstack did not exist and the lab made the empty mount point (removed by down if still empty). */
+  createdStateMountpoint: boolean;
+}
+
+export interface LabHostState extends LabHostPlan {
+  /** PIDs of the daemons the lab started in the host (sshd, later webstack daemon). */
+  pids: Record<string, number>;
+}
+
+/** The inventory in the shape issue 12's config takes (`hosts: [...]`). */
+export interface LabInventory {
+  hosts: {
+    name: string;
+    address: string;
+    roles: string[];
+    ssh: { user: string; port: number; identityFile: string };
+  }[];
+}
+
+export function renderInventory(state: LabState, paths: LabPaths): LabInventory {
+  return {
+    hosts: state.hosts.map((host) => ({
+      name: host.name,
+      address: host.address,
+      roles: [host.role],
+      ssh: { user: 'root', port: 22, identityFile: paths.operatorKey },
+    })),
+  };
+}
+
+export function newLabState(dir: string, hosts: readonly LabHostPlan[]): LabState {
+  return {
+    version: 1,
+    dir,
+    bridge: LAB_NETWORK.bridge,
+    hosts: hosts.map((host) => ({ ...host, pids: {} })),
+    createdStateMountpoint: false,
+  };
+}
+
+export async function saveLabState(paths: LabPaths, state: LabState): Promise<void> {
+  await writeFileAtomic(paths.state, `${JSON.stringify(state, null, 2)}\n`, 0o644);
+}
+
+export async function loadLabState(paths: LabPaths): Promise<LabState | null> {
+  const text = await readTextIfExists(paths.state);
+  if (text === null) return null;
+  try {
+    const state = JSON.parse(text) as LabState;
+    if (state.version !== 1 || !Array.isArray(state.hosts)) throw new Error('unknown shape');
+    return state;
+  } catch (error) {
+    throw new WebstackError(
+      'LAB_STATE_UNREADABLE',
+      `${paths.state} is not a lab state file webstack wrote`,
+      `remove the lab's leftovers by hand (ip netns delete NAME; ip link delete ${LAB_NETWORK.bridge}), then remove ${paths.dir}`,
+      { cause: error },
+    );
+  }
+}
+
+/** The lab's state, or the error an operator meets when there is no lab in DIR. */
+export async function requireLabState(paths: LabPaths): Promise<LabState> {
+  const state = await loadLabState(paths);
+  if (state === null)
+    throw new WebstackError(
+      'LAB_NOT_FOUND',
+      `there is no lab in ${paths.dir}`,
+      'run `webstack lab up --lb 1 --app 2 --db 1` first (or pass the --dir it was made with)',
+    );
+  return state;
+}
+
+export function findHost(state: LabState, name: string): LabHostState {
+  const host = state.hosts.find((h) => h.name === name);
+  if (!host)
+    throw new WebstackError(
+      'LAB_HOST_UNKNOWN',
+      `the lab in ${state.dir} has no host named ${name}`,
+      `use one of: ${state.hosts.map((h) => h.name).join(', ')} (see \`webstack lab status\`)`,
+    );
+  return host;
+}
