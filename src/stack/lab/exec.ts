@@ -1,10 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { type Argv, CommandFailed, run } from '../host/local.js';
+import type { Argv } from '../host/host.js';
+import { CommandFailed, localHost } from '../host/local.js';
 
 /** Runs a command whose failure is expected when there is nothing to do (removing what is gone). */
 export async function attempt(argv: Argv): Promise<boolean> {
   try {
-    await run(argv, { timeoutMs: 30_000 });
+    await localHost.run(argv, { timeoutMs: 30_000 });
     return true;
   } catch (error) {
     if (error instanceof CommandFailed) return false;

@@ -1,7 +1,7 @@
 import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WebstackError } from '../core/errors.js';
-import { ensureDir, isAlive, removePath, run, start, writeFileAtomic } from '../host/local.js';
+import { localHost } from '../host/local.js';
 import {
   createHostNamespaces,
   inHost,
@@ -30,15 +30,15 @@ import type { LabHostPlan } from './topology.js';
  * lab starts there later enters the same pair, so they all see the same bind mounts and hostname.
  */
 export async function createHostNamespacesAndMounts(host: LabHostPlan, paths: LabHostPaths): Promise<void> {
-  await run(ip.netnsAdd(host.name));
+  await localHost.run(ip.netnsAdd(host.name));
   // Before eth0 exists, so that it starts with IPv6 off (the default applies to new links).
-  await run(inNetnsOnly(host.name, sysctl.ipv6Off(['all', 'default'])));
+  await localHost.run(inNetnsOnly(host.name, sysctl.ipv6Off(['all', 'default'])));
   for (const dir of [paths.dir, paths.state, paths.run, join(paths.run, 'sshd'), paths.home])
-    await ensureDir(dir, 0o755);
-  await writeFileAtomic(paths.mntNs, '', 0o600);
-  await writeFileAtomic(paths.utsNs, '', 0o600);
-  await run(createHostNamespaces(host.name, paths));
-  const inside = (argv: Parameters<typeof inHost>[2]) => run(inHost(host.name, paths, argv));
+    await localHost.mkdir(dir, { mode: 0o755 });
+  await localHost.writeAtomic(paths.mntNs, '', { mode: 0o600 });
+  await localHost.writeAtomic(paths.utsNs, '', { mode: 0o600 });
+  await localHost.run(createHostNamespaces(host.name, paths));
+  const inside = (argv: Parameters<typeof inHost>[2]) => localHost.run(inHost(host.name, paths, argv));
   await inside(mount.unmountInheritedNamespaces());
   // /sys shows the network devices of the namespace that mounts it: the host's, not the machine's.
   await inside(mount.lazyUnmount('/sys'));
@@ -51,12 +51,14 @@ export async function createHostNamespacesAndMounts(host: LabHostPlan, paths: La
 
 /** The host's sshd: its own host key and config; the operator's key is the only one it accepts. */
 export async function writeSshd(host: LabHostPlan, paths: LabHostPaths, lab: LabPaths): Promise<string> {
-  await removePath(paths.hostKey);
-  await removePath(`${paths.hostKey}.pub`);
-  await run(sshKeygen(paths.hostKey, `webstack-lab ${host.name}`));
-  await writeFileAtomic(paths.authorizedKeys, await readFile(`${lab.operatorKey}.pub`), 0o600);
-  await writeFileAtomic(paths.sshdConfig, renderSshdConfig(host.address, paths), 0o644);
-  await run(inHost(host.name, paths, sshdTest(paths)), { env: MINIMAL_ENV });
+  await localHost.remove(paths.hostKey);
+  await localHost.remove(`${paths.hostKey}.pub`);
+  await localHost.run(sshKeygen(paths.hostKey, `webstack-lab ${host.name}`));
+  await localHost.writeAtomic(paths.authorizedKeys, await readFile(`${lab.operatorKey}.pub`), {
+    mode: 0o600,
+  });
+  await localHost.writeAtomic(paths.sshdConfig, renderSshdConfig(host.address, paths), { mode: 0o644 });
+  await localHost.run(inHost(host.name, paths, sshdTest(paths)), { env: MINIMAL_ENV });
   return await readFile(`${paths.hostKey}.pub`, 'utf8');
 }
 
@@ -86,14 +88,14 @@ interface BootService {
 export async function bootServices(host: LabHostState, paths: LabHostPaths): Promise<Record<string, number>> {
   const pids: Record<string, number> = {};
   for (const service of BOOT_SERVICES) {
-    const child = start(inHost(host.name, paths, service.argv(paths)), {
+    const child = localHost.start(inHost(host.name, paths, service.argv(paths)), {
       detached: true,
       stdio: 'ignore',
       env: MINIMAL_ENV,
     });
     child.unref();
     const pid = child.pid;
-    if (pid === undefined || !(await service.ready(host)) || !isAlive(pid)) {
+    if (pid === undefined || !(await service.ready(host)) || !(await localHost.isAlive(pid))) {
       const log = await readFile(service.log(paths), 'utf8').catch(() => '');
       const last = log.trim().split('\n').slice(-1)[0] ?? '';
       throw new WebstackError(
@@ -109,14 +111,14 @@ export async function bootServices(host: LabHostState, paths: LabHostPaths): Pro
 
 /** A reboot empties /run (a tmpfs on a real host): PID files and sockets of the last boot go. */
 export async function clearRun(paths: LabHostPaths): Promise<void> {
-  for (const entry of await readdir(paths.run)) await removePath(join(paths.run, entry));
-  await ensureDir(join(paths.run, 'sshd'), 0o755);
+  for (const entry of await readdir(paths.run)) await localHost.remove(join(paths.run, entry));
+  await localHost.mkdir(join(paths.run, 'sshd'), { mode: 0o755 });
 }
 
 /** Every process in the host's network namespace, as `ip netns pids` lists them. */
 export async function hostPids(name: string): Promise<number[]> {
   try {
-    return parsePids((await run(ip.netnsPids(name), { timeoutMs: 10_000 })).stdout);
+    return parsePids((await localHost.run(ip.netnsPids(name), { timeoutMs: 10_000 })).stdout);
   } catch {
     return [];
   }
@@ -140,9 +142,11 @@ export async function killHost(host: LabHostState): Promise<number[]> {
   const recorded = [];
   for (const pid of Object.values(host.pids)) if (await stillInHost(pid, host.name)) recorded.push(pid);
   const pids = [...new Set([...(await hostPids(host.name)), ...recorded])];
-  if (pids.length > 0) await run(killAll(pids), { okCodes: [0, 1] });
+  if (pids.length > 0) await localHost.run(killAll(pids), { okCodes: [0, 1] });
   const gone = await pollUntil(
-    async () => pids.every((pid) => !isAlive(pid)) && (await hostPids(host.name)).length === 0,
+    async () =>
+      (await Promise.all(pids.map((pid) => localHost.isAlive(pid)))).every((alive) => !alive) &&
+      (await hostPids(host.name)).length === 0,
     20_000,
     100,
   );

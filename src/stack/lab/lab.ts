@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { WebstackError } from '../core/errors.js';
-import { ensureDir, removePath, run, writeFileAtomic } from '../host/local.js';
+import { localHost } from '../host/local.js';
 import { mount, sshKeygen } from './commands.js';
 import { attempt } from './exec.js';
 import {
@@ -80,7 +80,7 @@ export async function labUp(options: { dir: string; counts: LabCounts; log: Log 
     hosts.map((host) => host.name),
   );
   await requireFreshDir(paths.dir);
-  await ensureDir(paths.dir, 0o755);
+  await localHost.mkdir(paths.dir, { mode: 0o755 });
   const state = newLabState(paths.dir, hosts);
   await saveLabState(paths, state);
   try {
@@ -99,17 +99,17 @@ export async function labUp(options: { dir: string; counts: LabCounts; log: Log 
 async function buildLab(paths: LabPaths, state: LabState, log: Log): Promise<void> {
   // The mount point each host binds its own directory over; never mounted on from here.
   if (!existsSync(HOST_PRIVATE_MOUNTS.state)) {
-    await ensureDir(HOST_PRIVATE_MOUNTS.state, 0o755);
+    await localHost.mkdir(HOST_PRIVATE_MOUNTS.state, { mode: 0o755 });
     state.createdStateMountpoint = true;
     await saveLabState(paths, state);
   }
-  await run(sshKeygen(paths.operatorKey, 'webstack-lab operator'));
+  await localHost.run(sshKeygen(paths.operatorKey, 'webstack-lab operator'));
   log(`bridge ${LAB_NETWORK.bridge} ${LAB_NETWORK.bridgeAddress}/${LAB_NETWORK.prefixLength}, no uplink`);
   await createBridge(paths.dir);
   // unshare can pin a namespace only on a private mount: make the namespace directory one.
-  await ensureDir(paths.nsDir, 0o700);
-  await run(mount.bind(paths.nsDir, paths.nsDir));
-  await run(mount.makePrivate(paths.nsDir));
+  await localHost.mkdir(paths.nsDir, { mode: 0o700 });
+  await localHost.run(mount.bind(paths.nsDir, paths.nsDir));
+  await localHost.run(mount.makePrivate(paths.nsDir));
   // Hosts are independent (each new mount namespace drops the namespace mounts it inherited), so
   // they are built side by side; the state file is saved once each has its PIDs.
   // allSettled: a failed host must not start the cleanup while the others are still being built.
@@ -128,11 +128,11 @@ async function buildLab(paths: LabPaths, state: LabState, log: Log): Promise<voi
   const failed = built.find((result) => result.status === 'rejected');
   if (failed) throw failed.reason;
   const knownHosts = built.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-  await writeFileAtomic(paths.knownHosts, `${knownHosts.join('\n')}\n`, 0o644);
-  await writeFileAtomic(
+  await localHost.writeAtomic(paths.knownHosts, `${knownHosts.join('\n')}\n`, { mode: 0o644 });
+  await localHost.writeAtomic(
     paths.inventory,
     `${JSON.stringify(renderInventory(state, paths), null, 2)}\n`,
-    0o644,
+    { mode: 0o644 },
   );
 }
 
@@ -150,7 +150,7 @@ async function removeLab(paths: LabPaths, state: LabState, log: Log): Promise<vo
   await removeNetwork(state.hosts);
   if (state.createdStateMountpoint) await attempt(['rmdir', HOST_PRIVATE_MOUNTS.state]);
   // Only what the lab wrote, then the directory if that leaves it empty: never a tree it did not make.
-  for (const entry of labEntries(paths)) await removePath(entry);
+  for (const entry of labEntries(paths)) await localHost.remove(entry);
   await attempt(['rmdir', paths.dir]);
 }
 

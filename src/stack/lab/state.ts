@@ -1,5 +1,5 @@
 import { WebstackError } from '../core/errors.js';
-import { readTextIfExists, writeFileAtomic } from '../host/local.js';
+import { localHost } from '../host/local.js';
 import type { LabPaths } from './paths.js';
 import { LAB_NETWORK, type LabHostPlan } from './topology.js';
 
@@ -53,11 +53,11 @@ export function newLabState(dir: string, hosts: readonly LabHostPlan[]): LabStat
 }
 
 export async function saveLabState(paths: LabPaths, state: LabState): Promise<void> {
-  await writeFileAtomic(paths.state, `${JSON.stringify(state, null, 2)}\n`, 0o644);
+  await localHost.writeAtomic(paths.state, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o644 });
 }
 
 export async function loadLabState(paths: LabPaths): Promise<LabState | null> {
-  const text = await readTextIfExists(paths.state);
+  const text = await localHost.readText(paths.state);
   if (text === null) return null;
   try {
     const state = JSON.parse(text) as LabState;
