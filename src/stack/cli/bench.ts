@@ -44,11 +44,7 @@ export function benchArgv(
  */
 export async function benchVerb(config: ResolvedConfig, options: BenchVerbOptions): Promise<number> {
   if (!existsSync(join(root, 'bench', 'run.ts')) || !existsSync(join(root, 'node_modules', 'tsx'))) {
-    throw new WebstackError(
-      'BENCH_MISSING',
-      'the bench needs the repository checkout with its development dependencies',
-      'run `npm ci` in the webstack checkout, then `webstack bench` from there',
-    );
+    throw new WebstackError('BENCH_MISSING');
   }
   // The bench runs from the checkout: paths the operator typed are relative to where they typed them.
   const paths = {

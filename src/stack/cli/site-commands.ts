@@ -27,8 +27,7 @@ export async function userAddVerb(
     ...(input ? { input } : {}),
   }).catch((error: unknown) => {
     const detail = (error as { result?: { stderr?: string } }).result?.stderr?.trim().split('\n').pop();
-    if (detail)
-      throw new WebstackError('USER_ADD_FAILED', detail, 'fix the value above and run the command again');
+    if (detail) throw new WebstackError('USER_ADD_FAILED', detail, { cause: error });
     throw error;
   });
   process.stdout.write(result.stdout);
@@ -44,11 +43,7 @@ export async function userRoleVerb(
     (error: unknown) => {
       const detail = (error as { result?: { stderr?: string } }).result?.stderr?.trim().split('\n').pop();
       if (detail)
-        throw new WebstackError(
-          'USER_ROLE_FAILED',
-          detail.replace(/^error: /, ''),
-          'check the email (`webstack user add` creates accounts)',
-        );
+        throw new WebstackError('USER_ROLE_FAILED', detail.replace(/^error: /, ''), { cause: error });
       throw error;
     },
   );

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { checkZone } from '../components/dns/index.js';
-import { adminOverSocket, externalAdmin, mariadbHealth } from '../components/mariadb/index.js';
+import { adminConnection, mariadbHealth } from '../components/mariadb/index.js';
 import { testNginxConfig } from '../components/nginx/index.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import { statePaths } from '../core/paths.js';
@@ -136,11 +136,7 @@ export const CHECKS: readonly Check[] = [
   {
     title: 'database',
     async run(config, { running }) {
-      const target =
-        config.database.mode === 'external' && config.database.url
-          ? externalAdmin(config.database.url)
-          : adminOverSocket(statePaths(config.stateDir).mariadb.socket);
-      const health = await mariadbHealth(target);
+      const health = await mariadbHealth(adminConnection(config));
       if (health.ok) return ok(`MariaDB ${health.version} answers, up ${health.uptimeSeconds}s`);
       return {
         severity: running || config.database.mode === 'external' ? 'critical' : 'warning',

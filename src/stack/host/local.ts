@@ -48,14 +48,7 @@ export async function run(argv: Argv, options: RunOptions = {}): Promise<RunResu
           return;
         }
         if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
-          reject(
-            new WebstackError(
-              'COMMAND_MISSING',
-              `${file} is not installed`,
-              'run `webstack up` (as root) to install the missing packages',
-              { cause: error },
-            ),
-          );
+          reject(new WebstackError('COMMAND_MISSING', file, { cause: error }));
           return;
         }
         const detail = (stderr || stdout).trim().split('\n').slice(-3).join(' | ');
@@ -72,11 +65,7 @@ export class CommandFailed extends WebstackError {
     readonly result: RunResult,
     detail: string,
   ) {
-    super(
-      'COMMAND_FAILED',
-      `${argv.join(' ')} exited with ${result.code}: ${detail}`,
-      'see the message above; `webstack doctor` checks the usual causes',
-    );
+    super('COMMAND_FAILED', argv.join(' '), result.code, detail);
   }
 }
 

@@ -9,11 +9,7 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<void>
   const deadline = Date.now() + timeoutMs;
   while (isAlive(pid)) {
     if (Date.now() > deadline) {
-      throw new WebstackError(
-        'STOP_TIMEOUT',
-        `process ${pid} is still running after ${Math.round(timeoutMs / 1000)}s`,
-        `see \`webstack logs webstack\`; if it hangs, kill ${pid}`,
-      );
+      throw new WebstackError('STOP_TIMEOUT', pid, Math.round(timeoutMs / 1000), pid);
     }
     await delay(100);
   }

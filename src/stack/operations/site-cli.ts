@@ -20,7 +20,7 @@ export async function runSiteCli(
 ): Promise<RunResult> {
   const release = options.release ?? (await currentRelease(paths));
   if (release === null) {
-    throw new WebstackError('NO_RELEASE', 'no release is installed yet', 'run `webstack up` first');
+    throw new WebstackError('NO_RELEASE');
   }
   const secrets = await ensureSecrets(paths.secrets);
   const env = siteEnv(config, paths, secrets, options.role, release);

@@ -63,9 +63,5 @@ function checkPort(key: string, port: number): void {
 }
 
 function fail(key: string, value: unknown, allowed: string): never {
-  throw new WebstackError(
-    'NGINX_CONF_INPUT',
-    `nginx config value ${key}=${JSON.stringify(value)} ${allowed}`,
-    `fix ${key} in the webstack config`,
-  );
+  throw new WebstackError('NGINX_CONF_INPUT', key, JSON.stringify(value), allowed, key);
 }

@@ -60,8 +60,10 @@ export async function buildCheckout(dir: string, log: (line: string) => void): P
         error instanceof CommandFailed ? (error.result.stderr || error.result.stdout).trim() : '';
       throw new WebstackError(
         'DEPLOY_BUILD_FAILED',
-        `${title} failed in ${dir}; nothing was changed${detail ? `:\n${detail.split('\n').slice(-15).join('\n')}` : ''}`,
-        'fix the build (run `npm run build` there to see it), then deploy again',
+        title,
+        dir,
+        detail ? `:\n${detail.split('\n').slice(-15).join('\n')}` : '',
+        { cause: error },
       );
     }
   };
@@ -119,14 +121,10 @@ export async function acquireDeployLock(paths: StatePaths): Promise<() => Promis
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number((await readFile(paths.deployLock, 'utf8').catch(() => '')).trim());
       if (Number.isInteger(owner) && owner > 0 && alive(owner)) {
-        throw new WebstackError(
-          'DEPLOY_LOCKED',
-          `another deploy or rollback is running (pid ${owner})`,
-          'wait for it to finish (see `webstack logs webstack`), then retry',
-        );
+        throw new WebstackError('DEPLOY_LOCKED', owner);
       }
       await rm(paths.deployLock, { force: true });
     }
   }
-  throw new WebstackError('DEPLOY_LOCKED', `cannot take ${paths.deployLock}`, `remove ${paths.deployLock}`);
+  throw new WebstackError('DEPLOY_LOCK_STUCK', paths.deployLock, paths.deployLock);
 }

@@ -37,11 +37,7 @@ export async function ensurePackages(options: {
   const missing = await missingPackages(wanted);
   if (missing.length === 0) return [];
   if (process.getuid?.() !== 0) {
-    throw new WebstackError(
-      'PACKAGES_MISSING',
-      `missing Debian packages: ${missing.join(', ')}`,
-      `run \`${installHint(missing)}\` (or run webstack as root)`,
-    );
+    throw new WebstackError('PACKAGES_MISSING', missing.join(', '), installHint(missing));
   }
   options.log(`installing ${missing.join(', ')}`);
   const ownPolicy = !existsSync(POLICY_RC_D);
