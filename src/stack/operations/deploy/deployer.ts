@@ -3,6 +3,7 @@ import { isAbsolute } from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
 import { adminConnection, connectAdmin } from '../../components/mariadb/index.js';
 import { WebstackError } from '../../core/errors.js';
+import type { DeployRequest } from '../../supervisor/control/types.js';
 import type { Stack } from '../../supervisor/stack.js';
 import { createBackup } from '../backup/backup.js';
 import {
@@ -23,11 +24,7 @@ import {
   rollbackBlockers,
 } from './steps.js';
 
-export interface DeployRequest {
-  dir: string;
-  build: boolean;
-  by: string;
-}
+export type { DeployRequest } from '../../supervisor/control/types.js';
 
 export interface DeployResult {
   release: string;
