@@ -1,9 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
 import { join } from 'node:path';
-import * as dns from '../../src/stack/components/dns/commands.js';
 import { delay, settlesWithin } from '../../src/stack/core/timing.js';
 import { makeTempDir, removePath, start, writeFileAtomic } from '../../src/stack/host/local.js';
+import * as dns from './dns-commands.js';
 import { renderNamedConf } from './named-conf.js';
 
 export interface TestDns {
