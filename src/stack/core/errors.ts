@@ -26,8 +26,8 @@ export const ERRORS = {
   USER_ADD_FAILED: { message: '%s', fix: 'fix the value above and run the command again' },
   USER_ROLE_FAILED: { message: '%s', fix: 'check the email (`webstack user add` creates accounts)' },
   BENCH_MISSING: {
-    message: 'the bench needs the repository checkout with its development dependencies',
-    fix: 'run `npm ci` in the webstack checkout, then `webstack bench` from there',
+    message: 'the bench is not in this build (%s is missing)',
+    fix: 'run `npm run build` in the webstack checkout, then `webstack bench`',
   },
   PERMISSION_DENIED: {
     message: '%s %s: permission denied',
