@@ -38,10 +38,14 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-function startNode(script: string, env: Record<string, string>): Promise<ChildProcess> {
+/** Run from the checkout (TypeScript, through tsx) or from the build (dist/bench: JavaScript, no tsx). */
+const compiled = import.meta.url.endsWith('.js');
+
+function startNode(name: string, env: Record<string, string>): Promise<ChildProcess> {
+  const script = `./${name}.${compiled ? 'js' : 'ts'}`;
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url))],
+    [...(compiled ? [] : ['--import', 'tsx']), fileURLToPath(new URL(script, import.meta.url))],
     {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -93,14 +97,14 @@ export async function startReference(options: {
   try {
     const workers = String(options.workers);
     children.push(
-      await startNode('./node-http.ts', {
+      await startNode('node-http', {
         REF_PORT: String(nodeHttpPort),
         REF_WORKERS: workers,
         REF_PAGE: join(dir, 'page.html'),
       }),
     );
     children.push(
-      await startNode('./fastify-mysql.ts', {
+      await startNode('fastify-mysql', {
         REF_PORT: String(fastifyPort),
         REF_WORKERS: workers,
         REF_DB: JSON.stringify(db),
@@ -109,6 +113,7 @@ export async function startReference(options: {
     );
     const conf = join(dir, 'nginx.conf');
     const text = renderReferenceNginxConf({
+      serverName: options.host,
       host: '127.0.0.1',
       port,
       nodeHttpPort,

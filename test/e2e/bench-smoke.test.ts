@@ -1,5 +1,5 @@
 /**
- * The bench in smoke mode (1 s per scenario, small data) completes against a real stack and
+ * The compiled bench (dist/bench, no tsx) in smoke mode (1 s per scenario, small data) completes against a real stack and
  * reports numbers for every scenario. It asserts that the numbers exist, never how fast they are.
  */
 import assert from 'node:assert/strict';
@@ -20,7 +20,8 @@ test('npm run bench --smoke reports req/s, latency, errors and RSS for every sce
   const result = await new Promise<{ code: number; output: string }>((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', join(root, 'bench', 'run.ts'), '--smoke', '--out', out],
+      // The compiled bench, as `webstack bench` runs it: from the build (dist/bench), without tsx.
+      [join(root, 'dist', 'bench', 'bench', 'run.js'), '--smoke', '--out', out],
       { cwd: root, timeout: 480_000, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) =>
         resolve({ code: error ? Number(error.code ?? 1) || 1 : 0, output: stdout + stderr }),

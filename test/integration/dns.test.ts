@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import * as dns from '../../src/stack/components/dns/commands.js';
 import { checkZone, writeZone } from '../../src/stack/components/dns/index.js';
 import { parseSerial } from '../../src/stack/components/dns/zone-file.js';
 import { isWebstackError } from '../../src/stack/core/errors.js';
 import { localHost } from '../../src/stack/host/index.js';
 import { type ServedZone, serveTestZone } from '../support/dns.js';
+import * as dns from '../support/dns-commands.js';
 import { httpRequest, startTestNginx, startTestUpstream } from '../support/nginx.js';
 
 const exec = promisify(execFile);

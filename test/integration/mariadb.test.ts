@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
-import * as commands from '../../src/stack/components/mariadb/commands.js';
 import {
   adminOverSocket,
   initDataDir,
@@ -17,6 +16,7 @@ import {
 } from '../../src/stack/components/mariadb/index.js';
 import { statePaths } from '../../src/stack/core/paths.js';
 import { localHost } from '../../src/stack/host/index.js';
+import { dumpDatabase, loadDump } from '../../src/stack/operations/backup/commands.js';
 import { type OwnedTestMariadb, startTestMariadb, type TestDatabase } from '../support/mariadb.js';
 
 async function connect(server: OwnedTestMariadb, user: string, password: string, database: string) {
@@ -165,10 +165,14 @@ describe('provisioned database on a real MariaDB', () => {
     t.after(() => migrator.end());
     await migrator.query('CREATE TABLE kept (id INT PRIMARY KEY, label VARCHAR(20) NOT NULL)');
     await migrator.query("INSERT INTO kept VALUES (1, 'one'), (2, 'zwei ✓')");
-    const dumped = await localHost.run(commands.dump(server.layout.config, db.name));
-    assert.match(dumped.stdout, /CREATE TABLE `kept`/);
+    // The builders `webstack backup` and `webstack restore` use.
+    const file = join(server.dir, 'kept.sql');
+    t.after(() => rm(file, { force: true }));
+    await localHost.run(dumpDatabase(server.layout.config, server.socket, db.name, file));
+    const dumped = await readFile(file, 'utf8');
+    assert.match(dumped, /CREATE TABLE `kept`/);
     await migrator.query('DROP TABLE kept');
-    await localHost.run(commands.restore(server.layout.config), { input: dumped.stdout });
+    await localHost.run(loadDump(server.layout.config, server.socket, db.name), { input: dumped });
     const [rows] = await migrator.query<RowDataPacket[]>('SELECT id, label FROM kept ORDER BY id');
     assert.deepEqual(rows, [
       { id: 1, label: 'one' },

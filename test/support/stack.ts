@@ -3,13 +3,20 @@
  * own state directory and free loopback ports, and brought down by `webstack down` at the end.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './nginx.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
+// The checkout: two levels up from test/support, or four from the compiled bench's copy of this
+// file (dist/bench/test/support), which `webstack bench` runs without the dev tree.
+const root =
+  ['../..', '../../../..']
+    .map((up) => fileURLToPath(new URL(up, import.meta.url)))
+    .find((dir) => existsSync(join(dir, 'bin', 'webstack'))) ??
+  fileURLToPath(new URL('../..', import.meta.url));
 export const webstackBin = join(root, 'bin', 'webstack');
 
 export interface CliResult {

@@ -4,7 +4,11 @@ import type { ResolvedConfig } from '../core/config/load.js';
 import { WebstackError } from '../core/errors.js';
 import { localHost } from '../host/index.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** dist/: this file is dist/stack/cli/bench.js in the build. */
+const dist = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const root = join(dist, '..');
+/** The compiled bench (`npm run build` compiles bench/ into dist/bench, with what it imports). */
+export const BENCH_ENTRY = join(dist, 'bench', 'bench', 'run.js');
 
 export interface BenchVerbOptions {
   duration?: string;
@@ -14,19 +18,17 @@ export interface BenchVerbOptions {
   out?: string;
 }
 
-/** The bench's argv: bench/run.ts (TypeScript, run through tsx) attached to this config's stack. Pure. */
+/** The bench's argv: the compiled bench (plain node, no tsx) attached to this config's stack. Pure. */
 export function benchArgv(
   nodePath: string,
-  repoRoot: string,
+  benchEntry: string,
   configFile: string | null,
   options: BenchVerbOptions,
 ): [string, ...string[]] {
   const pass = (flag: string, value: string | undefined) => (value === undefined ? [] : [flag, value]);
   return [
     nodePath,
-    '--import',
-    'tsx',
-    join(repoRoot, 'bench', 'run.ts'),
+    benchEntry,
     '--attach',
     ...pass('--config', configFile ?? undefined),
     ...pass('--duration', options.duration),
@@ -38,27 +40,18 @@ export function benchArgv(
 }
 
 /**
- * Loads the running stack through Nginx and reports throughput, latency and memory. The bench
- * lives in the repository (bench/), outside the product's build, with wrk as the load generator.
+ * Loads the running stack through Nginx and reports throughput, latency and memory. The bench's
+ * sources live in bench/; it runs compiled, from dist/bench, with wrk as the load generator.
  */
 export async function benchVerb(config: ResolvedConfig, options: BenchVerbOptions): Promise<number> {
-  if (
-    !(await localHost.exists(join(root, 'bench', 'run.ts'))) ||
-    !(await localHost.exists(join(root, 'node_modules', 'tsx')))
-  ) {
-    throw new WebstackError(
-      'BENCH_MISSING',
-      'the bench needs the repository checkout with its development dependencies',
-      'run `npm ci` in the webstack checkout, then `webstack bench` from there',
-    );
-  }
-  // The bench runs from the checkout: paths the operator typed are relative to where they typed them.
+  if (!(await localHost.exists(BENCH_ENTRY))) throw new WebstackError('BENCH_MISSING', BENCH_ENTRY);
+  // The report goes under the checkout: paths the operator typed are relative to where they typed them.
   const paths = {
     ...options,
     ...(options.compare ? { compare: resolve(options.compare) } : {}),
     ...(options.out ? { out: resolve(options.out) } : {}),
   };
-  const child = localHost.start(benchArgv(process.execPath, root, config.file, paths), {
+  const child = localHost.start(benchArgv(process.execPath, BENCH_ENTRY, config.file, paths), {
     stdio: 'inherit',
     cwd: root,
   });

@@ -26,11 +26,7 @@ export async function installService(
 ): Promise<number> {
   const unitPath = resolve(options.output ?? UNIT_PATH);
   if (options.output === undefined && !(await host.isRoot())) {
-    throw new WebstackError(
-      'NOT_ROOT',
-      `writing ${UNIT_PATH} needs root`,
-      'run `sudo webstack install-service`, or pass --output FILE to write the unit elsewhere',
-    );
+    throw new WebstackError('NOT_ROOT', UNIT_PATH);
   }
   const unit = renderSystemdUnit({
     node: process.execPath,
@@ -45,11 +41,7 @@ export async function installService(
     const verify = await host.run(systemctl.verifyUnit(unitPath), { okCodes: [0, 1] });
     const problems = (verify.stderr + verify.stdout).split('\n').filter((line) => line.includes(unitPath));
     if (verify.code !== 0 || problems.length > 0) {
-      throw new WebstackError(
-        'UNIT_INVALID',
-        `systemd-analyze rejected the unit: ${problems.join(' | ') || verify.stderr.trim()}`,
-        'report this as a bug in webstack',
-      );
+      throw new WebstackError('UNIT_INVALID', problems.join(' | ') || verify.stderr.trim());
     }
     console.log('systemd-analyze verify: ok');
   }

@@ -17,12 +17,7 @@ export interface LabOptions {
 
 function count(role: string, value: string | undefined): number {
   const parsed = value === undefined ? 0 : Number(value);
-  if (!/^\d+$/.test(value ?? '0'))
-    throw new WebstackError(
-      'LAB_BAD_COUNT',
-      `--${role} must be a whole number of hosts, 0 or more (got ${value})`,
-      'run e.g. `webstack lab up --lb 1 --app 2 --db 1`',
-    );
+  if (!/^\d+$/.test(value ?? '0')) throw new WebstackError('LAB_BAD_COUNT', role, String(value));
   return parsed;
 }
 
@@ -31,8 +26,7 @@ const dirFlag = (options: LabOptions) => (options.dir ? ` --dir ${options.dir}` 
 
 function hostName(options: LabOptions): string {
   const name = options.args?.[0];
-  if (!name)
-    throw new WebstackError('LAB_HOST_MISSING', 'name the lab host', 'e.g. `webstack lab crash app1`');
+  if (!name) throw new WebstackError('LAB_HOST_MISSING');
   return name;
 }
 

@@ -19,11 +19,7 @@ export function logFiles(config: ResolvedConfig, component: string | undefined):
   };
   if (component === undefined) return [...new Set(Object.values(files).flat())];
   if (!(COMPONENTS as readonly string[]).includes(component)) {
-    throw new WebstackError(
-      'LOGS_UNKNOWN_COMPONENT',
-      `no component "${component}"`,
-      `use one of: ${COMPONENTS.join(', ')}`,
-    );
+    throw new WebstackError('LOGS_UNKNOWN_COMPONENT', component, COMPONENTS.join(', '));
   }
   return files[component as (typeof COMPONENTS)[number]];
 }
@@ -37,21 +33,13 @@ export async function logsVerb(
   if (options.status !== undefined) {
     const status = Number(options.status);
     if (!Number.isInteger(status) || status < 100 || status > 599) {
-      throw new WebstackError(
-        'LOGS_BAD_STATUS',
-        `--status must be an HTTP status code, not "${options.status}"`,
-        'pass e.g. --status 502',
-      );
+      throw new WebstackError('LOGS_BAD_STATUS', options.status);
     }
     filter.status = status;
   }
   const lines = Number(options.lines ?? '50');
   if (!Number.isInteger(lines) || lines < 0 || lines > 1_000_000) {
-    throw new WebstackError(
-      'LOGS_BAD_LINES',
-      `--lines must be a whole number, not "${options.lines}"`,
-      'pass e.g. --lines 100',
-    );
+    throw new WebstackError('LOGS_BAD_LINES', String(options.lines));
   }
   return await showLogs(localHost, logFiles(config, options.args?.[0]), {
     lines,

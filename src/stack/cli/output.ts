@@ -1,14 +1,22 @@
-import { isWebstackError } from '../core/errors.js';
+import { isWebstackError, systemError } from '../core/errors.js';
+
+/**
+ * An error as the operator reads it: `error CODE: reason` and `fix: ...`. Only an error that has no
+ * code, and is not a file-system failure the operator can fix (permissions, a missing path, a full
+ * disk), is called a bug in webstack.
+ */
+export function formatError(thrown: unknown): [string, string] {
+  const error = systemError(thrown);
+  if (isWebstackError(error)) return [`error ${error.code}: ${error.message}`, `fix: ${error.fix}`];
+  return [
+    `error: ${(error as Error)?.message ?? String(error)}`,
+    'fix: this is a bug in webstack; run again with WEBSTACK_DEBUG=1 and report the output',
+  ];
+}
 
 /** Prints an error as one line with its fix; never a stack trace (unless WEBSTACK_DEBUG is set). */
 export function printError(error: unknown): void {
-  if (isWebstackError(error)) {
-    console.error(`error ${error.code}: ${error.message}`);
-    console.error(`fix: ${error.fix}`);
-  } else {
-    console.error(`error: ${(error as Error)?.message ?? String(error)}`);
-    console.error('fix: this is a bug in webstack; run again with WEBSTACK_DEBUG=1 and report the output');
-  }
+  for (const line of formatError(error)) console.error(line);
   if (process.env.WEBSTACK_DEBUG) console.error(error);
 }
 

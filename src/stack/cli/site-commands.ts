@@ -28,8 +28,7 @@ export async function userAddVerb(
     ...(input ? { input } : {}),
   }).catch((error: unknown) => {
     const detail = (error as { result?: { stderr?: string } }).result?.stderr?.trim().split('\n').pop();
-    if (detail)
-      throw new WebstackError('USER_ADD_FAILED', detail, 'fix the value above and run the command again');
+    if (detail) throw new WebstackError('USER_ADD_FAILED', detail, { cause: error });
     throw error;
   });
   process.stdout.write(result.stdout);
@@ -45,12 +44,7 @@ export async function userRoleVerb(
     role: 'app',
   }).catch((error: unknown) => {
     const detail = (error as { result?: { stderr?: string } }).result?.stderr?.trim().split('\n').pop();
-    if (detail)
-      throw new WebstackError(
-        'USER_ROLE_FAILED',
-        detail.replace(/^error: /, ''),
-        'check the email (`webstack user add` creates accounts)',
-      );
+    if (detail) throw new WebstackError('USER_ROLE_FAILED', detail.replace(/^error: /, ''), { cause: error });
     throw error;
   });
   process.stdout.write(result.stdout);

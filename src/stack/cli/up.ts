@@ -28,7 +28,7 @@ export async function upVerb(config: ResolvedConfig, options: { seed?: boolean }
         reason === 'EACCES'
           ? `run webstack as root, or set "${key}" to a port above 1023`
           : `stop the program on that port (\`ss -ltnp 'sport = :${port}'\` shows it) or set "${key}" to another port`;
-      throw new WebstackError('PORT_BUSY', `${host}:${port} for ${name} is not available (${reason})`, fix);
+      throw new WebstackError('PORT_BUSY', host, port, name, String(reason), fix);
     }
   }
   const installed = await ensurePackages(localHost, {
@@ -62,11 +62,7 @@ export async function upVerb(config: ResolvedConfig, options: { seed?: boolean }
         .reverse()
         .find((line) => line.includes('start-up failed: '))
         ?.replace(/^.*start-up failed: /, '');
-      throw new WebstackError(
-        'UP_FAILED',
-        `the supervisor stopped during start-up: ${reason ?? 'no reason logged'}`,
-        `fix the cause and run \`webstack up\` again (full log: ${paths.supervisorLog})`,
-      );
+      throw new WebstackError('UP_FAILED', reason ?? 'no reason logged', paths.supervisorLog);
     }
     const status = await callSupervisor<StackStatus & { phase?: string }>(
       paths.control,
@@ -89,9 +85,5 @@ export async function upVerb(config: ResolvedConfig, options: { seed?: boolean }
     }
     await delay(250);
   }
-  throw new WebstackError(
-    'UP_TIMEOUT',
-    'the stack did not become healthy within 10 minutes',
-    'run `webstack status` and `webstack logs`',
-  );
+  throw new WebstackError('UP_TIMEOUT');
 }

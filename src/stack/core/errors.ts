@@ -1,19 +1,395 @@
 /**
- * Every error the operator can meet is defined once, with a code, a one-line reason and the fix
- * (the way Fastify defines its errors). The CLI prints `error CODE: reason` and `fix: ...`.
+ * Every error the operator can meet is defined once, here, with a code, a one-line reason and the fix
+ * (the way Fastify's lib/errors.js defines its errors). The CLI prints `error CODE: reason` and `fix: ...`.
+ *
+ * A `%s` in a message or fix is filled, in order, with the values given to the constructor: first the
+ * message's placeholders, then the fix's. The type checks their number.
  */
-export class WebstackError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly fix: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export const ERRORS = {
+  // The CLI and its options
+  BAD_OPTION: { message: '%s', fix: '%s' },
+  NOT_ROOT: {
+    message: 'writing %s needs root',
+    fix: 'run `sudo webstack install-service`, or pass --output FILE to write the unit elsewhere',
+  },
+  UNIT_INVALID: { message: 'systemd-analyze rejected the unit: %s', fix: 'report this as a bug in webstack' },
+  SYSTEMD_UNIT_PATH: {
+    message: 'unit file paths must be absolute and plain: %s',
+    fix: 'run webstack from, and keep its config file in, a path without spaces, % or $',
+  },
+  LOGS_UNKNOWN_COMPONENT: { message: 'no component "%s"', fix: 'use one of: %s' },
+  LOGS_BAD_STATUS: {
+    message: '--status must be an HTTP status code, not "%s"',
+    fix: 'pass e.g. --status 502',
+  },
+  LOGS_BAD_LINES: { message: '--lines must be a whole number, not "%s"', fix: 'pass e.g. --lines 100' },
+  USER_ADD_FAILED: { message: '%s', fix: 'fix the value above and run the command again' },
+  USER_ROLE_FAILED: { message: '%s', fix: 'check the email (`webstack user add` creates accounts)' },
+  BENCH_MISSING: {
+    message: 'the bench is not in this build (%s is missing)',
+    fix: 'run `npm run build` in the webstack checkout, then `webstack bench`',
+  },
+  PERMISSION_DENIED: {
+    message: '%s %s: permission denied',
+    fix: 'run webstack as the user that owns the state directory (or as root)',
+  },
+  PATH_MISSING: {
+    message: '%s %s: no such file or directory',
+    fix: 'check stateDir in the webstack config; `webstack doctor` checks the paths',
+  },
+  DISK_FULL: { message: '%s %s: no space left on the device', fix: 'free disk space (`df -h`), then retry' },
+
+  // Configuration
+  CONFIG_INVALID: {
+    message: 'config key "%s" has the value %s: %s',
+    fix: 'edit the config file and set "%s" to a valid value (or remove it to use the default)',
+  },
+  CONFIG_MISSING: {
+    message: 'config file %s does not exist',
+    fix: 'pass the path of an existing file to --config',
+  },
+  CONFIG_UNREADABLE: {
+    message: 'config file %s is not valid JSON: %s',
+    fix: 'fix the JSON syntax in that file',
+  },
+
+  // Host: processes and packages
+  COMMAND_MISSING: {
+    message: '%s is not installed',
+    fix: 'run `webstack up` (as root) to install the missing packages',
+  },
+  COMMAND_FAILED: {
+    message: '%s exited with %s: %s',
+    fix: 'see the message above; `webstack doctor` checks the usual causes',
+  },
+  PACKAGES_MISSING: { message: 'missing Debian packages: %s', fix: 'run `%s` (or run webstack as root)' },
+  STOP_TIMEOUT: {
+    message: 'process %s is still running after %ss',
+    fix: 'see `webstack logs webstack`; if it hangs, kill %s',
+  },
+  PORT_BUSY: { message: '%s:%s for %s is not available (%s)', fix: '%s' },
+
+  // The supervisor and its control socket
+  UP_FAILED: {
+    message: 'the supervisor stopped during start-up: %s',
+    fix: 'fix the cause and run `webstack up` again (full log: %s)',
+  },
+  UP_TIMEOUT: {
+    message: 'the stack did not become healthy within 10 minutes',
+    fix: 'run `webstack status` and `webstack logs`',
+  },
+  STACK_DOWN: { message: 'the stack is not running', fix: 'run `webstack up`' },
+  SUPERVISOR_UNREACHABLE: {
+    message: 'cannot reach the supervisor: %s',
+    fix: 'run `webstack status`; see `webstack logs webstack`',
+  },
+  SUPERVISOR_PROTOCOL: { message: 'unexpected answer from the supervisor: %s', fix: 'run `webstack doctor`' },
+  SUPERVISOR_ERROR: { message: '%s', fix: 'see `webstack logs webstack`' },
+  NOT_FOUND: { message: 'no route %s %s', fix: 'upgrade the CLI and the running stack together' },
+  BAD_REQUEST: { message: '%s', fix: 'upgrade the CLI and the stack together' },
+
+  // The application server
+  APP_NOT_RUNNING: { message: 'the application server is not running', fix: 'run `webstack up`' },
+  APP_STOPPING: { message: 'the application server is stopping', fix: 'run `webstack up` again' },
+  APP_START_FAILED: {
+    message: 'release %s did not become ready: %s',
+    fix: 'read the worker output below and `webstack logs app`; the previous release keeps serving',
+  },
+  RELEASE_NO_START: {
+    message: '%s does not export start()',
+    fix: 'build the release from a webstack checkout (`npm run build`); its entry exports start()',
+  },
+
+  // Releases, deploy and rollback
+  NO_RELEASE: { message: 'no release is installed yet', fix: 'run `webstack up` first' },
+  RELEASE_NOT_BUILT: { message: '%s has no %s', fix: 'run `npm run build` in %s first' },
+  DEPLOY_BUILD_FAILED: {
+    message: '%s failed in %s; nothing was changed%s',
+    fix: 'fix the build (run `npm run build` there to see it), then deploy again',
+  },
+  DEPLOY_LOCKED: {
+    message: 'another deploy or rollback is running (pid %s)',
+    fix: 'wait for it to finish (see `webstack logs webstack`), then retry',
+  },
+  DEPLOY_LOCK_STUCK: { message: 'cannot take %s', fix: 'make sure no deploy runs, then remove %s' },
+  DEPLOY_IN_PROGRESS: { message: 'another deploy is in progress', fix: 'wait for it to finish, then retry' },
+  DEPLOY_NOT_READY: {
+    message: 'release %s did not become ready: %s; the old release keeps serving%s',
+    fix: 'read the worker output below and `webstack logs app`; the previous release keeps serving',
+  },
+  NO_PREVIOUS_RELEASE: {
+    message: 'there is no older release to go back to',
+    fix: 'deploy a release instead',
+  },
+  ROLLBACK_SCHEMA: {
+    message: 'release %s cannot run on the current schema: contract migration(s) %s removed what it needs',
+    fix: 'deploy a fixed release forward instead, or restore the backup taken before that migration',
+  },
+
+  // Backup and restore
+  BACKUP_EXTERNAL_DB: {
+    message: 'backups of an external database are made by its own operator',
+    fix: 'use the external server’s backup tooling, or switch database.mode to managed',
+  },
+  RESTORE_EXTERNAL_DB: {
+    message: 'restore works on the managed database only',
+    fix: 'restore with the external server’s tools',
+  },
+  BACKUP_MISSING: { message: '%s does not exist', fix: 'name a backup archive (see backups/)' },
+  BACKUP_NO_CHECKSUM: {
+    message: '%s.sha256 is missing: the archive cannot be verified',
+    fix: 'copy the .sha256 file made with the backup next to the archive',
+  },
+  BACKUP_CORRUPT: {
+    message: '%s does not match its checksum (truncated or damaged): nothing was changed',
+    fix: 'restore another backup',
+  },
+  BACKUP_INVALID: { message: '%s: nothing was changed', fix: 'restore another backup' },
+
+  // MariaDB
+  MARIADB_NOT_READY: {
+    message: 'MariaDB on %s is not ready: %s%s',
+    fix: 'read %s (`webstack logs database`); `webstack doctor` checks ports and permissions',
+  },
+  MARIADB_VERSION: {
+    message: 'cannot read the MariaDB version from: %s',
+    fix: 'reinstall the mariadb-server package',
+  },
+  MARIADB_PATH_UNREACHABLE: {
+    message: 'the %s account that runs MariaDB cannot enter %s',
+    fix: 'run `chmod o+x %s` (or move stateDir under a directory others can enter)',
+  },
+  MARIADB_DATADIR_FOREIGN: {
+    message: '%s is not empty but holds no MariaDB system tables',
+    fix: 'move its files elsewhere (or point stateDir at another directory) and run `webstack up` again',
+  },
+  MY_CNF_PATH: {
+    message: 'my.cnf path must be absolute and plain: %s',
+    fix: 'keep stateDir a path without newlines, #, ;, quotes or backslashes',
+  },
+  DB_UNREACHABLE: {
+    message: 'cannot connect to the database at %s: %s',
+    fix: 'check that MariaDB runs (`webstack status`) and, for an external server, database.url',
+  },
+  DB_URL_INVALID: {
+    message: 'database.url is not a usable MySQL URL: %s',
+    fix: 'set database.url to mysql://ADMIN:PASSWORD@HOST:PORT/ (an account allowed to create databases and users)',
+  },
+  DB_NAME_INVALID: {
+    message: 'database name %s is not allowed',
+    fix: 'use 1–64 letters, digits or underscores',
+  },
+  DB_USER_INVALID: {
+    message: 'database user %s is not allowed',
+    fix: 'use 1–32 letters, digits or underscores',
+  },
+  DB_HOST_INVALID: {
+    message: 'database host %s is not allowed',
+    fix: 'use a host name, an IP address, localhost or %',
+  },
+
+  // Nginx
+  NGINX_CONF_INPUT: { message: 'nginx config value %s=%s %s', fix: 'fix %s in the webstack config' },
+  NGINX_CONFIG_INVALID: {
+    message: 'nginx rejected the config: %s',
+    fix: 'fix the value named above in the webstack config (`webstack doctor` runs the same check)',
+  },
+  NGINX_START_FAILED: {
+    message: 'nginx did not start: %s',
+    fix: 'check the port is free and `webstack logs nginx`',
+  },
+  NGINX_RELOAD_FAILED: {
+    message: 'nginx did not take the new config (%s); the previous config is back in place',
+    fix: 'fix the cause above (often a port already in use), then run the command again',
+  },
+
+  // TLS
+  TLS_NO_NAMES: {
+    message: 'a certificate needs at least one name',
+    fix: 'set domain in the webstack config',
+  },
+  TLS_NAME_INVALID: {
+    message: 'not a DNS name: %s',
+    fix: 'set domain in the webstack config to a lower-case domain name',
+  },
+
+  // DNS
+  DNS_ZONE_INVALID: {
+    message: 'named-checkzone rejected the %s zone: %s',
+    fix: 'check domain and serverIp in the webstack config',
+  },
+  ZONE_DOMAIN_INVALID: {
+    message: 'zone domain must be a lower-case domain name: %s',
+    fix: 'set domain in the webstack config to a lower-case domain name, e.g. foobar.com',
+  },
+  ZONE_IP_INVALID: {
+    message: 'zone serverIp must be an IPv4 address: %s',
+    fix: 'set serverIp in the webstack config to the server’s public IPv4 address',
+  },
+  ZONE_SERIAL_RANGE: {
+    message: 'zone serial %s is outside 1..4294967295',
+    fix: 'remove the zone file (`webstack dns` writes it again with a fresh serial)',
+  },
+
+  // Log rotation
+  LOGROTATE_PATH: {
+    message: 'logrotate path must be absolute and plain: %s',
+    fix: 'keep stateDir a path of letters, digits and . _ / + @ -',
+  },
+  LOGROTATE_NO_LOGS: {
+    message: 'logrotate needs at least one log file',
+    fix: 'report this as a bug in webstack',
+  },
+  LOGROTATE_KEEP: {
+    message: 'keepDays must be a positive integer: %s',
+    fix: 'keep logs for at least one day',
+  },
+  // The lab: test hosts in network namespaces
+  LAB_BOOT_FAILED: {
+    message: '%s on lab host %s did not start%s',
+    fix: 'see %s; then `webstack lab down` and `webstack lab up` again',
+  },
+  LAB_KILL_TIMEOUT: {
+    message: 'processes of lab host %s are still there 20 s after SIGKILL: %s',
+    fix: 'check them with `ip netns pids %s` (a process stuck in the kernel ends when its I/O does), then retry',
+  },
+  LAB_EXISTS: {
+    message: 'a lab already exists in %s',
+    fix: 'use it, or remove it first with `webstack lab down --dir %s`',
+  },
+  LAB_RUNNING: {
+    message: 'a lab already runs on this machine (bridge %s%s)',
+    fix: 'remove it first with `webstack lab down --dir %s`',
+  },
+  LAB_NAME_TAKEN: {
+    message: 'network namespaces named %s already exist',
+    fix: 'remove them (`ip netns delete %s`) if nothing uses them, then retry',
+  },
+  LAB_NOT_ROOT: {
+    message: '`webstack lab %s` works on network namespaces, links and mounts, which needs root',
+    fix: 'run it as root: `sudo webstack lab %s …`',
+  },
+  LAB_TOOLS_MISSING: {
+    message: 'the lab needs %s, which %s not installed',
+    fix: 'run `apt-get install -y %s` (or `webstack install --with-test-tools`)',
+  },
+  LAB_DIR_RELATIVE: { message: 'the lab directory must be an absolute path (got %s)', fix: 'pass --dir %s' },
+  LAB_DIR_COVERED: {
+    message: '%s is under %s, which every lab host replaces with its own',
+    fix: 'pass a --dir elsewhere, e.g. --dir /var/lib/webstack-lab',
+  },
+  LAB_DIR_UNSAFE: {
+    message:
+      "%s is not a root-owned directory closed to group and others, so sshd would refuse the lab's keys under it",
+    fix: 'pass a --dir under a root-owned 0755 directory, e.g. --dir /var/lib/webstack-lab (not under /tmp)',
+  },
+  LAB_DIR_NOT_EMPTY: {
+    message: '%s already holds files; a lab needs a directory of its own',
+    fix: 'pass a --dir that does not exist yet (or is empty), e.g. --dir /var/lib/webstack-lab',
+  },
+  LAB_STATE_UNREADABLE: {
+    message: '%s is not a lab state file webstack wrote',
+    fix: "remove the lab's leftovers by hand (ip netns delete NAME; ip link delete %s), then remove %s",
+  },
+  LAB_NOT_FOUND: {
+    message: 'there is no lab in %s',
+    fix: 'run `webstack lab up --lb 1 --app 2 --db 1` first (or pass the --dir it was made with)',
+  },
+  LAB_HOST_UNKNOWN: {
+    message: 'the lab in %s has no host named %s',
+    fix: 'use one of: %s (see `webstack lab status`)',
+  },
+  LAB_BAD_COUNT: {
+    message: '--%s must be a whole number of hosts, 0 or more (got %s)',
+    fix: 'run e.g. `webstack lab up --lb 1 --app 2 --db 1`',
+  },
+  LAB_NO_HOSTS: {
+    message: 'a lab needs at least one host',
+    fix: 'run e.g. `webstack lab up --lb 1 --app 2 --db 1`',
+  },
+  LAB_TOO_MANY_HOSTS: {
+    message: "%s hosts do not fit in the lab's %s (at most %s)",
+    fix: 'ask for %s hosts or fewer in all',
+  },
+  LAB_HOST_MISSING: { message: 'name the lab host', fix: 'e.g. `webstack lab crash app1`' },
+} as const satisfies Record<string, { readonly message: string; readonly fix: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** A value that fills one `%s`. */
+export type ErrorValue = string | number;
+
+type Holes<S extends string> = S extends `${string}%s${infer Rest}` ? [ErrorValue, ...Holes<Rest>] : [];
+
+/** The values a code needs: one per `%s` in its message, then one per `%s` in its fix. */
+export type ErrorValues<C extends ErrorCode> = [
+  ...Holes<(typeof ERRORS)[C]['message']>,
+  ...Holes<(typeof ERRORS)[C]['fix']>,
+];
+
+type ErrorArgs<C extends ErrorCode> = ErrorValues<C> | [...ErrorValues<C>, ErrorOptions];
+
+function holes(template: string): number {
+  return template.split('%s').length - 1;
+}
+
+function format(template: string, values: readonly ErrorValue[]): string {
+  let i = 0;
+  return template.replace(/%s/g, () => String(values[i++]));
+}
+
+export class WebstackError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C;
+  readonly fix: string;
+
+  constructor(code: C, ...args: ErrorArgs<C>) {
+    const last = args.at(-1);
+    const options = typeof last === 'object' ? last : undefined;
+    const values = (options ? args.slice(0, -1) : args) as ErrorValue[];
+    const { message, fix } = ERRORS[code];
+    const inMessage = holes(message);
+    super(format(message, values.slice(0, inMessage)), options);
     this.name = 'WebstackError';
+    this.code = code;
+    this.fix = format(fix, values.slice(inMessage));
+  }
+
+  /**
+   * An error that crossed the control socket as { code, message, fix }: its texts are already
+   * formatted (by the supervisor, from this same table). A code this CLI does not know keeps its texts.
+   */
+  static received(body: { code?: unknown; message?: unknown; fix?: unknown }): WebstackError {
+    const message = typeof body.message === 'string' ? body.message : 'the supervisor refused';
+    const error = new WebstackError('SUPERVISOR_ERROR', message);
+    // The texts are the supervisor's, not this table's: set them as they came.
+    return Object.assign(error, {
+      code: typeof body.code === 'string' ? body.code : error.code,
+      ...(typeof body.fix === 'string' ? { fix: body.fix } : {}),
+    });
   }
 }
 
 export function isWebstackError(error: unknown): error is WebstackError {
   return error instanceof WebstackError;
+}
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERRORS, code);
+}
+
+/**
+ * The file-system failures an operator causes and can fix (permissions, a missing directory, a full
+ * disk), as coded errors; anything else is returned as it is.
+ */
+export function systemError(error: unknown): unknown {
+  const { code, path, syscall = 'access' } = (error ?? {}) as NodeJS.ErrnoException;
+  if (typeof path !== 'string') return error;
+  const doing = syscall;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+    return new WebstackError('PERMISSION_DENIED', doing, path, { cause: error });
+  if (code === 'ENOENT' || code === 'ENOTDIR')
+    return new WebstackError('PATH_MISSING', doing, path, { cause: error });
+  if (code === 'ENOSPC' || code === 'EDQUOT')
+    return new WebstackError('DISK_FULL', doing, path, { cause: error });
+  return error;
 }

@@ -63,14 +63,7 @@ export class LocalHost implements Host {
             return;
           }
           if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
-            reject(
-              new WebstackError(
-                'COMMAND_MISSING',
-                `${file} is not installed`,
-                'run `webstack up` (as root) to install the missing packages',
-                { cause: error },
-              ),
-            );
+            reject(new WebstackError('COMMAND_MISSING', file, { cause: error }));
             return;
           }
           const detail = (stderr || stdout).trim().split('\n').slice(-3).join(' | ');
@@ -299,11 +292,7 @@ export class CommandFailed extends WebstackError {
     readonly result: RunResult,
     detail: string,
   ) {
-    super(
-      'COMMAND_FAILED',
-      `${argv.join(' ')} exited with ${result.code}: ${detail}`,
-      'see the message above; `webstack doctor` checks the usual causes',
-    );
+    super('COMMAND_FAILED', argv.join(' '), result.code, detail);
   }
 }
 

@@ -7,11 +7,7 @@ export async function waitForExit(host: Host, pid: number, timeoutMs: number): P
   const deadline = Date.now() + timeoutMs;
   while (await host.isAlive(pid)) {
     if (Date.now() > deadline) {
-      throw new WebstackError(
-        'STOP_TIMEOUT',
-        `process ${pid} is still running after ${Math.round(timeoutMs / 1000)}s`,
-        `see \`webstack logs webstack\`; if it hangs, kill ${pid}`,
-      );
+      throw new WebstackError('STOP_TIMEOUT', pid, Math.round(timeoutMs / 1000), pid);
     }
     await delay(100);
   }

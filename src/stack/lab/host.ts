@@ -100,8 +100,10 @@ export async function bootServices(host: LabHostState, paths: LabHostPaths): Pro
       const last = log.trim().split('\n').slice(-1)[0] ?? '';
       throw new WebstackError(
         'LAB_BOOT_FAILED',
-        `${service.name} on lab host ${host.name} did not start${last ? `: ${last}` : ''}`,
-        `see ${service.log(paths)}; then \`webstack lab down\` and \`webstack lab up\` again`,
+        service.name,
+        host.name,
+        last ? `: ${last}` : '',
+        service.log(paths),
       );
     }
     pids[service.name] = pid;
@@ -151,11 +153,7 @@ export async function killHost(host: LabHostState): Promise<number[]> {
     100,
   );
   if (!gone)
-    throw new WebstackError(
-      'LAB_KILL_TIMEOUT',
-      `processes of lab host ${host.name} are still there 20 s after SIGKILL: ${(await hostPids(host.name)).join(' ')}`,
-      `check them with \`ip netns pids ${host.name}\` (a process stuck in the kernel ends when its I/O does), then retry`,
-    );
+    throw new WebstackError('LAB_KILL_TIMEOUT', host.name, (await hostPids(host.name)).join(' '), host.name);
   return pids;
 }
 

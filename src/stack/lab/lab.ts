@@ -48,26 +48,17 @@ export type Log = (line: string) => void;
 
 /** Refuses a second lab, in this directory or another, and host names another namespace holds. */
 async function refuseExisting(paths: LabPaths, hostNames: readonly string[]): Promise<void> {
-  if ((await loadLabState(paths)) !== null)
-    throw new WebstackError(
-      'LAB_EXISTS',
-      `a lab already exists in ${paths.dir}`,
-      `use it, or remove it first with \`webstack lab down --dir ${paths.dir}\``,
-    );
+  if ((await loadLabState(paths)) !== null) throw new WebstackError('LAB_EXISTS', paths.dir, paths.dir);
   const owner = await bridgeOwner();
   if (owner !== null)
     throw new WebstackError(
-      'LAB_EXISTS',
-      `a lab already runs on this machine (bridge ${LAB_NETWORK.bridge}${owner ? `, directory ${owner}` : ''})`,
-      `remove it first with \`webstack lab down --dir ${owner || '<its directory>'}\``,
+      'LAB_RUNNING',
+      LAB_NETWORK.bridge,
+      owner ? `, directory ${owner}` : '',
+      owner || '<its directory>',
     );
   const taken = (await netnsNames()).filter((name) => hostNames.includes(name));
-  if (taken.length > 0)
-    throw new WebstackError(
-      'LAB_NAME_TAKEN',
-      `network namespaces named ${taken.join(', ')} already exist`,
-      `remove them (\`ip netns delete ${taken.join(' ')}\`) if nothing uses them, then retry`,
-    );
+  if (taken.length > 0) throw new WebstackError('LAB_NAME_TAKEN', taken.join(', '), taken.join(' '));
 }
 
 export async function labUp(options: { dir: string; counts: LabCounts; log: Log }): Promise<LabState> {

@@ -21,12 +21,7 @@ export const LAB_TOOLS = [
 const SEARCH_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 export function requireRoot(verb: string): void {
-  if (process.getuid?.() !== 0)
-    throw new WebstackError(
-      'LAB_NOT_ROOT',
-      `\`webstack lab ${verb}\` works on network namespaces, links and mounts, which needs root`,
-      `run it as root: \`sudo webstack lab ${verb} …\``,
-    );
+  if (process.getuid?.() !== 0) throw new WebstackError('LAB_NOT_ROOT', verb, verb);
 }
 
 async function executable(path: string): Promise<boolean> {
@@ -49,8 +44,9 @@ export async function requireTools(): Promise<void> {
   const packages = [...new Set(missing.map((tool) => tool.pkg))];
   throw new WebstackError(
     'LAB_TOOLS_MISSING',
-    `the lab needs ${missing.map((tool) => tool.program).join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} not installed`,
-    `run \`apt-get install -y ${packages.join(' ')}\` (or \`webstack install --with-test-tools\`)`,
+    missing.map((tool) => tool.program).join(', '),
+    missing.length === 1 ? 'is' : 'are',
+    packages.join(' '),
   );
 }
 
@@ -60,29 +56,16 @@ export async function requireTools(): Promise<void> {
  * StrictModes refuses keys there (e.g. under /tmp).
  */
 export async function checkLabDir(dir: string): Promise<string> {
-  if (!isAbsolute(dir))
-    throw new WebstackError(
-      'LAB_DIR_RELATIVE',
-      `the lab directory must be an absolute path (got ${dir})`,
-      `pass --dir ${resolve(dir)}`,
-    );
+  if (!isAbsolute(dir)) throw new WebstackError('LAB_DIR_RELATIVE', dir, resolve(dir));
   const absolute = resolve(dir);
   for (const covered of Object.values(HOST_PRIVATE_MOUNTS)) {
     if (absolute === covered || absolute.startsWith(`${covered}${sep}`))
-      throw new WebstackError(
-        'LAB_DIR_COVERED',
-        `${absolute} is under ${covered}, which every lab host replaces with its own`,
-        'pass a --dir elsewhere, e.g. --dir /var/lib/webstack-lab',
-      );
+      throw new WebstackError('LAB_DIR_COVERED', absolute, covered);
   }
   for (let parent = absolute; ; parent = dirname(parent)) {
     const info = await stat(parent).catch(() => null);
     if (info && (info.uid !== 0 || (info.mode & 0o022) !== 0))
-      throw new WebstackError(
-        'LAB_DIR_UNSAFE',
-        `${parent} is not a root-owned directory closed to group and others, so sshd would refuse the lab's keys under it`,
-        'pass a --dir under a root-owned 0755 directory, e.g. --dir /var/lib/webstack-lab (not under /tmp)',
-      );
+      throw new WebstackError('LAB_DIR_UNSAFE', parent);
     if (parent === dirname(parent)) break;
   }
   return absolute;
@@ -91,10 +74,5 @@ export async function checkLabDir(dir: string): Promise<string> {
 /** The lab's directory is its own (`lab down` removes it once empty), so `lab up` takes only a new or empty one. */
 export async function requireFreshDir(dir: string): Promise<void> {
   const entries = await readdir(dir).catch(() => []);
-  if (entries.length > 0)
-    throw new WebstackError(
-      'LAB_DIR_NOT_EMPTY',
-      `${dir} already holds files; a lab needs a directory of its own`,
-      'pass a --dir that does not exist yet (or is empty), e.g. --dir /var/lib/webstack-lab',
-    );
+  if (entries.length > 0) throw new WebstackError('LAB_DIR_NOT_EMPTY', dir);
 }

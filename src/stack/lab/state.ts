@@ -64,34 +64,22 @@ export async function loadLabState(paths: LabPaths): Promise<LabState | null> {
     if (state.version !== 1 || !Array.isArray(state.hosts)) throw new Error('unknown shape');
     return state;
   } catch (error) {
-    throw new WebstackError(
-      'LAB_STATE_UNREADABLE',
-      `${paths.state} is not a lab state file webstack wrote`,
-      `remove the lab's leftovers by hand (ip netns delete NAME; ip link delete ${LAB_NETWORK.bridge}), then remove ${paths.dir}`,
-      { cause: error },
-    );
+    throw new WebstackError('LAB_STATE_UNREADABLE', paths.state, LAB_NETWORK.bridge, paths.dir, {
+      cause: error,
+    });
   }
 }
 
 /** The lab's state, or the error an operator meets when there is no lab in DIR. */
 export async function requireLabState(paths: LabPaths): Promise<LabState> {
   const state = await loadLabState(paths);
-  if (state === null)
-    throw new WebstackError(
-      'LAB_NOT_FOUND',
-      `there is no lab in ${paths.dir}`,
-      'run `webstack lab up --lb 1 --app 2 --db 1` first (or pass the --dir it was made with)',
-    );
+  if (state === null) throw new WebstackError('LAB_NOT_FOUND', paths.dir);
   return state;
 }
 
 export function findHost(state: LabState, name: string): LabHostState {
   const host = state.hosts.find((h) => h.name === name);
   if (!host)
-    throw new WebstackError(
-      'LAB_HOST_UNKNOWN',
-      `the lab in ${state.dir} has no host named ${name}`,
-      `use one of: ${state.hosts.map((h) => h.name).join(', ')} (see \`webstack lab status\`)`,
-    );
+    throw new WebstackError('LAB_HOST_UNKNOWN', state.dir, name, state.hosts.map((h) => h.name).join(', '));
   return host;
 }

@@ -36,25 +36,17 @@ export interface LabHostPlan {
 export function planHosts(counts: LabCounts): LabHostPlan[] {
   for (const role of LAB_ROLES) {
     const count = counts[role];
-    if (!Number.isInteger(count) || count < 0)
-      throw new WebstackError(
-        'LAB_BAD_COUNT',
-        `--${role} must be a whole number of hosts, 0 or more (got ${String(count)})`,
-        `run e.g. \`webstack lab up --lb 1 --app 2 --db 1\``,
-      );
+    if (!Number.isInteger(count) || count < 0) throw new WebstackError('LAB_BAD_COUNT', role, String(count));
   }
   const total = LAB_ROLES.reduce((sum, role) => sum + counts[role], 0);
-  if (total === 0)
-    throw new WebstackError(
-      'LAB_NO_HOSTS',
-      'a lab needs at least one host',
-      'run e.g. `webstack lab up --lb 1 --app 2 --db 1`',
-    );
+  if (total === 0) throw new WebstackError('LAB_NO_HOSTS');
   if (total > MAX_LAB_HOSTS)
     throw new WebstackError(
       'LAB_TOO_MANY_HOSTS',
-      `${total} hosts do not fit in the lab's ${LAB_NETWORK.prefix}.0/${LAB_NETWORK.prefixLength} (at most ${MAX_LAB_HOSTS})`,
-      `ask for ${MAX_LAB_HOSTS} hosts or fewer in all`,
+      total,
+      `${LAB_NETWORK.prefix}.0/${LAB_NETWORK.prefixLength}`,
+      MAX_LAB_HOSTS,
+      MAX_LAB_HOSTS,
     );
   const hosts: LabHostPlan[] = [];
   for (const role of LAB_ROLES) {

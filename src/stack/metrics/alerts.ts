@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { StatusPoint, StatusSnapshot } from '../../contract.js';
 import { statePaths } from '../core/paths.js';
-import type { Check } from '../doctor/doctor.js';
+import { type Check, type CheckResult, ok } from '../doctor/check.js';
 
 /** Alert thresholds: [warning, critical]. */
 export const THRESHOLDS = {
@@ -14,8 +14,7 @@ export const THRESHOLDS = {
 /** How far back doctor looks. */
 export const WINDOW_MS = 5 * 60_000;
 
-type Result = Awaited<ReturnType<Check['run']>>;
-const ok = (detail: string): Result => ({ severity: 'ok', detail, fix: null });
+type Result = CheckResult;
 
 function level(value: number, [warning, critical]: readonly [number, number]): 'ok' | 'warning' | 'critical' {
   return value >= critical ? 'critical' : value >= warning ? 'warning' : 'ok';

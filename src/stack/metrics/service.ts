@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StatusSnapshot } from '../../contract.js';
-import { adminOverSocket, externalAdmin } from '../components/mariadb/index.js';
+import { adminConnection } from '../components/mariadb/index.js';
 import { nginxHealth } from '../components/nginx/health.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import type { StatePaths } from '../core/paths.js';
@@ -32,10 +32,7 @@ export class MetricsService {
     private readonly log: (line: string) => void,
   ) {
     this.history = new History(Math.ceil(3600 / config.metrics.sampleSeconds));
-    this.admin =
-      config.database.mode === 'external' && config.database.url
-        ? externalAdmin(config.database.url)
-        : adminOverSocket(paths.mariadb.socket);
+    this.admin = adminConnection(config, paths.mariadb.socket);
   }
 
   /** Every metric, in the Prometheus text format. */

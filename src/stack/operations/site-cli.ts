@@ -21,7 +21,7 @@ export async function runSiteCli(
 ): Promise<RunResult> {
   const release = options.release ?? (await currentRelease(host, paths));
   if (release === null) {
-    throw new WebstackError('NO_RELEASE', 'no release is installed yet', 'run `webstack up` first');
+    throw new WebstackError('NO_RELEASE');
   }
   const secrets = await ensureSecrets(host, paths.secrets);
   const env = siteEnv(config, paths, secrets, options.role, release);

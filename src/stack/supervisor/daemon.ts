@@ -3,8 +3,9 @@ import { isWebstackError } from '../core/errors.js';
 import { statePaths } from '../core/paths.js';
 import { localHost } from '../host/index.js';
 import { MetricsService } from '../metrics/service.js';
-import { Deployer, type DeployRequest } from '../operations/deploy/deployer.js';
-import { serveControl } from './control/server.js';
+import { Deployer } from '../operations/deploy/deployer.js';
+import { route, serveControl } from './control/server.js';
+import { DeployRequestSchema, NoBodySchema, RollbackRequestSchema } from './control/types.js';
 import { Stack } from './stack.js';
 
 function log(line: string): void {
@@ -35,14 +36,14 @@ export async function runDaemon(config: ResolvedConfig, options: { seed: boolean
     return stopping;
   };
   const control = await serveControl(host, paths.control, {
-    'GET /status': async () => await stack.status(),
-    'GET /metrics': async () => ({ url: metrics.url(), text: await metrics.render() }),
-    'POST /deploy': async (body) => await deployer.deploy(body as DeployRequest),
-    'POST /rollback': async (body) => await deployer.rollback((body as { by: string }).by),
-    'POST /stop': async () => {
+    'GET /status': route(NoBodySchema, async () => await stack.status()),
+    'GET /metrics': route(NoBodySchema, async () => ({ url: metrics.url(), text: await metrics.render() })),
+    'POST /deploy': route(DeployRequestSchema, async (body) => await deployer.deploy(body)),
+    'POST /rollback': route(RollbackRequestSchema, async (body) => await deployer.rollback(body.by)),
+    'POST /stop': route(NoBodySchema, async () => {
       setImmediate(() => void stop().then(() => process.exit(0)));
       return { pid: process.pid };
-    },
+    }),
   });
   await host.writeAtomic(paths.supervisorPid, `${process.pid}\n`, { mode: 0o644 });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -105,18 +105,19 @@ describe('bench options and scenarios', () => {
     assert.throws(() => selectScenarios(all, ['nope']), /unknown scenario nope/);
   });
 
-  test('webstack bench runs bench/run.ts attached, passing only the options given', () => {
-    assert.deepEqual(benchArgv('/usr/bin/node', '/repo', '/etc/w.json', { duration: '3' }), [
-      '/usr/bin/node',
-      '--import',
-      'tsx',
-      '/repo/bench/run.ts',
-      '--attach',
-      '--config',
-      '/etc/w.json',
-      '--duration',
-      '3',
-    ]);
+  test('webstack bench runs the compiled bench attached, passing only the options given', () => {
+    assert.deepEqual(
+      benchArgv('/usr/bin/node', '/repo/dist/bench/bench/run.js', '/etc/w.json', { duration: '3' }),
+      [
+        '/usr/bin/node',
+        '/repo/dist/bench/bench/run.js',
+        '--attach',
+        '--config',
+        '/etc/w.json',
+        '--duration',
+        '3',
+      ],
+    );
     assert.deepEqual(benchArgv('/n', '/r', null, {}).slice(-1), ['--attach']);
   });
 });

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { StatusSnapshot } from '../../../src/contract.js';
 import { matchesLogFilter } from '../../../src/stack/cli/log-filter.js';
+import { formatError } from '../../../src/stack/cli/output.js';
 import { renderTraffic } from '../../../src/stack/cli/status.js';
+import { WebstackError } from '../../../src/stack/core/errors.js';
 
 const nginxLine = JSON.stringify({ request_id: 'abc123', status: 404, uri: '/nope' });
 const appLine = JSON.stringify({ level: 30, reqId: 'abc123', statusCode: 404, msg: 'request' });
@@ -58,4 +60,23 @@ test('the traffic line shows the newest sample, or says there is none', () => {
     renderTraffic(snapshot),
     'traffic (last 10s): 42.3 req/s · p50 3.1 ms · p99 - · 5xx 1.50% · db 80.0 q/s · workers 300 MiB',
   );
+});
+
+test('a coded error prints its code, reason and fix', () => {
+  assert.deepEqual(formatError(new WebstackError('BACKUP_MISSING', '/tmp/x.tar.gz')), [
+    'error BACKUP_MISSING: /tmp/x.tar.gz does not exist',
+    'fix: name a backup archive (see backups/)',
+  ]);
+});
+
+test('an error with no code is called a bug; a permission error is not', () => {
+  assert.deepEqual(formatError(new TypeError('x is undefined')), [
+    'error: x is undefined',
+    'fix: this is a bug in webstack; run again with WEBSTACK_DEBUG=1 and report the output',
+  ]);
+  const denied = Object.assign(new Error('EACCES'), { code: 'EACCES', syscall: 'open', path: '/etc/w.json' });
+  assert.deepEqual(formatError(denied), [
+    'error PERMISSION_DENIED: open /etc/w.json: permission denied',
+    'fix: run webstack as the user that owns the state directory (or as root)',
+  ]);
 });

@@ -13,12 +13,6 @@ test('run keeps nginx in the foreground; "daemon off;" is one argv element', () 
   assert.deepEqual(nginx.run(conf, prefix), ['nginx', '-p', prefix, '-c', conf, '-g', 'daemon off;']);
 });
 
-test('reload, reopen and quit signal through nginx -s', () => {
-  assert.deepEqual(nginx.reload(conf, prefix), ['nginx', '-s', 'reload', '-p', prefix, '-c', conf]);
-  assert.deepEqual(nginx.reopen(conf, prefix), ['nginx', '-s', 'reopen', '-p', prefix, '-c', conf]);
-  assert.deepEqual(nginx.quit(conf, prefix), ['nginx', '-s', 'quit', '-p', prefix, '-c', conf]);
-});
-
 test('version asks for the build flags', () => {
   assert.deepEqual(nginx.version(), ['nginx', '-V']);
 });

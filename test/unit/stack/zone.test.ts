@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import * as dns from '../../../src/stack/components/dns/commands.js';
 import { nextSerial, parseSerial, renderZone } from '../../../src/stack/components/dns/zone-file.js';
+import * as testDns from '../../support/dns-commands.js';
 import { renderNamedConf } from '../../support/named-conf.js';
 
 const exec = promisify(execFile);
@@ -80,7 +81,7 @@ test('dns command lines are exact', () => {
     'foobar.com',
     '/s/dns/db.foobar.com',
   ]);
-  assert.deepEqual(dns.named('/tmp/x/named.conf', 5353), [
+  assert.deepEqual(testDns.named('/tmp/x/named.conf', 5353), [
     'named',
     '-g',
     '-c',
@@ -88,8 +89,8 @@ test('dns command lines are exact', () => {
     '-p',
     '5353',
   ]);
-  assert.deepEqual(dns.checkConf('/tmp/x/named.conf'), ['named-checkconf', '/tmp/x/named.conf']);
-  assert.deepEqual(dns.dig('127.0.0.1', 5353, 'www.foobar.com'), [
+  assert.deepEqual(testDns.checkConf('/tmp/x/named.conf'), ['named-checkconf', '/tmp/x/named.conf']);
+  assert.deepEqual(testDns.dig('127.0.0.1', 5353, 'www.foobar.com'), [
     'dig',
     '@127.0.0.1',
     '-p',
@@ -115,6 +116,6 @@ test('the test server config is loopback-only, authoritative-only and passes nam
   assert.match(text, /recursion no;/);
   assert.match(text, /controls \{ \};/);
   await writeFile(join(dir, 'named.conf'), text);
-  const [command, ...args] = dns.checkConf(join(dir, 'named.conf'));
+  const [command, ...args] = testDns.checkConf(join(dir, 'named.conf'));
   await exec(command, args);
 });

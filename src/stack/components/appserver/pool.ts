@@ -86,18 +86,10 @@ export class AppServer {
    */
   async deploy(releaseDir: string, release: string): Promise<void> {
     if (this.phase !== 'running') {
-      throw new WebstackError(
-        'APP_NOT_RUNNING',
-        'the application server is not running',
-        'run `webstack up`',
-      );
+      throw new WebstackError('APP_NOT_RUNNING');
     }
     if (this.deploying) {
-      throw new WebstackError(
-        'DEPLOY_IN_PROGRESS',
-        'another deploy is in progress',
-        'wait for it to finish, then retry',
-      );
+      throw new WebstackError('DEPLOY_IN_PROGRESS');
     }
     this.deploying = true;
     const previous = { releaseDir: this.releaseDir, release: this.release };
@@ -169,11 +161,7 @@ export class AppServer {
   private fork(releaseDir: string, release: string): Member {
     if (this.phase === 'stopping' || this.phase === 'idle') {
       // A deploy racing stop(): a worker forked now would outlive the supervisor.
-      throw new WebstackError(
-        'APP_STOPPING',
-        'the application server is stopping',
-        'run `webstack up` again',
-      );
+      throw new WebstackError('APP_STOPPING');
     }
     const { settings, readyTimeoutMs = 20_000, drainTimeoutMs = 10_000 } = this.options;
     const member = new Member({
@@ -241,13 +229,8 @@ export class AppServer {
     }, delay);
   }
 
-  private failure(code: string, member: Member, problem: unknown): WorkerFailed {
+  private failure(code: WorkerFailed['code'], member: Member, problem: unknown): WorkerFailed {
     const reason = problem instanceof Error ? problem.message : String(problem);
-    return new WorkerFailed(
-      code,
-      `release ${member.release} did not become ready: ${reason}`,
-      'read the worker output below and `webstack logs app`; the previous release keeps serving',
-      member.lastLines(),
-    );
+    return new WorkerFailed(code, member.release, reason, member.lastLines());
   }
 }

@@ -44,14 +44,19 @@ export interface AppServerStatus {
   restarts: number;
 }
 
-/** Raised when a release's workers do not become ready; carries the worker's last lines of output. */
-export class WorkerFailed extends WebstackError {
+/**
+ * Raised when a release's workers do not become ready; carries the worker's last lines of output
+ * (a failed deploy shows them under its message: the operator reads why without opening a log).
+ */
+export class WorkerFailed extends WebstackError<'APP_START_FAILED' | 'DEPLOY_NOT_READY'> {
   constructor(
-    code: string,
-    message: string,
-    fix: string,
+    code: 'APP_START_FAILED' | 'DEPLOY_NOT_READY',
+    release: string,
+    reason: string,
     readonly lastLines: string[],
   ) {
-    super(code, message, fix);
+    const output = lastLines.map((line) => `\n  | ${line}`).join('');
+    if (code === 'DEPLOY_NOT_READY') super(code, release, reason, output);
+    else super(code, release, reason);
   }
 }

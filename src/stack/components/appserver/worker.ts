@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HEALTH_PATH, READY_PATH, SITE_ENTRY, type SiteHandle, type SiteStart } from '../../../contract.js';
+import { WebstackError } from '../../core/errors.js';
 import { isPrimaryMessage, type PrimaryMessage, RELEASE_DIR_ENV, type WorkerMessage } from './protocol.js';
 
 const READY_POLL_MS = 250;
@@ -42,7 +43,7 @@ async function fail(reason: string): Promise<never> {
 async function loadSite(releaseDir: string): Promise<SiteStart> {
   const entry = join(releaseDir, SITE_ENTRY);
   const module: { start?: unknown } = await import(pathToFileURL(entry).href);
-  if (typeof module.start !== 'function') throw new Error(`${entry} does not export start()`);
+  if (typeof module.start !== 'function') throw new WebstackError('RELEASE_NO_START', entry);
   return module.start as SiteStart;
 }
 

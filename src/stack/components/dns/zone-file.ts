@@ -1,3 +1,5 @@
+import { WebstackError } from '../../core/errors.js';
+
 export interface ZoneOptions {
   /** The apex, e.g. foobar.com (no trailing dot). */
   domain: string;
@@ -19,12 +21,10 @@ const MAX_SERIAL = 4_294_967_295;
 /** Renders the BIND zone file for DOMAIN: SOA, NS ns1, and A records for @, www and ns1. */
 export function renderZone(options: ZoneOptions): string {
   const { domain, serverIp, serial } = options;
-  if (!DOMAIN.test(domain))
-    throw new Error(`zone domain must be a lower-case domain name: ${JSON.stringify(domain)}`);
-  if (!IPV4.test(serverIp))
-    throw new Error(`zone serverIp must be an IPv4 address: ${JSON.stringify(serverIp)}`);
+  if (!DOMAIN.test(domain)) throw new WebstackError('ZONE_DOMAIN_INVALID', JSON.stringify(domain));
+  if (!IPV4.test(serverIp)) throw new WebstackError('ZONE_IP_INVALID', JSON.stringify(serverIp));
   if (!Number.isInteger(serial) || serial < 1 || serial > MAX_SERIAL)
-    throw new Error(`zone serial out of range: ${serial}`);
+    throw new WebstackError('ZONE_SERIAL_RANGE', serial);
   const ttl = options.ttl ?? 3600;
   const t = SOA_TIMERS;
   return [
@@ -59,6 +59,6 @@ export function nextSerial(previous: number | null, today: Date): number {
   const base =
     today.getUTCFullYear() * 1_000_000 + (today.getUTCMonth() + 1) * 10_000 + today.getUTCDate() * 100;
   const next = previous === null || previous < base ? base : previous + 1;
-  if (next > MAX_SERIAL) throw new Error(`zone serial would pass 2^32-1: ${next}`);
+  if (next > MAX_SERIAL) throw new WebstackError('ZONE_SERIAL_RANGE', next);
   return next;
 }

@@ -50,10 +50,6 @@ export async function checkZone(domain: string, file: string, host: Host = local
   const result = await host.run(dns.checkZone(domain, file), { okCodes: [0, 1] });
   if (result.code !== 0) {
     const reason = (result.stdout + result.stderr).trim().split('\n')[0] ?? 'no output';
-    throw new WebstackError(
-      'DNS_ZONE_INVALID',
-      `named-checkzone rejected the ${domain} zone: ${reason}`,
-      'check domain and serverIp in the webstack config',
-    );
+    throw new WebstackError('DNS_ZONE_INVALID', domain, reason);
   }
 }

@@ -43,63 +43,6 @@ export function server(configFile: string, options: { user?: string } = {}): Arg
   return ['mariadbd', `--defaults-file=${configFile}`, ...userOption(options.user)];
 }
 
-/** Where a client connects: the managed server's socket (as OS root) or an address. */
-export type ClientTarget = { socket: string; user?: string } | { host: string; port: number; user: string };
-
-/**
- * A consistent online logical backup of one database, to stdout. InnoDB tables are read in one
- * transaction, so the site keeps running. A password, if any, goes in MYSQL_PWD, never in argv.
- */
-export function dump(configFile: string, database: string, target?: ClientTarget): Argv {
-  return [
-    'mariadb-dump',
-    `--defaults-file=${configFile}`,
-    ...targetOptions(target),
-    '--single-transaction',
-    '--quick',
-    '--routines',
-    '--triggers',
-    '--events',
-    '--hex-blob',
-    '--default-character-set=utf8mb4',
-    '--databases',
-    database,
-  ];
-}
-
-/** A physical hot copy of the whole managed server (every database) into an empty directory. */
-export function physicalBackup(configFile: string, targetDir: string): Argv {
-  return ['mariadb-backup', `--defaults-file=${configFile}`, '--backup', `--target-dir=${targetDir}`];
-}
-
-/** Makes a physical copy consistent (applies the redo log) so a server can start on it. */
-export function preparePhysicalBackup(targetDir: string): Argv {
-  return ['mariadb-backup', '--prepare', `--target-dir=${targetDir}`];
-}
-
-/** Replays a dump (fed on stdin) into the server; the dump names its own database. */
-export function restore(configFile: string, target?: ClientTarget): Argv {
-  return [
-    'mariadb',
-    `--defaults-file=${configFile}`,
-    ...targetOptions(target),
-    '--batch',
-    '--default-character-set=utf8mb4',
-  ];
-}
-
-/** An interactive shell on one database, for the operator. */
-export function shell(configFile: string, database: string, target?: ClientTarget): Argv {
-  return ['mariadb', `--defaults-file=${configFile}`, ...targetOptions(target), `--database=${database}`];
-}
-
 function userOption(user: string | undefined): string[] {
   return user === undefined ? [] : [`--user=${user}`];
-}
-
-function targetOptions(target: ClientTarget | undefined): string[] {
-  if (target === undefined) return [];
-  if ('socket' in target)
-    return [`--socket=${target.socket}`, ...(target.user ? [`--user=${target.user}`] : [])];
-  return ['--protocol=TCP', `--host=${target.host}`, `--port=${target.port}`, `--user=${target.user}`];
 }

@@ -7,8 +7,7 @@ import type { ComponentStatus } from '../../supervisor/control/types.js';
 import { KeepAlive } from '../../supervisor/keep-alive.js';
 import { APP_DB_USER, MIGRATOR_DB_USER } from '../appserver/site-env.js';
 import {
-  adminOverSocket,
-  externalAdmin,
+  adminConnection,
   initDataDir,
   mariadbHealth,
   mariadbRunAs,
@@ -32,10 +31,7 @@ export class DatabaseComponent {
     private readonly paths: StatePaths,
     private readonly log: (line: string) => void,
   ) {
-    this.admin =
-      config.database.mode === 'external' && config.database.url
-        ? externalAdmin(config.database.url)
-        : adminOverSocket(paths.mariadb.socket);
+    this.admin = adminConnection(config, paths.mariadb.socket);
   }
 
   private get layout() {

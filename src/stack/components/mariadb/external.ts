@@ -3,11 +3,7 @@ import { WebstackError } from '../../core/errors.js';
 
 function invalid(reason: string): WebstackError {
   // The URL itself is never quoted: it holds the admin password.
-  return new WebstackError(
-    'DB_URL_INVALID',
-    `database.url is not a usable MySQL URL: ${reason}`,
-    'set database.url to mysql://ADMIN:PASSWORD@HOST:PORT/ (an account allowed to create databases and users)',
-  );
+  return new WebstackError('DB_URL_INVALID', reason);
 }
 
 /**

@@ -86,8 +86,10 @@ export async function waitForMariadb(
   const log = options.errorLog ? await tail(options.errorLog) : '';
   throw new WebstackError(
     'MARIADB_NOT_READY',
-    `MariaDB on ${socket} is not ready: ${why}${log ? `; error log ends: ${log}` : ''}`,
-    `read ${options.errorLog ?? 'the MariaDB error log'} (\`webstack logs database\`); \`webstack doctor\` checks ports and permissions`,
+    socket,
+    why,
+    log ? `; error log ends: ${log}` : '',
+    options.errorLog ?? 'the MariaDB error log',
   );
 }
 

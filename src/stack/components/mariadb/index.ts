@@ -1,4 +1,5 @@
 /** The managed MariaDB server: configure, initialise, start, wait, provision, check. */
+export { adminConnection, connectAdmin, describeAdmin } from './admin.js';
 export { externalAdmin } from './external.js';
 export { adminOverSocket, type MariadbHealth, mariadbHealth, waitForMariadb } from './health.js';
 export { type MariadbExit, type MariadbProcess, startMariadb } from './process.js';

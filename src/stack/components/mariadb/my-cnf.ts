@@ -1,3 +1,5 @@
+import { WebstackError } from '../../core/errors.js';
+
 /** What webstack's own MariaDB server needs to know; every path is absolute. */
 export interface MyCnfOptions {
   dataDir: string;
@@ -59,8 +61,7 @@ export function renderMyCnf(options: MyCnfOptions): string {
     options.binlog ?? '/',
   ]) {
     // An option file has no escaping for these; refuse rather than write a config that means something else.
-    if (!/^\/[^\n\r#;"'\\]*$/.test(path))
-      throw new Error(`my.cnf path must be absolute and plain: ${JSON.stringify(path)}`);
+    if (!/^\/[^\n\r#;"'\\]*$/.test(path)) throw new WebstackError('MY_CNF_PATH', JSON.stringify(path));
   }
   const server = [
     '[mariadbd]',

@@ -1,5 +1,7 @@
-import mysql, { type ConnectionOptions, type RowDataPacket } from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
+import type { ConnectionOptions, RowDataPacket } from 'mysql2/promise';
 import { WebstackError } from '../../core/errors.js';
+import { connectAdmin } from './admin.js';
 
 export interface DatabaseSpec {
   database: string;
@@ -18,11 +20,7 @@ export const APP_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] as const;
 /** Identifiers cannot be bound as parameters, so they are validated strictly and backtick-quoted. */
 export function quoteIdentifier(name: string): string {
   if (!/^[A-Za-z0-9_]{1,64}$/.test(name)) {
-    throw new WebstackError(
-      'DB_NAME_INVALID',
-      `database name ${JSON.stringify(name)} is not allowed`,
-      'use 1–64 letters, digits or underscores',
-    );
+    throw new WebstackError('DB_NAME_INVALID', JSON.stringify(name));
   }
   return `\`${name}\``;
 }
@@ -30,22 +28,14 @@ export function quoteIdentifier(name: string): string {
 /** 32 characters keeps the names valid on MySQL 8 too (external mode). */
 function checkUser(name: string): string {
   if (!/^[A-Za-z0-9_]{1,32}$/.test(name)) {
-    throw new WebstackError(
-      'DB_USER_INVALID',
-      `database user ${JSON.stringify(name)} is not allowed`,
-      'use 1–32 letters, digits or underscores',
-    );
+    throw new WebstackError('DB_USER_INVALID', JSON.stringify(name));
   }
   return name;
 }
 
 function checkHost(host: string): string {
   if (!/^(localhost|%|[0-9.]{7,15}|[0-9a-fA-F:]{2,39}|[A-Za-z0-9.%_-]{1,255})$/.test(host)) {
-    throw new WebstackError(
-      'DB_HOST_INVALID',
-      `database host ${JSON.stringify(host)} is not allowed`,
-      'use a host name, an IP address, localhost or %',
-    );
+    throw new WebstackError('DB_HOST_INVALID', JSON.stringify(host));
   }
   return host;
 }
@@ -63,7 +53,7 @@ export async function provisionDatabase(admin: ConnectionOptions, spec: Database
     { user: checkUser(spec.appUser), password: spec.appPassword, grant: APP_PRIVILEGES.join(', ') },
     { user: checkUser(spec.migratorUser), password: spec.migratorPassword, grant: 'ALL PRIVILEGES' },
   ];
-  const connection = await mysql.createConnection(admin);
+  const connection = await connectAdmin(admin);
   try {
     await connection.query(`CREATE DATABASE IF NOT EXISTS ${db} CHARACTER SET utf8mb4`);
     for (const account of accounts) {
@@ -115,7 +105,7 @@ export async function dropDatabase(
   spec: Pick<DatabaseSpec, 'database' | 'appUser' | 'migratorUser' | 'hosts'>,
 ): Promise<void> {
   const db = quoteIdentifier(spec.database);
-  const connection = await mysql.createConnection(admin);
+  const connection = await connectAdmin(admin);
   try {
     await connection.query(`DROP DATABASE IF EXISTS ${db}`);
     for (const user of [checkUser(spec.appUser), checkUser(spec.migratorUser)]) {

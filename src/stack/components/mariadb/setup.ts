@@ -21,12 +21,7 @@ export async function mariadbRunAs(host: Host): Promise<RunAs | undefined> {
 export async function installedVersion(host: Host): Promise<string> {
   const { stdout } = await host.run(mariadb.version());
   const match = /Ver\s+(\S+)/.exec(stdout);
-  if (!match?.[1])
-    throw new WebstackError(
-      'MARIADB_VERSION',
-      `cannot read the MariaDB version from: ${stdout.trim()}`,
-      'reinstall the mariadb-server package',
-    );
+  if (!match?.[1]) throw new WebstackError('MARIADB_VERSION', stdout.trim());
   return match[1];
 }
 
@@ -78,11 +73,7 @@ async function assertReachable(host: Host, dir: string, runAs: RunAs): Promise<v
       (info.mode & 0o001) !== 0 ||
       (info.gid === runAs.gid && (info.mode & 0o010) !== 0);
     if (!ok) {
-      throw new WebstackError(
-        'MARIADB_PATH_UNREACHABLE',
-        `the ${runAs.user} account that runs MariaDB cannot enter ${current}`,
-        `run \`chmod o+x ${current}\` (or move stateDir under a directory others can enter)`,
-      );
+      throw new WebstackError('MARIADB_PATH_UNREACHABLE', runAs.user, current, current);
     }
     if (current === dirname(current)) return;
   }
@@ -101,11 +92,7 @@ export async function initDataDir(
   const existing = await listDir(host, layout.data);
   if (existing?.includes('mysql')) return false;
   if (existing && existing.length > 0) {
-    throw new WebstackError(
-      'MARIADB_DATADIR_FOREIGN',
-      `${layout.data} is not empty but holds no MariaDB system tables`,
-      'move its files elsewhere (or point stateDir at another directory) and run `webstack up` again',
-    );
+    throw new WebstackError('MARIADB_DATADIR_FOREIGN', layout.data);
   }
   const partial = `${layout.data}.partial`;
   await host.remove(partial);

@@ -52,11 +52,7 @@ export async function applyNginxConfig(host: Host, options: ApplyNginxConfigOpti
     await host.writeAtomic(confPath, previous, { mode: 0o644 });
     if (await host.isAlive(pid)) await reload(host, pid, options.errorLog, options.timeoutMs ?? 10_000);
   }
-  throw new WebstackError(
-    'NGINX_RELOAD_FAILED',
-    `nginx did not take the new config (${failure}); the previous config is back in place`,
-    'fix the cause above (often a port already in use), then run the command again',
-  );
+  throw new WebstackError('NGINX_RELOAD_FAILED', failure);
 }
 
 /** SIGHUP to the master; resolves null once a new worker runs, or the reason it did not. */

@@ -16,9 +16,14 @@ export function validateNginxConfOptions(o: NginxConfOptions): void {
   ] as const) {
     if (!HOSTNAME.test(value)) fail(key, value, 'must be a lower-case host name');
   }
+  for (const route of o.routes ?? []) {
+    if (!/^\/[A-Za-z0-9._-]+\/$/.test(route.prefix))
+      fail('routes.prefix', route.prefix, 'must be one path segment between slashes, e.g. /api/');
+  }
   for (const [key, endpoint] of [
     ['listen', o.listen],
     ...upstreams.map((u) => ['upstream', u] as const),
+    ...(o.routes ?? []).map((route) => ['routes.upstream', route.upstream] as const),
   ] as const) {
     if (!IPV4.test(endpoint.host) && !HOSTNAME.test(endpoint.host))
       fail(`${key}.host`, endpoint.host, 'must be an IPv4 address or host name');
@@ -63,9 +68,5 @@ function checkPort(key: string, port: number): void {
 }
 
 function fail(key: string, value: unknown, allowed: string): never {
-  throw new WebstackError(
-    'NGINX_CONF_INPUT',
-    `nginx config value ${key}=${JSON.stringify(value)} ${allowed}`,
-    `fix ${key} in the webstack config`,
-  );
+  throw new WebstackError('NGINX_CONF_INPUT', key, JSON.stringify(value), allowed, key);
 }

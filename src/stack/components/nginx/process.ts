@@ -35,11 +35,7 @@ export function nginxErrorLine(output: string): string {
 export async function testNginxConfig(conf: string, prefix: string, host: Host = localHost): Promise<void> {
   const result = await host.run(nginx.test(conf, prefix), { okCodes: [0, 1] });
   if (result.code !== 0) {
-    throw new WebstackError(
-      'NGINX_CONFIG_INVALID',
-      `nginx rejected the config: ${nginxErrorLine(result.stderr + result.stdout)}`,
-      'fix the value named above in the webstack config (`webstack doctor` runs the same check)',
-    );
+    throw new WebstackError('NGINX_CONFIG_INVALID', nginxErrorLine(result.stderr + result.stdout));
   }
 }
 
@@ -57,12 +53,7 @@ export async function startNginx(host: Host, options: StartNginxOptions): Promis
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   const pid = child.pid;
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
-  const failed = (reason: string) =>
-    new WebstackError(
-      'NGINX_START_FAILED',
-      `nginx did not start: ${reason}`,
-      'check the port is free and `webstack logs nginx`',
-    );
+  const failed = (reason: string) => new WebstackError('NGINX_START_FAILED', reason);
   while (true) {
     const state = await Promise.race([
       exited.then(() => 'exited'),

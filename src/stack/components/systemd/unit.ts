@@ -1,3 +1,5 @@
+import { WebstackError } from '../../core/errors.js';
+
 export interface SystemdUnitOptions {
   /** Absolute path of node. */
   node: string;
@@ -18,8 +20,7 @@ const PLAIN = /^\/[A-Za-z0-9._/+@-]*$/;
 export function renderSystemdUnit(options: SystemdUnitOptions): string {
   for (const path of [options.node, options.webstack, options.workingDirectory, options.configFile ?? '/']) {
     // systemd splits ExecStart on spaces and expands % and $: keep paths plain rather than escape them.
-    if (!PLAIN.test(path))
-      throw new Error(`unit file paths must be absolute and plain: ${JSON.stringify(path)}`);
+    if (!PLAIN.test(path)) throw new WebstackError('SYSTEMD_UNIT_PATH', JSON.stringify(path));
   }
   const config = options.configFile ? ` --config ${options.configFile}` : '';
   return [

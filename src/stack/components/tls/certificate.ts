@@ -1,4 +1,5 @@
 import { dirname } from 'node:path';
+import { WebstackError } from '../../core/errors.js';
 import type { Argv, Host } from '../../host/host.js';
 
 export interface SelfSignedOptions {
@@ -12,9 +13,9 @@ export interface SelfSignedOptions {
 /** argv for a self-signed P-256 certificate for local use (no passphrase: nginx starts unattended). */
 export function selfSignedCertificateArgv(o: SelfSignedOptions): Argv {
   const [first] = o.names;
-  if (first === undefined) throw new Error('a certificate needs at least one name');
+  if (first === undefined) throw new WebstackError('TLS_NO_NAMES');
   for (const name of o.names) {
-    if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(name)) throw new Error(`not a DNS name: ${name}`);
+    if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(name)) throw new WebstackError('TLS_NAME_INVALID', name);
   }
   return [
     'openssl',

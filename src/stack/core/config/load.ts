@@ -18,11 +18,7 @@ export interface ResolvedConfig extends Config {
 }
 
 export function configError(key: string, value: unknown, allowed: string): WebstackError {
-  return new WebstackError(
-    'CONFIG_INVALID',
-    `config key "${key}" has the value ${JSON.stringify(value)}: ${allowed}`,
-    `edit the config file and set "${key}" to a valid value (or remove it to use the default)`,
-  );
+  return new WebstackError('CONFIG_INVALID', key, String(JSON.stringify(value)), allowed, key);
 }
 
 /** Validates raw config data (already parsed JSON) and fills in defaults. */
@@ -58,11 +54,7 @@ export function loadConfig(path?: string): ResolvedConfig {
   const file = resolve(path ?? DEFAULT_CONFIG_FILE);
   if (!existsSync(file)) {
     if (path !== undefined) {
-      throw new WebstackError(
-        'CONFIG_MISSING',
-        `config file ${file} does not exist`,
-        'pass the path of an existing file to --config',
-      );
+      throw new WebstackError('CONFIG_MISSING', file);
     }
     return resolveConfig({}, null);
   }
@@ -70,11 +62,7 @@ export function loadConfig(path?: string): ResolvedConfig {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new WebstackError(
-      'CONFIG_UNREADABLE',
-      `config file ${file} is not valid JSON: ${(error as Error).message}`,
-      'fix the JSON syntax in that file',
-    );
+    throw new WebstackError('CONFIG_UNREADABLE', file, (error as Error).message, { cause: error });
   }
   return resolveConfig(raw, file);
 }

@@ -50,11 +50,7 @@ function stamp(now: Date): string {
 
 function requireManaged(config: ResolvedConfig): void {
   if (config.database.mode !== 'managed') {
-    throw new WebstackError(
-      'BACKUP_EXTERNAL_DB',
-      'backups of an external database are made by its own operator',
-      'use the external server’s backup tooling, or switch database.mode to managed',
-    );
+    throw new WebstackError('BACKUP_EXTERNAL_DB');
   }
 }
 
@@ -124,28 +120,15 @@ export async function pruneBackups(host: Host, dir: string, keep: number): Promi
 
 /** Refuses an archive whose SHA-256 differs from the one recorded beside it. */
 export async function verifyArchive(host: Host, file: string): Promise<string> {
-  if (!(await host.stat(file))?.isFile)
-    throw new WebstackError(
-      'BACKUP_MISSING',
-      `${file} does not exist`,
-      'name a backup archive (see backups/)',
-    );
+  if (!(await host.stat(file))?.isFile) throw new WebstackError('BACKUP_MISSING', file);
   const recorded = await host.readText(`${file}.sha256`);
   if (recorded === null) {
-    throw new WebstackError(
-      'BACKUP_NO_CHECKSUM',
-      `${file}.sha256 is missing: the archive cannot be verified`,
-      'copy the .sha256 file made with the backup next to the archive',
-    );
+    throw new WebstackError('BACKUP_NO_CHECKSUM', file);
   }
   const expected = recorded.trim().split(/\s+/)[0] ?? '';
   const actual = await sha256File(file);
   if (expected !== actual) {
-    throw new WebstackError(
-      'BACKUP_CORRUPT',
-      `${file} does not match its checksum (truncated or damaged): nothing was changed`,
-      'restore another backup',
-    );
+    throw new WebstackError('BACKUP_CORRUPT', file);
   }
   return actual;
 }

@@ -1,6 +1,6 @@
 import { basename, dirname, join, resolve } from 'node:path';
-import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
-import { adminOverSocket, quoteIdentifier } from '../../components/mariadb/index.js';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { adminConnection, connectAdmin, quoteIdentifier } from '../../components/mariadb/index.js';
 import type { ResolvedConfig } from '../../core/config/load.js';
 import { WebstackError } from '../../core/errors.js';
 import type { StatePaths } from '../../core/paths.js';
@@ -16,7 +16,7 @@ import {
 import { extractTar, loadDump } from './commands.js';
 
 function refuse(message: string): never {
-  throw new WebstackError('BACKUP_INVALID', `${message}: nothing was changed`, 'restore another backup');
+  throw new WebstackError('BACKUP_INVALID', message);
 }
 
 async function readManifest(host: Host, dir: string): Promise<BackupManifest> {
@@ -63,12 +63,7 @@ export async function restoreBackup(
   paths: StatePaths,
   archive: string,
 ): Promise<{ database: string; previous: string; rows: Record<string, number> }> {
-  if (config.database.mode !== 'managed')
-    throw new WebstackError(
-      'BACKUP_EXTERNAL_DB',
-      'restore works on the managed database only',
-      'restore with the external server’s tools',
-    );
+  if (config.database.mode !== 'managed') throw new WebstackError('RESTORE_EXTERNAL_DB');
   const file = resolve(archive);
   await verifyArchive(host, file);
   const work = await host.makeTempDir(join(dirname(paths.uploads), '.restore-'));
@@ -76,7 +71,7 @@ export async function restoreBackup(
   const live = config.database.name;
   const fresh = `${live}_restore_${suffix}`.slice(0, 64);
   const previous = `${live}_before_${suffix}`.slice(0, 64);
-  const connection = await mysql.createConnection(adminOverSocket(paths.mariadb.socket));
+  const connection = await connectAdmin(adminConnection(config, paths.mariadb.socket));
   let swapped = false;
   try {
     await host

@@ -20,8 +20,10 @@ export async function buildCheckout(host: Host, dir: string, log: (line: string)
         error instanceof CommandFailed ? (error.result.stderr || error.result.stdout).trim() : '';
       throw new WebstackError(
         'DEPLOY_BUILD_FAILED',
-        `${title} failed in ${dir}; nothing was changed${detail ? `:\n${detail.split('\n').slice(-15).join('\n')}` : ''}`,
-        'fix the build (run `npm run build` there to see it), then deploy again',
+        title,
+        dir,
+        detail ? `:\n${detail.split('\n').slice(-15).join('\n')}` : '',
+        { cause: error },
       );
     }
   };

@@ -1,9 +1,9 @@
 import { isAbsolute } from 'node:path';
-import mysql, { type RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
 import { MIGRATION_TABLE } from '../../../contract.js';
-import { WorkerFailed } from '../../components/appserver/pool.js';
-import { adminOverSocket, externalAdmin } from '../../components/mariadb/index.js';
+import { adminConnection, connectAdmin } from '../../components/mariadb/index.js';
 import { WebstackError } from '../../core/errors.js';
+import type { DeployRequest } from '../../supervisor/control/types.js';
 import type { Stack } from '../../supervisor/stack.js';
 import { createBackup } from '../backup/backup.js';
 import {
@@ -20,11 +20,7 @@ import { type DeployRecord, recordDeploy } from './journal.js';
 import { acquireDeployLock } from './lock.js';
 import { releaseMigrations, rollbackBlockers } from './rules.js';
 
-export interface DeployRequest {
-  dir: string;
-  build: boolean;
-  by: string;
-}
+export type { DeployRequest } from '../../supervisor/control/types.js';
 
 export interface DeployResult {
   release: string;
@@ -45,11 +41,7 @@ export class Deployer {
 
   async deploy(request: DeployRequest): Promise<DeployResult> {
     if (typeof request?.dir !== 'string' || !isAbsolute(request.dir) || typeof request.by !== 'string') {
-      throw new WebstackError(
-        'BAD_REQUEST',
-        'deploy needs an absolute directory',
-        'upgrade the CLI and the stack together',
-      );
+      throw new WebstackError('BAD_REQUEST', 'deploy needs an absolute directory');
     }
     return await this.locked('deploy', request.by, async (note) => {
       const { host, config, paths, log } = this.stack;
@@ -82,11 +74,7 @@ export class Deployer {
       const older = (await listReleases(host, paths)).filter((id) => current === null || id < current);
       const target = older.at(-1);
       if (target === undefined) {
-        throw new WebstackError(
-          'NO_PREVIOUS_RELEASE',
-          'there is no older release to go back to',
-          'deploy a release instead',
-        );
+        throw new WebstackError('NO_PREVIOUS_RELEASE');
       }
       note(target);
       const blockers = rollbackBlockers(
@@ -94,11 +82,7 @@ export class Deployer {
         await releaseMigrations(host, releaseDir(paths, target)),
       );
       if (blockers.length > 0) {
-        throw new WebstackError(
-          'ROLLBACK_SCHEMA',
-          `release ${target} cannot run on the current schema: contract migration(s) ${blockers.join(', ')} removed what it needs`,
-          'deploy a fixed release forward instead, or restore the backup taken before that migration',
-        );
+        throw new WebstackError('ROLLBACK_SCHEMA', target, blockers.join(', '));
       }
       await this.switchTo(target);
       return { release: target, backup: null };
@@ -109,38 +93,19 @@ export class Deployer {
   private async switchTo(release: string): Promise<void> {
     const { host, paths, log } = this.stack;
     const app = this.stack.app;
-    if (!app)
-      throw new WebstackError(
-        'APP_NOT_RUNNING',
-        'the application server is not running',
-        'run `webstack up`',
-      );
+    if (!app) throw new WebstackError('APP_NOT_RUNNING');
     await publishAssets(host, paths, releaseDir(paths, release));
     log(`switching to ${release}: new workers start beside the old ones`);
-    try {
-      await app.deploy(releaseDir(paths, release), release);
-    } catch (error) {
-      if (error instanceof WorkerFailed) {
-        const lines = error.lastLines.map((line) => `  | ${line}`).join('\n');
-        throw new WebstackError(
-          error.code,
-          `${error.message}; the old release keeps serving${lines ? `\n${lines}` : ''}`,
-          error.fix,
-        );
-      }
-      throw error;
-    }
+    // A WorkerFailed says the old release keeps serving and carries the worker's last lines.
+    await app.deploy(releaseDir(paths, release), release);
     await activateRelease(host, paths, release);
     log(`release ${release} is live`);
   }
 
   private async appliedMigrations(): Promise<string[]> {
     const { config, paths } = this.stack;
-    const admin =
-      config.database.mode === 'external' && config.database.url
-        ? externalAdmin(config.database.url)
-        : adminOverSocket(paths.mariadb.socket);
-    const connection = await mysql.createConnection({ ...admin, database: config.database.name });
+    const admin = adminConnection(config, paths.mariadb.socket);
+    const connection = await connectAdmin({ ...admin, database: config.database.name });
     try {
       const [rows] = await connection.query<RowDataPacket[]>(
         `SELECT name FROM ${MIGRATION_TABLE} ORDER BY name`,

@@ -12,13 +12,9 @@ export async function acquireDeployLock(host: Host, paths: StatePaths): Promise<
       return () => host.remove(paths.deployLock);
     const owner = Number(((await host.readText(paths.deployLock)) ?? '').trim());
     if (Number.isInteger(owner) && owner > 0 && (await host.isAlive(owner))) {
-      throw new WebstackError(
-        'DEPLOY_LOCKED',
-        `another deploy or rollback is running (pid ${owner})`,
-        'wait for it to finish (see `webstack logs webstack`), then retry',
-      );
+      throw new WebstackError('DEPLOY_LOCKED', owner);
     }
     await host.remove(paths.deployLock);
   }
-  throw new WebstackError('DEPLOY_LOCKED', `cannot take ${paths.deployLock}`, `remove ${paths.deployLock}`);
+  throw new WebstackError('DEPLOY_LOCK_STUCK', paths.deployLock, paths.deployLock);
 }

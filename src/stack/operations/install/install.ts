@@ -43,11 +43,7 @@ export async function ensurePackages(
   const missing = await missingPackages(wanted, host);
   if (missing.length === 0) return [];
   if (!(await host.isRoot())) {
-    throw new WebstackError(
-      'PACKAGES_MISSING',
-      `missing Debian packages: ${missing.join(', ')}`,
-      `run \`${installHint(missing)}\` (or run webstack as root)`,
-    );
+    throw new WebstackError('PACKAGES_MISSING', missing.join(', '), installHint(missing));
   }
   options.log(`installing ${missing.join(', ')}`);
   const ownPolicy = !(await host.exists(POLICY_RC_D));

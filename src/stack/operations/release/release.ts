@@ -38,11 +38,7 @@ export async function createRelease(
   log: (line: string) => void,
 ): Promise<string> {
   if (!(await host.exists(join(sourceDir, SITE_ENTRY)))) {
-    throw new WebstackError(
-      'RELEASE_NOT_BUILT',
-      `${sourceDir} has no ${SITE_ENTRY}`,
-      `run \`npm run build\` in ${sourceDir} first`,
-    );
+    throw new WebstackError('RELEASE_NOT_BUILT', sourceDir, SITE_ENTRY, sourceDir);
   }
   const revision = await host
     .run(gitShortSha(sourceDir), { okCodes: [0, 128] })

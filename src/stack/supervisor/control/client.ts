@@ -31,24 +31,11 @@ export async function callSupervisor<T>(
           try {
             data = JSON.parse(text);
           } catch {
-            reject(
-              new WebstackError(
-                'SUPERVISOR_PROTOCOL',
-                `unexpected answer from the supervisor: ${text.slice(0, 200)}`,
-                'run `webstack doctor`',
-              ),
-            );
+            reject(new WebstackError('SUPERVISOR_PROTOCOL', text.slice(0, 200)));
             return;
           }
           if ((res.statusCode ?? 500) >= 400) {
-            const error = data as { code?: string; message?: string; fix?: string };
-            reject(
-              new WebstackError(
-                error.code ?? 'SUPERVISOR_ERROR',
-                error.message ?? 'the supervisor refused',
-                error.fix ?? 'see `webstack logs`',
-              ),
-            );
+            reject(WebstackError.received(data ?? {}));
             return;
           }
           resolve(data as T);
@@ -58,15 +45,9 @@ export async function callSupervisor<T>(
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') {
-        reject(new WebstackError('STACK_DOWN', 'the stack is not running', 'run `webstack up`'));
+        reject(new WebstackError('STACK_DOWN'));
       } else {
-        reject(
-          new WebstackError(
-            'SUPERVISOR_UNREACHABLE',
-            `cannot reach the supervisor: ${error.message}`,
-            'run `webstack status`; see `webstack logs webstack`',
-          ),
-        );
+        reject(new WebstackError('SUPERVISOR_UNREACHABLE', error.message, { cause: error }));
       }
     });
     req.end(payload);

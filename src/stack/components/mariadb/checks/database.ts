@@ -1,0 +1,16 @@
+import { type Check, ok } from '../../../doctor/check.js';
+import { adminConnection } from '../admin.js';
+import { mariadbHealth } from '../health.js';
+
+export const databaseCheck: Check = {
+  title: 'database',
+  async run(config, { running }) {
+    const health = await mariadbHealth(adminConnection(config));
+    if (health.ok) return ok(`MariaDB ${health.version} answers, up ${health.uptimeSeconds}s`);
+    return {
+      severity: running || config.database.mode === 'external' ? 'critical' : 'warning',
+      detail: `no answer: ${health.error}`,
+      fix: running ? 'see `webstack logs mariadb`' : 'run `webstack up`',
+    };
+  },
+};
