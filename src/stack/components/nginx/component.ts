@@ -96,6 +96,7 @@ export class NginxComponent {
         ...(modules.brotliStaticModule ? { brotliStaticModule: modules.brotliStaticModule } : {}),
         ...(tls ? { tls } : {}),
         authRatePerMinute: config.http.authRatePerMinute,
+        connectionsPerAddress: config.http.connectionsPerAddress,
         ...(config.http.microCache ? { microCacheDir: join(tempDir, 'micro-cache') } : {}),
       });
   }

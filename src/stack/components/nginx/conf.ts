@@ -45,12 +45,19 @@ export interface NginxConfOptions {
    * The product has none; the bench's reference Nginx puts its bare Node servers here.
    */
   routes?: readonly Route[];
+  /** Connections one client address may hold with a request in progress (limit_conn); 0: no limit. Default 100. */
+  connectionsPerAddress?: number;
+  /** worker_connections of each worker (its file limit is twice that: a proxied request holds two). Default 4096. */
+  workerConnections?: number;
 }
 
 export interface Route {
   prefix: string;
   upstream: Endpoint;
 }
+
+/** The application's own health endpoints: for the supervisor and the load balancers, never the public. */
+export const PRIVATE_PATHS = ['/healthz', '/readyz'];
 
 /** Where nginx serves its own error pages from (an internal location). */
 export const ERROR_PAGES_PREFIX = '/_webstack/';
@@ -72,6 +79,15 @@ export const UPLOADS_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'u
 
 /** The POSTs that guess or set passwords: limited per client address before they reach the site. */
 export const AUTH_PATHS = ['/login', '/register', '/account/password', '/api/v1/session', '/api/v1/users'];
+
+/** Over the limit, a client is told to slow down (429) rather than that the server failed (503). */
+function connectionLimitZone(): string[] {
+  return [
+    '  limit_conn_zone $binary_remote_addr zone=webstack_conn:10m;',
+    '  limit_conn_status 429;',
+    '  limit_conn_log_level warn;',
+  ];
+}
 
 function authRateLimitZone(perMinute: number): string[] {
   const paths = AUTH_PATHS.map((p) => p.slice(1)).join('|');
@@ -116,6 +132,9 @@ export function renderNginxConf(options: NginxConfOptions): string {
     ? `https://${o.serverName}${tls.port === 443 ? '' : `:${tls.port}`}`
     : `http://${o.serverName}${o.listen.port === 80 ? '' : `:${o.listen.port}`}`;
   const authRate = o.authRatePerMinute ?? 30;
+  const perAddress = o.connectionsPerAddress ?? 100;
+  const workerConnections = o.workerConnections ?? 4096;
+  const connectionLimit = perAddress > 0 ? [`    limit_conn webstack_conn ${perAddress};`] : [];
   const secure = (csp?: string) => securityHeaders(csp, tls !== undefined);
   const routes = o.routes ?? [];
   /** The body of a location that proxies to the application servers named UPSTREAM. */
@@ -146,11 +165,13 @@ export function renderNginxConf(options: NginxConfOptions): string {
     ...(o.brotliStaticModule ? [`load_module ${o.brotliStaticModule};`] : []),
     ...(o.runAsUser ? [`user ${o.runAsUser};`] : []),
     'worker_processes auto;',
+    // A proxied request holds two descriptors (client and upstream), plus files being sent.
+    `worker_rlimit_nofile ${2 * workerConnections};`,
     `pid ${o.pidFile};`,
     `error_log ${o.errorLog} warn;`,
     '',
     'events {',
-    '  worker_connections 1024;',
+    `  worker_connections ${workerConnections};`,
     '}',
     '',
     'http {',
@@ -173,6 +194,7 @@ export function renderNginxConf(options: NginxConfOptions): string {
     `  uwsgi_temp_path ${o.tempDir}/uwsgi;`,
     `  scgi_temp_path ${o.tempDir}/scgi;`,
     '',
+    ...(perAddress > 0 ? connectionLimitZone() : []),
     ...(authRate > 0 ? authRateLimitZone(authRate) : []),
     '',
     ...(o.microCacheDir ? [...renderMicroCacheHttp(o.microCacheDir), ''] : []),
@@ -209,6 +231,7 @@ export function renderNginxConf(options: NginxConfOptions): string {
     `    listen ${tls ? tlsListen : listen};`,
     `    server_name ${o.serverName};`,
     ...secure().map((line) => `    ${line}`),
+    ...connectionLimit,
     '',
     '    # Only the methods the site uses; anything else (TRACE, CONNECT, WebDAV...) never reaches it.',
     '    if ($request_method !~ ^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)$) {',
@@ -262,6 +285,11 @@ export function renderNginxConf(options: NginxConfOptions): string {
       '    }',
       '',
     ]),
+    '    # Health is for the supervisor and the load balancers: the public name does not answer it.',
+    `    location ~ ^(${PRIVATE_PATHS.join('|')})$ {`,
+    '      return 404;',
+    '    }',
+    '',
     '    location / {',
     ...appProxy('webstack_app'),
     '    }',

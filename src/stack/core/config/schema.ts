@@ -35,6 +35,13 @@ export const ConfigSchema = Type.Object(
           maximum: 100_000,
           description: 'password POSTs per minute per client address at Nginx (burst 20); 0: no limit',
         }),
+        connectionsPerAddress: Type.Integer({
+          default: 100,
+          minimum: 0,
+          maximum: 100_000,
+          description:
+            'connections one client address may hold with a request in progress at Nginx (429 above); 0: no limit',
+        }),
         microCache: Type.Boolean({
           default: true,
           description: 'Nginx keeps anonymous GET pages for 1 s (never with a session/CSRF cookie)',
