@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import Value from 'typebox/value';
 import { WebstackError } from '../errors.js';
+import { type Inventory, resolveInventory } from './inventory.js';
 import { type Config, ConfigSchema } from './schema.js';
 
 export const DEFAULT_CONFIG_FILE = 'webstack.config.json';
@@ -15,6 +16,8 @@ export interface ResolvedConfig extends Config {
   workerCount: number;
   /** www.<domain> */
   siteHost: string;
+  /** The hosts and their roles; one local host with every role when the config names none. */
+  inventory: Inventory;
 }
 
 export function configError(key: string, value: unknown, allowed: string): WebstackError {
@@ -32,8 +35,8 @@ export function resolveConfig(raw: unknown, file: string | null = null): Resolve
     const key = keyOf(first.instancePath, first.params);
     throw configError(
       key,
-      valueAt(withDefaults, first.instancePath),
-      describe(first.keyword, first.message, first.schemaPath),
+      valueAt(withDefaults, key),
+      describe(first.keyword, first.message, first.schemaPath, first.params),
     );
   }
   const config = withDefaults as Config;
@@ -46,6 +49,7 @@ export function resolveConfig(raw: unknown, file: string | null = null): Resolve
     file,
     workerCount: config.app.workers === 0 ? availableParallelism() : config.app.workers,
     siteHost: `www.${config.domain}`,
+    inventory: resolveInventory(config.hosts),
   };
 }
 
@@ -69,21 +73,30 @@ export function loadConfig(path?: string): ResolvedConfig {
 
 function keyOf(instancePath: string, params: unknown): string {
   const key = instancePath.replace(/^\//, '').replaceAll('/', '.');
-  const extra = (params as { additionalProperties?: unknown }).additionalProperties;
+  const { additionalProperties: extra, requiredProperties: required } = params as {
+    additionalProperties?: unknown;
+    requiredProperties?: unknown;
+  };
   if (Array.isArray(extra) && extra.length > 0) return [key, String(extra[0])].filter(Boolean).join('.');
+  if (Array.isArray(required) && required.length > 0)
+    return [key, String(required[0])].filter(Boolean).join('.');
   return key || '(root)';
 }
 
-function valueAt(data: unknown, instancePath: string): unknown {
+function valueAt(data: unknown, key: string): unknown {
+  if (key === '(root)') return data;
   let node = data;
-  for (const part of instancePath.split('/').filter(Boolean)) {
+  for (const part of key.split('.')) {
     node = (node as Record<string, unknown> | undefined)?.[part];
   }
   return node;
 }
 
-function describe(keyword: string, message: string, schemaPath: string): string {
+function describe(keyword: string, message: string, schemaPath: string, params: unknown): string {
   if (keyword === 'additionalProperties' || schemaPath.endsWith('additionalProperties'))
     return 'is not a known key';
+  if (keyword === 'required') return 'is required';
+  const allowed = (params as { allowedValues?: unknown }).allowedValues;
+  if (keyword === 'enum' && Array.isArray(allowed)) return `must be one of ${allowed.join(', ')}`;
   return message;
 }

@@ -3,6 +3,32 @@ import Type, { type Static } from 'typebox';
 /** A host name or IPv4/IPv6 literal, without scheme or port. */
 const Address = Type.String({ minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.:_-]+$' });
 
+/** What a host does: the front (Nginx), the application server, the database. */
+export const ROLES = ['lb', 'app', 'db'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** One machine of the inventory, and how the operator's machine reaches it. */
+const HostSchema = Type.Object(
+  {
+    name: Type.String({
+      pattern: '^[a-z][a-z0-9-]{0,62}$',
+      description: 'a short name: lowercase letters, digits and dashes, starting with a letter',
+    }),
+    address: Address,
+    roles: Type.Array(Type.Enum([...ROLES]), { minItems: 1, uniqueItems: true }),
+    ssh: Type.Object(
+      {
+        user: Type.String({ default: 'root', pattern: '^[a-z_][a-z0-9_-]{0,31}$' }),
+        port: Type.Integer({ default: 22, minimum: 1, maximum: 65535 }),
+        /** A private key for this host; without it, ssh uses the operator's own keys and agent. */
+        identityFile: Type.Optional(Type.String({ minLength: 2, pattern: '^/' })),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /**
  * The whole configuration. Every key has a default, so no file is needed for the quick start.
  * Each component is reached through an address from here, never an assumption that it runs on
@@ -113,6 +139,11 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    /**
+     * The inventory: the hosts and their roles. Without it the stack is one server holding every
+     * role on this machine (a cluster of one), which is the quick start.
+     */
+    hosts: Type.Optional(Type.Array(HostSchema, { minItems: 1, maxItems: 64 })),
     /** Load the demo content on the first `webstack up`. */
     seed: Type.Boolean({ default: true }),
   },
@@ -120,3 +151,4 @@ export const ConfigSchema = Type.Object(
 );
 
 export type Config = Static<typeof ConfigSchema>;
+export type HostConfig = Static<typeof HostSchema>;

@@ -1,0 +1,89 @@
+import { configError } from './load.js';
+import { type HostConfig, ROLES, type Role } from './schema.js';
+
+/** A host of the inventory as the rest of the stack sees it. */
+export interface InventoryHost {
+  name: string;
+  address: string;
+  roles: readonly Role[];
+  /** How to reach it; null for this machine itself (the cluster of one). */
+  ssh: { user: string; port: number; identityFile?: string } | null;
+}
+
+export interface Inventory {
+  hosts: readonly InventoryHost[];
+  /** True when the config names no hosts: this machine holds every role, today's single server. */
+  single: boolean;
+}
+
+/** The name of the one host of a config without `hosts`. */
+export const LOCAL_HOST_NAME = 'local';
+
+/**
+ * Checks what the schema cannot (names and addresses unique, every role held) and resolves the
+ * inventory. Without `hosts`, the stack is one server with every role on this machine.
+ */
+export function resolveInventory(hosts: readonly HostConfig[] | undefined): Inventory {
+  if (hosts === undefined) {
+    return {
+      single: true,
+      hosts: [{ name: LOCAL_HOST_NAME, address: '127.0.0.1', roles: [...ROLES], ssh: null }],
+    };
+  }
+  for (const field of ['name', 'address'] as const) {
+    const seen = new Map<string, number>();
+    hosts.forEach((host, index) => {
+      const first = seen.get(host[field]);
+      if (first !== undefined) {
+        throw configError(
+          `hosts.${index}.${field}`,
+          host[field],
+          `is already the ${field} of hosts.${first}; every host needs its own ${field}`,
+        );
+      }
+      seen.set(host[field], index);
+    });
+  }
+  for (const role of ROLES) {
+    if (!hosts.some((host) => host.roles.includes(role))) {
+      throw configError(
+        'hosts',
+        hosts.map((host) => host.name),
+        `no host has the role "${role}"; give at least one host that role`,
+      );
+    }
+  }
+  const holding = (role: Role) => hosts.filter((host) => host.roles.includes(role)).map((host) => host.name);
+  const dbs = holding('db');
+  if (dbs.length > 1) {
+    throw configError(
+      'hosts',
+      dbs,
+      dbs.length % 2 === 0
+        ? 'hold the role "db": a replicated database (Galera) needs an odd number of db hosts; give exactly one host the role "db"'
+        : 'hold the role "db": a replicated database (Galera) is not supported yet; give exactly one host the role "db"',
+    );
+  }
+  const lbs = holding('lb');
+  if (lbs.length > 1) {
+    throw configError(
+      'hosts',
+      lbs,
+      'hold the role "lb": two load balancers need a floating address, which is not supported yet; give exactly one host the role "lb"',
+    );
+  }
+  return {
+    single: false,
+    hosts: hosts.map((host) => ({
+      name: host.name,
+      address: host.address,
+      roles: ROLES.filter((role) => host.roles.includes(role)),
+      ssh: { ...host.ssh },
+    })),
+  };
+}
+
+/** The hosts that hold `role`, in inventory order. */
+export function hostsWith(inventory: Inventory, role: Role): InventoryHost[] {
+  return inventory.hosts.filter((host) => host.roles.includes(role));
+}

@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { planCluster, startSequence } from '../../../src/stack/cluster/plan.js';
+import { resolveConfig } from '../../../src/stack/core/config/load.js';
+import { isWebstackError } from '../../../src/stack/core/errors.js';
+
+const host = (name: string, address: string, roles: string[], extra: object = {}) => ({
+  name,
+  address,
+  roles,
+  ...extra,
+});
+
+const threeTier = [
+  host('lb1', '198.18.0.11', ['lb']),
+  host('app1', '198.18.0.12', ['app']),
+  host('app2', '198.18.0.13', ['app']),
+  host('db1', '198.18.0.14', ['db']),
+];
+
+function errorOf(hosts: unknown): string {
+  try {
+    resolveConfig({ hosts });
+  } catch (error) {
+    assert.ok(isWebstackError(error));
+    assert.equal(error.code, 'CONFIG_INVALID');
+    return error.message;
+  }
+  assert.fail('expected the inventory to be refused');
+}
+
+test('no hosts key is a cluster of one: this machine with every role', () => {
+  const { inventory } = resolveConfig({});
+  assert.equal(inventory.single, true);
+  assert.deepEqual(inventory.hosts, [
+    { name: 'local', address: '127.0.0.1', roles: ['lb', 'app', 'db'], ssh: null },
+  ]);
+  const [plan] = planCluster(inventory);
+  assert.deepEqual(plan?.components, ['mariadb', 'appserver', 'nginx']);
+  assert.deepEqual(plan?.upstreams, [{ host: 'local', address: '127.0.0.1' }]);
+  assert.deepEqual(plan?.database, { host: 'local', address: '127.0.0.1' });
+});
+
+test('a three-tier inventory: ssh defaults, and each host runs the components of its roles', () => {
+  const { inventory } = resolveConfig({ hosts: threeTier });
+  assert.equal(inventory.single, false);
+  assert.deepEqual(inventory.hosts[1]?.ssh, { user: 'root', port: 22 });
+  const plans = planCluster(inventory);
+  assert.deepEqual(
+    plans.map((plan) => [plan.host.name, plan.components]),
+    [
+      ['lb1', ['nginx']],
+      ['app1', ['appserver']],
+      ['app2', ['appserver']],
+      ['db1', ['mariadb']],
+    ],
+  );
+  assert.deepEqual(plans[0]?.upstreams, [
+    { host: 'app1', address: '198.18.0.12' },
+    { host: 'app2', address: '198.18.0.13' },
+  ]);
+  assert.deepEqual(plans[1]?.database, { host: 'db1', address: '198.18.0.14' });
+  assert.equal(plans[3]?.database, null);
+});
+
+test('up starts the database tier first, then the application, then the front', () => {
+  const { inventory } = resolveConfig({ hosts: threeTier });
+  assert.deepEqual(
+    startSequence(inventory).map((h) => h.name),
+    ['db1', 'app1', 'app2', 'lb1'],
+  );
+});
+
+test('a host with several roles runs them in start order and appears once', () => {
+  const { inventory } = resolveConfig({
+    hosts: [host('front', '198.18.0.11', ['lb', 'app']), host('back', '198.18.0.12', ['db', 'app'])],
+  });
+  assert.deepEqual(
+    planCluster(inventory).map((plan) => plan.components),
+    [
+      ['appserver', 'nginx'],
+      ['mariadb', 'appserver'],
+    ],
+  );
+  assert.deepEqual(
+    startSequence(inventory).map((h) => h.name),
+    ['back', 'front'],
+  );
+});
+
+test('an unknown role is refused, naming the key and the roles there are', () => {
+  assert.equal(
+    errorOf([host('web1', '198.18.0.11', ['web'])]),
+    'config key "hosts.0.roles.0" has the value "web": must be one of lb, app, db',
+  );
+});
+
+test('a missing address is refused, naming the key', () => {
+  assert.equal(
+    errorOf([{ name: 'app1', roles: ['app'] }]),
+    'config key "hosts.0.address" has the value undefined: is required',
+  );
+});
+
+test('a duplicate name or address is refused, naming both hosts', () => {
+  assert.equal(
+    errorOf([...threeTier, host('app1', '198.18.0.20', ['app'])]),
+    'config key "hosts.4.name" has the value "app1": is already the name of hosts.1; every host needs its own name',
+  );
+  assert.equal(
+    errorOf([...threeTier, host('app3', '198.18.0.12', ['app'])]),
+    'config key "hosts.4.address" has the value "198.18.0.12": is already the address of hosts.1; every host needs its own address',
+  );
+});
+
+test('an inventory without an app host, or without any role, is refused', () => {
+  assert.match(
+    errorOf([host('lb1', '198.18.0.11', ['lb']), host('db1', '198.18.0.14', ['db'])]),
+    /has the value \["lb1","db1"\]: no host has the role "app"; give at least one host that role$/,
+  );
+  assert.match(
+    errorOf([host('app1', '198.18.0.12', ['app']), host('db1', '198.18.0.14', ['db'])]),
+    /no host has the role "lb"; give at least one host that role$/,
+  );
+});
+
+test('two db hosts are refused: Galera needs an odd number', () => {
+  assert.match(
+    errorOf([...threeTier, host('db2', '198.18.0.15', ['db'])]),
+    /"hosts" has the value \["db1","db2"\]: hold the role "db": a replicated database \(Galera\) needs an odd number of db hosts/,
+  );
+});
+
+test('two lb hosts are refused until the floating address exists', () => {
+  assert.match(
+    errorOf([...threeTier, host('lb2', '198.18.0.16', ['lb'])]),
+    /\["lb1","lb2"\]: hold the role "lb": two load balancers need a floating address/,
+  );
+});
+
+test('an unknown ssh key is refused', () => {
+  assert.equal(
+    errorOf([host('app1', '198.18.0.12', ['app', 'lb', 'db'], { ssh: { password: 'x' } })]),
+    'config key "hosts.0.ssh.password" has the value "x": is not a known key',
+  );
+});
