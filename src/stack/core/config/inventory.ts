@@ -1,4 +1,4 @@
-import { configError } from './load.js';
+import { configError } from './config-error.js';
 import { type HostConfig, ROLES, type Role } from './schema.js';
 
 /** A host of the inventory as the rest of the stack sees it. */

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import Value from 'typebox/value';
 import { WebstackError } from '../errors.js';
+import { configError } from './config-error.js';
 import { type Inventory, resolveInventory } from './inventory.js';
 import { type Config, ConfigSchema } from './schema.js';
 
@@ -18,10 +19,6 @@ export interface ResolvedConfig extends Config {
   siteHost: string;
   /** The hosts and their roles; one local host with every role when the config names none. */
   inventory: Inventory;
-}
-
-export function configError(key: string, value: unknown, allowed: string): WebstackError {
-  return new WebstackError('CONFIG_INVALID', key, String(JSON.stringify(value)), allowed, key);
 }
 
 /** Validates raw config data (already parsed JSON) and fills in defaults. */
