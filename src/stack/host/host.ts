@@ -8,7 +8,7 @@ export type Argv = readonly [string, ...string[]];
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
-  input?: string;
+  input?: string | Uint8Array;
   timeoutMs?: number;
   /** Exit codes that are not failures (default: [0]). */
   okCodes?: readonly number[];

@@ -17,7 +17,7 @@ import { CommandFailed } from './local.js';
 
 /** One call made on a RecordingHost, in the order made. */
 export type HostCall =
-  | { op: 'run'; argv: readonly string[]; cwd?: string; input?: string }
+  | { op: 'run'; argv: readonly string[]; cwd?: string; input?: string | Uint8Array }
   | { op: 'start'; argv: readonly string[]; cwd?: string }
   | { op: 'signal'; pid: number; signal: NodeJS.Signals }
   | { op: 'write'; path: string; mode: number; owner?: Owner }
