@@ -10,10 +10,11 @@ import { createConnection, createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
+import { isWebstackError } from '../../src/stack/core/errors.js';
+import { localHost } from '../../src/stack/host/index.js';
+import { SshHost } from '../../src/stack/host/ssh.js';
 import { cli, webstackBin } from '../support/stack.js';
-
-const isRoot = process.getuid?.() === 0;
+import { waitFor } from '../support/wait.js';
 
 interface Run {
   code: number;
@@ -31,11 +32,7 @@ function exec(file: string, args: readonly string[], timeoutMs = 30_000): Promis
 
 /** Polls check() until it holds; fails after the bound. */
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(100);
-  }
+  await waitFor(check, { what, timeoutMs });
 }
 
 /** How a TCP connect ends: 'connected', or the error (ECONNREFUSED means a RST came back). */
@@ -56,9 +53,10 @@ async function tcpAnswers(host: string, port: number): Promise<boolean> {
   return (await tcpOutcome(host, port)) === 'connected';
 }
 
-describe('webstack lab, end to end', { skip: isRoot ? false : 'needs root (network namespaces)' }, () => {
+// The suite runs as root, as the stack does: network namespaces, links and mounts need it.
+describe('webstack lab, end to end', () => {
   // Root-owned and closed to others all the way up, as sshd's StrictModes wants (not /tmp).
-  const parent = isRoot ? mkdtempSync('/var/lib/webstack-lab-e2e-') : '';
+  const parent = mkdtempSync('/var/lib/webstack-lab-e2e-');
   const dir = join(parent, 'lab');
   const lab = (...args: string[]) => cli(['lab', ...args, '--dir', dir], { timeoutMs: 120_000 });
   const key = join(dir, 'id_ed25519');
@@ -242,6 +240,150 @@ describe('webstack lab, end to end', { skip: isRoot ? false : 'needs root (netwo
     assert.equal(heal.code, 0, heal.stderr);
     await until('app2 to answer again', () => tcpAnswers(address.app2, 22));
     assert.equal((await ssh(address.app2, 'hostname')).stdout.trim(), 'app2');
+  });
+
+  describe('SshHost: the Host operations over SSH, against lab host app1', () => {
+    const operator = join(parent, 'operator');
+    const files = { knownHosts: join(operator, 'known_hosts'), controlDir: join(operator, 'ssh') };
+    const target = { address: address.app1, user: 'root', port: 22, identityFile: key };
+    let app1: SshHost;
+
+    before(() => {
+      app1 = new SshHost('app1', target, files);
+    });
+
+    after(async () => {
+      await app1.close();
+    });
+
+    test('commands run there, argv word for word, with the environment the caller added', async () => {
+      assert.equal((await app1.run(['hostname'])).stdout.trim(), 'app1');
+      const echoed = await app1.run(['printf', '%s|', "it's", '$(id)', 'a b'], {
+        env: { ...process.env, WEBSTACK_PROBE: 'x y' },
+      });
+      assert.equal(echoed.stdout, "it's|$(id)|a b|");
+      const later = await app1.run(['printenv', 'WEBSTACK_PROBE'], { okCodes: [0, 1] });
+      assert.equal(later.code, 1, 'a variable set for one command does not stay for the next');
+      const env = await app1.run(['sh', '-c', 'printf %s "$WEBSTACK_PROBE"'], {
+        env: { ...process.env, WEBSTACK_PROBE: 'x y' },
+      });
+      assert.equal(env.stdout, 'x y');
+      await assert.rejects(
+        app1.run(['false']),
+        (error) => isWebstackError(error) && error.code === 'COMMAND_FAILED',
+      );
+      assert.equal(await app1.isRoot(), true);
+    });
+
+    test('the first contact pinned the host key in our own known_hosts', async () => {
+      const pinned = readFileSync(files.knownHosts, 'utf8');
+      assert.match(pinned, new RegExp(`^${address.app1.replaceAll('.', '\\.')} ssh-ed25519 `, 'm'));
+    });
+
+    test('files: atomic writes with mode and owner, reads, ranges, exclusive create, append, links', async () => {
+      const base = '/var/lib/webstack/ssh-host-test';
+      await app1.mkdir(`${base}/dir`, { mode: 0o750 });
+      await app1.writeAtomic(`${base}/dir/secret`, 'top\nsecret\n', {
+        mode: 0o600,
+        owner: { uid: 0, gid: 0 },
+      });
+      const info = await app1.stat(`${base}/dir/secret`);
+      assert.deepEqual(
+        { mode: (info?.mode ?? 0) & 0o777, size: info?.size, isFile: info?.isFile },
+        { mode: 0o600, size: 11, isFile: true },
+      );
+      assert.equal(((await app1.stat(`${base}/dir`))?.mode ?? 0) & 0o777, 0o750);
+      assert.equal(await app1.readText(`${base}/dir/secret`), 'top\nsecret\n');
+      assert.equal(await app1.readText(`${base}/dir/secret`, { offset: 4, maxBytes: 3 }), 'sec');
+      assert.equal(await app1.readText(`${base}/missing`), null);
+      assert.equal(await app1.stat(`${base}/missing`), null);
+      assert.equal(await app1.createExclusive(`${base}/lock`, '42', { mode: 0o644 }), true);
+      assert.equal(await app1.createExclusive(`${base}/lock`, '43', { mode: 0o644 }), false);
+      assert.equal(await app1.readText(`${base}/lock`), '42');
+      await app1.append(`${base}/log`, 'one\n', { mode: 0o640 });
+      await app1.append(`${base}/log`, 'two\n', { mode: 0o640 });
+      assert.equal(await app1.readText(`${base}/log`), 'one\ntwo\n');
+      await app1.symlink(`${base}/dir`, `${base}/current`);
+      assert.equal(await app1.readLink(`${base}/current`), `${base}/dir`);
+      await app1.rename(`${base}/lock`, `${base}/lock.old`);
+      assert.deepEqual(await app1.list(base), ['current', 'dir', 'lock.old', 'log']);
+      assert.deepEqual(await app1.list(`${base}/nothing`), []);
+      await app1.remove(base);
+      assert.equal(await app1.exists(base), false);
+    });
+
+    test('a tree goes there and comes back intact', async () => {
+      const local = await localHost.makeTempDir(join(parent, 'tree-'));
+      await localHost.mkdir(join(local, 'release', 'dist'), { mode: 0o755 });
+      await localHost.writeAtomic(join(local, 'release', 'dist', 'entry.js'), 'export {};\n', {
+        mode: 0o644,
+      });
+      await app1.copyIn(join(local, 'release'), '/var/lib/webstack/release-copy');
+      assert.equal(await app1.readText('/var/lib/webstack/release-copy/dist/entry.js'), 'export {};\n');
+      await app1.copyOut('/var/lib/webstack/release-copy', join(local, 'back'));
+      assert.equal(readFileSync(join(local, 'back', 'dist', 'entry.js'), 'utf8'), 'export {};\n');
+      await app1.remove('/var/lib/webstack/release-copy');
+      await localHost.remove(local);
+    });
+
+    test('processes: the listener of a port, liveness and signals', async () => {
+      const sshd = await app1.listeners(22, { comm: 'sshd' });
+      assert.equal(sshd.length >= 1, true, 'sshd holds port 22');
+      const [first] = sshd;
+      assert.ok(first);
+      assert.equal(await app1.isAlive(first.pid), true);
+      assert.ok((await app1.processes()).some((proc) => proc.pid === first.pid && proc.comm === 'sshd'));
+      const sleeper = await app1.run(['sh', '-c', 'sleep 60 >/dev/null 2>&1 & echo $!']);
+      const pid = Number(sleeper.stdout.trim());
+      assert.equal(await app1.signal(pid, 'SIGTERM'), true);
+      await waitFor(async () => !(await app1.isAlive(pid)), {
+        what: 'the remote sleep to end',
+        timeoutMs: 10_000,
+      });
+      assert.equal(await app1.signal(pid, 'SIGTERM'), false, 'a process that is gone');
+    });
+
+    test('a changed host key stops the connection with the fix', async () => {
+      const other = new SshHost('app1', target, {
+        knownHosts: join(operator, 'known_hosts.wrong'),
+        controlDir: join(operator, 'ssh-wrong'),
+      });
+      // Another host's key pinned for app1's address: what a reinstalled (or spoofed) machine looks like.
+      const lbKey = readFileSync(knownHosts, 'utf8')
+        .split('\n')
+        .find((line) => line.split(' ')[0]?.split(',').includes(address.lb1));
+      assert.ok(lbKey);
+      const [, type, blob] = lbKey.split(' ');
+      await localHost.writeAtomic(join(operator, 'known_hosts.wrong'), `${address.app1} ${type} ${blob}\n`, {
+        mode: 0o600,
+      });
+      await assert.rejects(other.run(['true']), (error) => {
+        assert.ok(isWebstackError(error));
+        assert.equal(error.code, 'SSH_HOST_KEY_CHANGED');
+        assert.match(error.fix, /ssh-keygen -R 198\.18\.0\.12/);
+        return true;
+      });
+    });
+
+    test('an unreachable host is told apart from a failed command', async () => {
+      const isolated = new SshHost(
+        'app2',
+        { ...target, address: address.app2 },
+        {
+          knownHosts: join(operator, 'known_hosts'),
+          controlDir: join(operator, 'ssh-app2'),
+        },
+      );
+      assert.equal((await lab('isolate', 'app2')).code, 0);
+      try {
+        await assert.rejects(
+          isolated.run(['true']),
+          (error) => isWebstackError(error) && error.code === 'SSH_UNREACHABLE',
+        );
+      } finally {
+        assert.equal((await lab('heal', 'app2')).code, 0);
+      }
+    });
   });
 
   test('lab down leaves no namespace, link, mount or process of the lab', async () => {

@@ -244,6 +244,21 @@ export const ERRORS = {
     message: 'keepDays must be a positive integer: %s',
     fix: 'keep logs for at least one day',
   },
+  // SSH to the hosts of the inventory
+  SSH_HOST_KEY_CHANGED: {
+    message:
+      'the host key of %s is not the one pinned in %s: the machine was reinstalled, or someone is in the middle',
+    fix: 'check the new key out of band; if it is right, run `ssh-keygen -R %s -f KNOWN_HOSTS` with the file above and retry',
+  },
+  SSH_AUTH_FAILED: {
+    message: 'ssh to %s was refused: no key it accepts',
+    fix: "add the operator's public key to root's authorized_keys there, or set ssh.identityFile for that host",
+  },
+  SSH_UNREACHABLE: {
+    message: 'ssh cannot reach %s: %s',
+    fix: 'check the address and port in the inventory, that sshd runs there, and that a firewall lets this machine in',
+  },
+
   // The lab: test hosts in network namespaces
   LAB_BOOT_FAILED: {
     message: '%s on lab host %s did not start%s',

@@ -37,11 +37,13 @@ const SCRIPTS = {
   createExclusive:
     'set -e; set -C; if ! cat > "$1" 2>/dev/null; then [ -e "$1" ] && exit 3; exit 1; fi; chmod "$2" "$1"; ' +
     'if [ -n "$3" ]; then chown "$3" "$1"; fi',
-  append: 'set -e; if [ ! -e "$1" ]; then install -m "$2" /dev/null "$1"; fi; cat >> "$1"; if [ -n "$3" ]; then chown "$3" "$1"; fi',
+  append:
+    'set -e; if [ ! -e "$1" ]; then install -m "$2" /dev/null "$1"; fi; cat >> "$1"; if [ -n "$3" ]; then chown "$3" "$1"; fi',
   mkdir: 'set -e; mkdir -p -- "$1"; chmod "$2" "$1"; if [ -n "$3" ]; then chown "$3" "$1"; fi',
   symlink: 'set -e; rm -f -- "$2.tmp"; ln -s -- "$1" "$2.tmp"; mv -f -T -- "$2.tmp" "$2"',
   /** pid and stat line of every process, one per line. */
-  processes: 'for f in /proc/[0-9]*/stat; do p=${f#/proc/}; p=${p%/stat}; s=$(cat "$f" 2>/dev/null) && printf "%s %s\\n" "$p" "$s"; done; true',
+  processes:
+    'for f in /proc/[0-9]*/stat; do p=${f#/proc/}; p=${p%/stat}; s=$(cat "$f" 2>/dev/null) && printf "%s %s\\n" "$p" "$s"; done; true',
   /** "PID TARGET" for every open descriptor of every process. */
   descriptors: 'find /proc/[0-9]*/fd -mindepth 1 -maxdepth 1 -type l -printf "%h %l\\n" 2>/dev/null; true',
   /** stdin (a tar stream) unpacked into the directory $1. */
@@ -88,7 +90,12 @@ export class SshHost implements Host {
   /** Runs argv remotely; any exit code of the command is returned, a failed connection throws. */
   private async remote(
     argv: Argv,
-    options: { input?: string | Uint8Array; env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+    options: {
+      input?: string | Uint8Array;
+      env?: Record<string, string>;
+      cwd?: string;
+      timeoutMs?: number;
+    } = {},
   ): Promise<RunResult> {
     await localHost.mkdir(this.files.controlDir, { mode: 0o700 });
     const result = await localHost.run(this.sshArgv(argv, options), {
@@ -103,9 +110,11 @@ export class SshHost implements Host {
   private connectionFailed(stderr: string): void {
     const kind = sshFailure(stderr);
     const where = `${this.name} (${this.target.user}@${this.target.address}:${this.target.port})`;
-    if (kind === 'host-key-changed') throw new WebstackError('SSH_HOST_KEY_CHANGED', where, this.files.knownHosts, this.target.address);
+    if (kind === 'host-key-changed')
+      throw new WebstackError('SSH_HOST_KEY_CHANGED', where, this.files.knownHosts, this.target.address);
     if (kind === 'auth') throw new WebstackError('SSH_AUTH_FAILED', where);
-    if (kind === 'unreachable') throw new WebstackError('SSH_UNREACHABLE', where, stderr.trim().split('\n').pop() ?? '');
+    if (kind === 'unreachable')
+      throw new WebstackError('SSH_UNREACHABLE', where, stderr.trim().split('\n').pop() ?? '');
   }
 
   private async script(
@@ -113,7 +122,10 @@ export class SshHost implements Host {
     args: string[],
     input?: string | Uint8Array,
   ): Promise<RunResult> {
-    return await this.remote(['sh', '-c', SCRIPTS[name], 'sh', ...args], input === undefined ? {} : { input });
+    return await this.remote(
+      ['sh', '-c', SCRIPTS[name], 'sh', ...args],
+      input === undefined ? {} : { input },
+    );
   }
 
   private check(argv: Argv, result: RunResult, okCodes: readonly number[] = [0]): RunResult {
@@ -140,9 +152,18 @@ export class SshHost implements Host {
    */
   start(argv: Argv, options: StartOptions = {}): Child {
     const env = addedEnv(options.env);
-    const inner = options.outputFile === undefined ? argv : (['sh', '-c', 'f=$1; shift; exec "$@" >> "$f" 2>&1', 'sh', options.outputFile, ...argv] as const);
-    const [file, ...args] = this.sshArgv(inner, { env, ...(options.cwd === undefined ? {} : { cwd: options.cwd }) });
-    return spawn(file, args, { stdio: options.stdio ?? 'ignore', ...(options.detached ? { detached: true } : {}) });
+    const inner =
+      options.outputFile === undefined
+        ? argv
+        : (['sh', '-c', 'f=$1; shift; exec "$@" >> "$f" 2>&1', 'sh', options.outputFile, ...argv] as const);
+    const [file, ...args] = this.sshArgv(inner, {
+      env,
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    });
+    return spawn(file, args, {
+      stdio: options.stdio ?? 'ignore',
+      ...(options.detached ? { detached: true } : {}),
+    });
   }
 
   async signal(pid: number, signal: NodeJS.Signals): Promise<boolean> {
@@ -173,7 +194,14 @@ export class SshHost implements Host {
     const argv: Argv =
       range === undefined
         ? ['cat', '--', path]
-        : ['dd', `if=${path}`, 'iflag=skip_bytes,count_bytes', `skip=${range.offset}`, `count=${range.maxBytes}`, 'status=none'];
+        : [
+            'dd',
+            `if=${path}`,
+            'iflag=skip_bytes,count_bytes',
+            `skip=${range.offset}`,
+            `count=${range.maxBytes}`,
+            'status=none',
+          ];
     const result = await this.remote(argv);
     if (result.code !== 0 && missing(result.stderr)) return null;
     return this.check(argv, result).stdout;
@@ -218,18 +246,33 @@ export class SshHost implements Host {
   }
 
   async createExclusive(path: string, content: string, options: FileMode): Promise<boolean> {
-    const result = await this.script('createExclusive', [path, octal(options.mode), ownerArg(options)], content);
+    const result = await this.script(
+      'createExclusive',
+      [path, octal(options.mode), ownerArg(options)],
+      content,
+    );
     if (result.code === 3) return false;
     this.check(['create', path], result);
     return true;
   }
 
   async append(path: string, content: string, options: FileMode): Promise<void> {
-    this.check(['append', path], await this.script('append', [path, octal(options.mode), ownerArg(options)], content));
+    this.check(
+      ['append', path],
+      await this.script('append', [path, octal(options.mode), ownerArg(options)], content),
+    );
   }
 
   appendStream(path: string, options: FileMode): AppendStream {
-    const [file, ...args] = this.sshArgv(['sh', '-c', SCRIPTS.append, 'sh', path, octal(options.mode), ownerArg(options)]);
+    const [file, ...args] = this.sshArgv([
+      'sh',
+      '-c',
+      SCRIPTS.append,
+      'sh',
+      path,
+      octal(options.mode),
+      ownerArg(options),
+    ]);
     const child = spawn(file, args, { stdio: ['pipe', 'ignore', 'ignore'] });
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
     return {
@@ -315,7 +358,11 @@ export class SshHost implements Host {
     const [a, b] = await Promise.all([exit(producer), exit(consumer)]);
     if (a === SSH_FAILED || b === SSH_FAILED) this.connectionFailed(stderr.join(''));
     if (a !== 0 || b !== 0) {
-      throw new CommandFailed([`${this.name}:`, 'copy'], { code: a || b, stdout: '', stderr: stderr.join('') }, stderr.join('').trim().split('\n').slice(-3).join(' | '));
+      throw new CommandFailed(
+        [`${this.name}:`, 'copy'],
+        { code: a || b, stdout: '', stderr: stderr.join('') },
+        stderr.join('').trim().split('\n').slice(-3).join(' | '),
+      );
     }
   }
 
