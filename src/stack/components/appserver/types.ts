@@ -49,14 +49,18 @@ export interface AppServerStatus {
  * (a failed deploy shows them under its message: the operator reads why without opening a log).
  */
 export class WorkerFailed extends WebstackError<'APP_START_FAILED' | 'DEPLOY_NOT_READY'> {
+  // Not a parameter property: its assignment would be emitted before the (conditional) super call.
+  readonly lastLines: string[];
+
   constructor(
     code: 'APP_START_FAILED' | 'DEPLOY_NOT_READY',
     release: string,
     reason: string,
-    readonly lastLines: string[],
+    lastLines: string[],
   ) {
     const output = lastLines.map((line) => `\n  | ${line}`).join('');
     if (code === 'DEPLOY_NOT_READY') super(code, release, reason, output);
     else super(code, release, reason);
+    this.lastLines = lastLines;
   }
 }
