@@ -24,7 +24,7 @@ function findTests(dir: string): string[] {
 // Unit tests first (fast feedback), then integration, then end-to-end.
 const order = ['unit', 'integration', 'security', 'e2e'];
 const files = findTests(join(root, 'test'))
-  .filter((file) => only.length === 0 || only.some((part) => file.includes(part)))
+  .filter((file) => only.length === 0 || only.some((part) => relative(root, file).includes(part)))
   .sort(
     (a, b) =>
       order.findIndex((o) => a.includes(`/test/${o}/`)) - order.findIndex((o) => b.includes(`/test/${o}/`)) ||
