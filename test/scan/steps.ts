@@ -126,7 +126,7 @@ export async function runWapiti(target: Target): Promise<ScanResult[]> {
 export async function runTestssl(target: Target): Promise<ScanResult[]> {
   const jsonFile = join(target.reports, 'testssl.json');
   const argv = testsslArgv({ url: baseUrl(target), jsonFile, caFile: target.caFile });
-  const result = await scan(target, 'testssl', argv, 480_000);
+  const result = await scan(target, 'testssl', argv, 720_000);
   const text = await readFile(jsonFile, 'utf8').catch(() => '');
   if (!text)
     return [
