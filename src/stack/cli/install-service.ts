@@ -28,12 +28,18 @@ export async function installService(
   if (options.output === undefined && !(await host.isRoot())) {
     throw new WebstackError('NOT_ROOT', UNIT_PATH);
   }
+  const writablePaths = await daemonWritablePaths(host, config);
+  if (options.output === undefined) {
+    // systemd refuses to start a unit whose ReadWritePaths= are missing.
+    for (const path of writablePaths) if (!(await host.exists(path))) await host.mkdir(path, { mode: 0o755 });
+  }
   const unit = renderSystemdUnit({
     node: process.execPath,
     webstack: join(checkout, 'bin', 'webstack'),
     configFile: config.file,
     workingDirectory: checkout,
     description: `webstack: ${config.siteHost} (Nginx, Node.js application server, MariaDB)`,
+    writablePaths,
   });
   await host.writeAtomic(unitPath, unit, { mode: 0o644 });
   console.log(`wrote ${unitPath}`);
@@ -59,4 +65,33 @@ export async function installService(
     );
   }
   return 0;
+}
+
+/**
+ * What the daemon writes: the state directory; the checkout, which deploys build in; and npm's
+ * cache of the accounts that run npm (root for releases' dependencies, the checkout's owner for builds).
+ */
+async function daemonWritablePaths(host: Host, config: ResolvedConfig): Promise<string[]> {
+  const homes = parsePasswdHomes((await host.readText('/etc/passwd')) ?? '');
+  const owner = (await host.stat(checkout))?.uid ?? 0;
+  const caches = [...new Set([0, owner])].map((uid) => homes.get(uid) ?? (uid === 0 ? '/root' : null));
+  return [
+    ...new Set([
+      resolve(config.stateDir),
+      checkout,
+      ...caches.filter((home) => home !== null).map((home) => join(home, '.npm')),
+    ]),
+  ];
+}
+
+/** uid → home directory, from /etc/passwd. */
+export function parsePasswdHomes(passwd: string): Map<number, string> {
+  const homes = new Map<number, string>();
+  for (const line of passwd.split('\n')) {
+    const fields = line.split(':');
+    const uid = Number(fields[2]);
+    const home = fields[5];
+    if (fields.length >= 7 && Number.isInteger(uid) && home?.startsWith('/')) homes.set(uid, home);
+  }
+  return homes;
 }
