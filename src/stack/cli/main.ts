@@ -76,7 +76,11 @@ program
 program
   .command('metrics')
   .description('print every metric of the running stack in the Prometheus text format')
-  .option('--url', 'print the loopback URL Prometheus can scrape instead')
+  .option('--url', 'print the loopback URL Prometheus can scrape instead (it requires the bearer token)')
+  .option(
+    '--token-file',
+    "print the path of the endpoint's bearer token (0600; Prometheus' credentials_file)",
+  )
   .action(action(metricsVerb));
 program
   .command('doctor')
