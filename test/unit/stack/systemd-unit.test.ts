@@ -64,7 +64,7 @@ test('the unit sandboxes the daemon: read-only system but for what it writes, fe
     'SystemCallArchitectures=native',
     'SystemCallFilter=@system-service',
     'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK',
-    'CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_SETUID CAP_SETGID CAP_CHOWN CAP_FOWNER CAP_DAC_OVERRIDE CAP_KILL',
+    'CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_SETUID CAP_SETGID CAP_CHOWN CAP_FOWNER CAP_DAC_OVERRIDE CAP_KILL CAP_SYS_PTRACE',
   ]) {
     assert.ok(unit.split('\n').includes(line), line);
   }
@@ -72,14 +72,14 @@ test('the unit sandboxes the daemon: read-only system but for what it writes, fe
   assert.doesNotMatch(unit, /MemoryDenyWriteExecute/);
 });
 
-test('systemd-analyze security rates the unit at most 3.0 (9.6 without the sandbox)', (t) => {
+test('systemd-analyze security rates the unit at most 3.2 (9.6 without the sandbox)', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'webstack-unit-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'webstack.service');
   writeFileSync(file, renderSystemdUnit(options));
   const report = execFileSync('systemd-analyze', ['security', '--offline=true', file], { encoding: 'utf8' });
   const score = Number(/Overall exposure level for webstack\.service: ([\d.]+)/.exec(report)?.[1]);
-  assert.ok(score <= 3.0, `exposure ${score}`);
+  assert.ok(score <= 3.2, `exposure ${score}`);
 });
 
 test('paths that systemd would split or expand are refused', () => {

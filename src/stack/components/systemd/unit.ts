@@ -96,6 +96,7 @@ function hardening(writablePaths: readonly string[]): string[] {
     // workers drop to their accounts. CHOWN: uploads, MariaDB's and nginx's directories are handed to
     // their accounts. FOWNER: chmod and utimes of files those accounts own. DAC_OVERRIDE: root reads and
     // removes what they own (MariaDB's data, a 0700 checkout). KILL: signals to processes of other accounts.
-    'CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_SETUID CAP_SETGID CAP_CHOWN CAP_FOWNER CAP_DAC_OVERRIDE CAP_KILL',
+    // SYS_PTRACE: reading /proc/PID/fd of nginx's workers (www-data) to find those a dead master left holding the port.
+    'CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_SETUID CAP_SETGID CAP_CHOWN CAP_FOWNER CAP_DAC_OVERRIDE CAP_KILL CAP_SYS_PTRACE',
   ];
 }
