@@ -155,7 +155,8 @@ describe('webstack CLI, end to end', () => {
     const help = await stack.run(['user', 'logout', '--help']);
     assert.match(help.stdout, /--all/);
     const withoutAll = await stack.run(['user', 'logout', '--email', 'out@example.com']);
-    assert.equal(withoutAll.code, 1);
+    assert.equal(withoutAll.code, 2, 'a usage error');
+    assert.match(withoutAll.stderr, /--all/);
     for (const jar of jars) assert.equal(await whoami(jar), 200, 'nothing ended without --all');
 
     const out = await stack.run(['user', 'logout', '--email', 'out@example.com', '--all']);
