@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { installService } from '../../../src/stack/cli/install-service.js';
+import { installService, parsePasswd } from '../../../src/stack/cli/install-service.js';
 import { renderLogrotate } from '../../../src/stack/components/logrotate/conf.js';
 import { logrotateArgv, scheduleLogrotate } from '../../../src/stack/components/logrotate/schedule.js';
 import { applyNginxConfig } from '../../../src/stack/components/nginx/apply.js';
@@ -105,7 +105,7 @@ test('install-service writes the unit, verifies it, and enables it instead of th
     // The unit's ReadWritePaths= must exist, or systemd refuses to start it.
     { op: 'mkdir', path: '/var/lib/webstack', mode: 0o755 },
     { op: 'mkdir', path: checkout, mode: 0o755 },
-    { op: 'mkdir', path: '/root/.npm', mode: 0o755 },
+    { op: 'mkdir', path: '/root/.npm', mode: 0o755, owner: { uid: 0, gid: 0 } },
     { op: 'write', path: unit, mode: 0o644 },
     { op: 'run', argv: ['systemd-analyze', 'verify', unit] },
     { op: 'run', argv: ['systemctl', 'daemon-reload'] },
@@ -114,6 +114,15 @@ test('install-service writes the unit, verifies it, and enables it instead of th
   ]);
   assert.match(host.text(unit) ?? '', /^ExecStart=.* daemon$/m);
   assert.match(host.text(unit) ?? '', /^ReadWritePaths=\/var\/lib\/webstack$/m);
+});
+
+test("npm's cache of each account that runs npm is found in /etc/passwd", () => {
+  const accounts = parsePasswd(
+    'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1001:Alice:/home/alice:/bin/bash\nbroken:x:oops\n',
+  );
+  assert.deepEqual(accounts.get(1000), { home: '/home/alice', uid: 1000, gid: 1001 });
+  assert.deepEqual(accounts.get(0), { home: '/root', uid: 0, gid: 0 });
+  assert.equal(accounts.size, 2);
 });
 
 test('install-service refuses to write under /etc unless root, and touches nothing', async () => {
