@@ -124,6 +124,52 @@ describe('webstack CLI, end to end', () => {
     assert.match(duplicate.stderr, /^error USER_ADD_FAILED: /m);
   });
 
+  test('user logout --all ends every session of the account, and only of that account', async () => {
+    const add = await stack.run(['user', 'add', '--email', 'out@example.com', '--role', 'member'], {
+      input: 'a long enough passphrase 456\n',
+    });
+    assert.equal(add.code, 0, add.stderr);
+    const login = async (email: string, password: string) => {
+      const session = await httpRequest({
+        port: stack.httpPort,
+        path: '/api/v1/session',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
+      assert.equal(session.status, 200, session.body);
+      return ([] as string[])
+        .concat(session.headers['set-cookie'] ?? [])
+        .map((c) => c.split(';')[0])
+        .join('; ');
+    };
+    const whoami = async (cookie: string) =>
+      (await httpRequest({ port: stack.httpPort, path: '/api/v1/session', headers: { cookie } })).status;
+    const jars = [
+      await login('out@example.com', 'a long enough passphrase 456'),
+      await login('out@example.com', 'a long enough passphrase 456'),
+    ];
+    const other = await login('ops@example.com', 'a long enough passphrase 123');
+    for (const jar of jars) assert.equal(await whoami(jar), 200);
+
+    const help = await stack.run(['user', 'logout', '--help']);
+    assert.match(help.stdout, /--all/);
+    const withoutAll = await stack.run(['user', 'logout', '--email', 'out@example.com']);
+    assert.equal(withoutAll.code, 2, 'a usage error');
+    assert.match(withoutAll.stderr, /--all/);
+    for (const jar of jars) assert.equal(await whoami(jar), 200, 'nothing ended without --all');
+
+    const out = await stack.run(['user', 'logout', '--email', 'out@example.com', '--all']);
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /ended 2 session\(s\) of out@example\.com/);
+    for (const jar of jars) assert.equal(await whoami(jar), 401);
+    assert.equal(await whoami(other), 200, "another account's session");
+
+    const unknown = await stack.run(['user', 'logout', '--email', 'nobody@example.com', '--all']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /^error USER_LOGOUT_FAILED: .*nobody@example\.com/m);
+  });
+
   test('logs --request-id finds one request in the Nginx and the application log alike', async () => {
     const missing = await httpRequest({ port: stack.httpPort, path: '/no-such-page' });
     assert.equal(missing.status, 404);

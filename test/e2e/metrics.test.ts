@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { StatusSnapshot } from '../../src/contract.js';
@@ -94,10 +95,19 @@ describe('metrics, the admin status page and doctor alerts, end to end', () => {
     assert.equal(await count(), before + n);
   });
 
-  test('the endpoint answers on loopback only, and never through the public server name', async () => {
+  test('the endpoint answers on loopback only, to the holder of its token, never through the public name', async () => {
     const url = (await stack.run(['metrics', '--url'])).stdout.trim();
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
-    const direct = await fetch(url);
+    const tokenFile = (await stack.run(['metrics', '--token-file'])).stdout.trim();
+    assert.equal((await stat(tokenFile)).mode & 0o777, 0o600);
+    const token = (await readFile(tokenFile, 'utf8')).trim();
+    assert.equal((await fetch(url)).status, 401, 'no token');
+    assert.equal(
+      (await fetch(url, { headers: { authorization: `Bearer ${token}x` } })).status,
+      401,
+      'wrong token',
+    );
+    const direct = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(direct.status, 200);
     assert.ok(parsePrometheusText(await direct.text()).length > 0);
     for (const path of ['/metrics', '/nginx_status']) {

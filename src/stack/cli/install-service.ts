@@ -4,6 +4,7 @@ import * as systemctl from '../components/systemd/commands.js';
 import { renderSystemdUnit } from '../components/systemd/unit.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import { WebstackError } from '../core/errors.js';
+import type { Owner } from '../host/host.js';
 import { type Host, localHost } from '../host/index.js';
 
 const checkout = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -28,12 +29,20 @@ export async function installService(
   if (options.output === undefined && !(await host.isRoot())) {
     throw new WebstackError('NOT_ROOT', UNIT_PATH);
   }
+  const writable = await daemonWritablePaths(host, config);
+  const writablePaths = writable.map((w) => w.path);
+  if (options.output === undefined) {
+    // systemd refuses to start a unit whose ReadWritePaths= are missing.
+    for (const { path, owner } of writable)
+      if (!(await host.exists(path))) await host.mkdir(path, { mode: 0o755, ...(owner ? { owner } : {}) });
+  }
   const unit = renderSystemdUnit({
     node: process.execPath,
     webstack: join(checkout, 'bin', 'webstack'),
     configFile: config.file,
     workingDirectory: checkout,
     description: `webstack: ${config.siteHost} (Nginx, Node.js application server, MariaDB)`,
+    writablePaths,
   });
   await host.writeAtomic(unitPath, unit, { mode: 0o644 });
   console.log(`wrote ${unitPath}`);
@@ -59,4 +68,39 @@ export async function installService(
     );
   }
   return 0;
+}
+
+/**
+ * What the daemon writes: the state directory; the checkout, which deploys build in; and npm's
+ * cache of the accounts that run npm (root for releases' dependencies, the checkout's owner for builds).
+ */
+async function daemonWritablePaths(
+  host: Host,
+  config: ResolvedConfig,
+): Promise<{ path: string; owner?: Owner }[]> {
+  const accounts = parsePasswd((await host.readText('/etc/passwd')) ?? '');
+  const owner = (await host.stat(checkout))?.uid ?? 0;
+  const caches = [...new Set([0, owner])].flatMap((uid) => {
+    const account = accounts.get(uid) ?? (uid === 0 ? { home: '/root', uid: 0, gid: 0 } : null);
+    // Each npm cache belongs to the account whose npm writes it.
+    return account
+      ? [{ path: join(account.home, '.npm'), owner: { uid: account.uid, gid: account.gid } }]
+      : [];
+  });
+  const paths = [{ path: resolve(config.stateDir) }, { path: checkout }, ...caches];
+  return paths.filter((entry, i) => paths.findIndex((other) => other.path === entry.path) === i);
+}
+
+/** uid → home directory and primary group, from /etc/passwd. */
+export function parsePasswd(passwd: string): Map<number, { home: string } & Owner> {
+  const accounts = new Map<number, { home: string } & Owner>();
+  for (const line of passwd.split('\n')) {
+    const fields = line.split(':');
+    const uid = Number(fields[2]);
+    const gid = Number(fields[3]);
+    const home = fields[5];
+    if (fields.length >= 7 && Number.isInteger(uid) && Number.isInteger(gid) && home?.startsWith('/'))
+      accounts.set(uid, { home, uid, gid });
+  }
+  return accounts;
 }

@@ -26,7 +26,7 @@ import {
 import { logsVerb } from './logs.js';
 import { metricsVerb } from './metrics.js';
 import { printError } from './output.js';
-import { seedVerb, userAddVerb, userRoleVerb } from './site-commands.js';
+import { seedVerb, userAddVerb, userLogoutVerb, userRoleVerb } from './site-commands.js';
 import { statusVerb } from './status.js';
 import { upVerb } from './up.js';
 
@@ -76,7 +76,11 @@ program
 program
   .command('metrics')
   .description('print every metric of the running stack in the Prometheus text format')
-  .option('--url', 'print the loopback URL Prometheus can scrape instead')
+  .option('--url', 'print the loopback URL Prometheus can scrape instead (it requires the bearer token)')
+  .option(
+    '--token-file',
+    "print the path of the endpoint's bearer token (0600; Prometheus' credentials_file)",
+  )
   .action(action(metricsVerb));
 program
   .command('doctor')
@@ -143,6 +147,12 @@ user
     new Option('--role <role>', 'the new role').choices(['admin', 'editor', 'member']).makeOptionMandatory(),
   )
   .action(action(userRoleVerb));
+user
+  .command('logout')
+  .description('end every session of an account: every browser and API client it is logged in on')
+  .requiredOption('--email <email>', 'the email address of the account')
+  .requiredOption('--all', 'every session (required: the shell knows no single one)')
+  .action(action(userLogoutVerb));
 program
   .command('install-service')
   .description(

@@ -3,8 +3,15 @@ import { statePaths } from '../core/paths.js';
 import { callSupervisor } from '../supervisor/control/client.js';
 
 /** Prints every metric of the running stack in the Prometheus text format (what the endpoint serves). */
-export async function metricsVerb(config: ResolvedConfig, options: { url?: boolean }): Promise<number> {
+export async function metricsVerb(
+  config: ResolvedConfig,
+  options: { url?: boolean; tokenFile?: boolean },
+): Promise<number> {
   const paths = statePaths(config.stateDir);
+  if (options.tokenFile) {
+    process.stdout.write(`${paths.metricsToken}\n`);
+    return 0;
+  }
   const metrics = await callSupervisor<{ url: string; text: string }>(
     paths.control,
     'GET',
@@ -12,6 +19,11 @@ export async function metricsVerb(config: ResolvedConfig, options: { url?: boole
     undefined,
     15_000,
   );
-  process.stdout.write(options.url ? `${metrics.url}\n` : metrics.text);
+  if (options.url) {
+    process.stdout.write(`${metrics.url}\n`);
+    process.stderr.write(
+      `it requires the bearer token in ${paths.metricsToken} (Prometheus: authorization: { credentials_file: ${paths.metricsToken} })\n`,
+    );
+  } else process.stdout.write(metrics.text);
   return 0;
 }

@@ -50,3 +50,18 @@ export async function userRoleVerb(
   process.stdout.write(result.stdout);
   return 0;
 }
+
+/** Ends every session of an account, in every browser and API client (e.g. after a stolen cookie). */
+export async function userLogoutVerb(config: ResolvedConfig, options: { email: string }): Promise<number> {
+  const args = ['user-logout', '--email', options.email];
+  const result = await runSiteCli(localHost, config, statePaths(config.stateDir), args, {
+    role: 'app',
+  }).catch((error: unknown) => {
+    const detail = (error as { result?: { stderr?: string } }).result?.stderr?.trim().split('\n').pop();
+    if (detail)
+      throw new WebstackError('USER_LOGOUT_FAILED', detail.replace(/^error: /, ''), { cause: error });
+    throw error;
+  });
+  process.stdout.write(result.stdout);
+  return 0;
+}

@@ -25,6 +25,7 @@ export const ERRORS = {
   LOGS_BAD_LINES: { message: '--lines must be a whole number, not "%s"', fix: 'pass e.g. --lines 100' },
   USER_ADD_FAILED: { message: '%s', fix: 'fix the value above and run the command again' },
   USER_ROLE_FAILED: { message: '%s', fix: 'check the email (`webstack user add` creates accounts)' },
+  USER_LOGOUT_FAILED: { message: '%s', fix: 'check the email (`webstack user add` creates accounts)' },
   BENCH_MISSING: {
     message: 'the bench is not in this build (%s is missing)',
     fix: 'run `npm run build` in the webstack checkout, then `webstack bench`',

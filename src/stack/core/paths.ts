@@ -25,6 +25,8 @@ export function statePaths(stateDir: string) {
     statusSnapshot: join(run, 'status.json'),
     /** The URL of the loopback metrics endpoint (its port may be chosen at start). */
     metricsUrl: join(run, 'metrics.url'),
+    /** The bearer token the metrics endpoint requires (0600; Prometheus: `authorization: credentials_file`). */
+    metricsToken: join(stateDir, 'metrics.token'),
     mariadb: {
       data: join(stateDir, 'mariadb', 'data'),
       config: join(stateDir, 'mariadb', 'my.cnf'),

@@ -34,3 +34,18 @@ export async function ensureSecrets(host: Host, file: string): Promise<StackSecr
     await host.writeAtomic(file, text ?? '', { mode: 0o600 });
   return secrets;
 }
+
+/**
+ * The metrics endpoint's bearer token, in a file of its own (just the token, 0600) so that Prometheus
+ * can read it as its `credentials_file`. Made on first use.
+ */
+export async function ensureMetricsToken(host: Host, file: string): Promise<string> {
+  const existing = (await host.readText(file))?.trim() ?? '';
+  if (existing.length >= 32) {
+    if (((await host.stat(file))?.mode ?? 0) & 0o077) await host.chmod(file, 0o600);
+    return existing;
+  }
+  const token = generate();
+  await host.writeAtomic(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}

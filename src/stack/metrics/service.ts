@@ -1,17 +1,22 @@
-import { createServer, type Server } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StatusSnapshot } from '../../contract.js';
 import { adminConnection } from '../components/mariadb/index.js';
 import { nginxHealth } from '../components/nginx/health.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import type { StatePaths } from '../core/paths.js';
+import { ensureMetricsToken } from '../core/secrets.js';
 import type { Host } from '../host/host.js';
 import type { Stack } from '../supervisor/stack.js';
+import { Cached } from './cache.js';
 import { mariadbStatus, renderStackMetrics, workerMetrics } from './collect.js';
 import { History, rawSample } from './history.js';
 import { parsePrometheusText } from './parse.js';
 
 export const METRICS_PATH = '/metrics';
+/** Scrapes within this long of a collection get its result: each one asks every worker and MariaDB. */
+export const SCRAPE_CACHE_MS = 1000;
 
 /**
  * The supervisor's metrics: on demand, everything in the Prometheus text format (workers summed
@@ -23,6 +28,8 @@ export class MetricsService {
   private timer: NodeJS.Timeout | null = null;
   private server: Server | null = null;
   private readonly admin;
+  private readonly scrapes = new Cached(() => this.render(), SCRAPE_CACHE_MS);
+  private token: Buffer | null = null;
 
   constructor(
     private readonly host: Host,
@@ -50,11 +57,17 @@ export class MetricsService {
     return `${workers.trimEnd()}\n${own}`.trimStart();
   }
 
-  /** Serves METRICS_PATH on loopback only (never through the public server) and starts sampling. */
+  /**
+   * Serves METRICS_PATH on loopback only (never through the public server), to the holders of the
+   * bearer token in paths.metricsToken (any local account can reach a loopback port), and starts sampling.
+   */
   async start(): Promise<void> {
+    this.token = Buffer.from(await ensureMetricsToken(this.host, this.paths.metricsToken));
     const server = createServer((req, res) => {
       if (req.method !== 'GET' || req.url !== METRICS_PATH) return void res.writeHead(404).end();
-      this.render().then(
+      if (!this.authorized(req))
+        return void res.writeHead(401, { 'www-authenticate': 'Bearer realm="webstack metrics"' }).end();
+      this.scrapes.get().then(
         (text) =>
           res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text),
         (error: Error) => res.writeHead(500).end(`${error.message}\n`),
@@ -70,6 +83,11 @@ export class MetricsService {
     const tick = () => void this.sample().catch((error: Error) => this.log(`metrics: ${error.message}`));
     tick();
     this.timer = setInterval(tick, this.config.metrics.sampleSeconds * 1000);
+  }
+
+  private authorized(req: IncomingMessage): boolean {
+    const given = Buffer.from(/^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
+    return this.token !== null && given.length === this.token.length && timingSafeEqual(given, this.token);
   }
 
   url(): string {

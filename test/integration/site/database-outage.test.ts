@@ -29,8 +29,15 @@ test('database stopped → /readyz and pages answer 503 fast; started again → 
 
   await current.stop();
 
-  const ready = await app.inject({ url: '/readyz' });
-  assert.equal(ready.statusCode, 503);
+  // /readyz answers from a check at most a second old: the next check after that sees the outage.
+  const ready = await waitFor(
+    async () => {
+      const answer = await app.inject({ url: '/readyz' });
+      return answer.statusCode === 503 && answer;
+    },
+    { what: '/readyz to answer 503', intervalMs: 100 },
+  );
+  assert.equal(ready.headers['retry-after'], '5');
   assert.equal(
     (await app.inject({ url: '/healthz' })).statusCode,
     200,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { installService } from '../../../src/stack/cli/install-service.js';
+import { fileURLToPath } from 'node:url';
+import { installService, parsePasswd } from '../../../src/stack/cli/install-service.js';
 import { renderLogrotate } from '../../../src/stack/components/logrotate/conf.js';
 import { logrotateArgv, scheduleLogrotate } from '../../../src/stack/components/logrotate/schedule.js';
 import { applyNginxConfig } from '../../../src/stack/components/nginx/apply.js';
@@ -99,7 +100,12 @@ test('install-service writes the unit, verifies it, and enables it instead of th
     console.log = log;
   }
   const unit = '/etc/systemd/system/webstack.service';
+  const checkout = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
   assert.deepEqual(host.calls, [
+    // The unit's ReadWritePaths= must exist, or systemd refuses to start it.
+    { op: 'mkdir', path: '/var/lib/webstack', mode: 0o755 },
+    { op: 'mkdir', path: checkout, mode: 0o755 },
+    { op: 'mkdir', path: '/root/.npm', mode: 0o755, owner: { uid: 0, gid: 0 } },
     { op: 'write', path: unit, mode: 0o644 },
     { op: 'run', argv: ['systemd-analyze', 'verify', unit] },
     { op: 'run', argv: ['systemctl', 'daemon-reload'] },
@@ -107,6 +113,16 @@ test('install-service writes the unit, verifies it, and enables it instead of th
     { op: 'run', argv: ['systemctl', 'enable', 'webstack.service'] },
   ]);
   assert.match(host.text(unit) ?? '', /^ExecStart=.* daemon$/m);
+  assert.match(host.text(unit) ?? '', /^ReadWritePaths=\/var\/lib\/webstack$/m);
+});
+
+test("npm's cache of each account that runs npm is found in /etc/passwd", () => {
+  const accounts = parsePasswd(
+    'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1001:Alice:/home/alice:/bin/bash\nbroken:x:oops\n',
+  );
+  assert.deepEqual(accounts.get(1000), { home: '/home/alice', uid: 1000, gid: 1001 });
+  assert.deepEqual(accounts.get(0), { home: '/root', uid: 0, gid: 0 });
+  assert.equal(accounts.size, 2);
 });
 
 test('install-service refuses to write under /etc unless root, and touches nothing', async () => {

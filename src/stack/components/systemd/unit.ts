@@ -9,6 +9,11 @@ export interface SystemdUnitOptions {
   configFile: string | null;
   workingDirectory: string;
   description: string;
+  /**
+   * Everything the daemon writes, beside which the whole file system is read-only to it: the state
+   * directory, the checkout (deploys build in it) and the npm caches that builds use.
+   */
+  writablePaths: readonly string[];
 }
 
 const PLAIN = /^\/[A-Za-z0-9._/+@-]*$/;
@@ -18,7 +23,8 @@ const PLAIN = /^\/[A-Za-z0-9._/+@-]*$/;
  * (`webstack daemon`), which systemd restarts if it ever dies. `down` stops it gracefully, in order.
  */
 export function renderSystemdUnit(options: SystemdUnitOptions): string {
-  for (const path of [options.node, options.webstack, options.workingDirectory, options.configFile ?? '/']) {
+  const paths = [options.node, options.webstack, options.workingDirectory, options.configFile ?? '/'];
+  for (const path of [...paths, ...options.writablePaths]) {
     // systemd splits ExecStart on spaces and expands % and $: keep paths plain rather than escape them.
     if (!PLAIN.test(path)) throw new WebstackError('SYSTEMD_UNIT_PATH', JSON.stringify(path));
   }
@@ -41,9 +47,56 @@ export function renderSystemdUnit(options: SystemdUnitOptions): string {
     'Restart=on-failure',
     'RestartSec=5s',
     'LimitNOFILE=65536',
+    ...hardening(options.writablePaths),
     '',
     '[Install]',
     'WantedBy=multi-user.target',
     '',
   ].join('\n');
+}
+
+/**
+ * The sandbox, as tight as a supervisor of Nginx, MariaDB and Node.js workers allows (measured with
+ * `systemd-analyze security`: 9.6 without it). Left out on purpose: MemoryDenyWriteExecute (V8's JIT
+ * writes code pages), PrivateUsers (the children drop to real accounts), ProtectProc=invisible (the
+ * supervisor finds nginx's and MariaDB's processes, owned by other accounts, in /proc), IPAddressDeny
+ * (it is a web server), and a UMask tighter than 0022: releases, node_modules and published assets are
+ * read by the app and nginx accounts through their "other" bits; secrets are written with explicit modes.
+ */
+function hardening(writablePaths: readonly string[]): string[] {
+  return [
+    '',
+    '# Sandbox: the file system is read-only but for the paths the stack writes.',
+    'ProtectSystem=strict',
+    // Home directories stay readable: the checkout, and `webstack` itself, may live in one.
+    'ProtectHome=read-only',
+    ...writablePaths.map((path) => `ReadWritePaths=${path}`),
+    'PrivateTmp=yes',
+    'PrivateMounts=yes',
+    'PrivateDevices=yes',
+    'ProtectKernelTunables=yes',
+    'ProtectKernelModules=yes',
+    'ProtectKernelLogs=yes',
+    'ProtectControlGroups=yes',
+    'ProtectClock=yes',
+    'ProtectHostname=yes',
+    'NoNewPrivileges=yes',
+    'RestrictRealtime=yes',
+    'RestrictSUIDSGID=yes',
+    'LockPersonality=yes',
+    'RestrictNamespaces=yes',
+    'SystemCallArchitectures=native',
+    'SystemCallFilter=@system-service',
+    // A call outside the list fails with EPERM rather than killing the stack.
+    'SystemCallErrorNumber=EPERM',
+    // AF_NETLINK: Node reads the interfaces' addresses with it.
+    'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK',
+    'UMask=0022',
+    // What root keeps. NET_BIND_SERVICE: nginx binds 80 and 443. SETUID, SETGID: nginx, MariaDB and the
+    // workers drop to their accounts. CHOWN: uploads, MariaDB's and nginx's directories are handed to
+    // their accounts. FOWNER: chmod and utimes of files those accounts own. DAC_OVERRIDE: root reads and
+    // removes what they own (MariaDB's data, a 0700 checkout). KILL: signals to processes of other accounts.
+    // SYS_PTRACE: reading /proc/PID/fd of nginx's workers (www-data) to find those a dead master left holding the port.
+    'CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_SETUID CAP_SETGID CAP_CHOWN CAP_FOWNER CAP_DAC_OVERRIDE CAP_KILL CAP_SYS_PTRACE',
+  ];
 }
