@@ -42,6 +42,7 @@ const SCRIPTS = {
   mkdir: 'set -e; mkdir -p -- "$1"; chmod "$2" "$1"; if [ -n "$3" ]; then chown "$3" "$1"; fi',
   symlink: 'set -e; rm -f -- "$2.tmp"; ln -s -- "$1" "$2.tmp"; mv -f -T -- "$2.tmp" "$2"',
   /** pid and stat line of every process, one per line. */
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a JS template
   processes:
     'for f in /proc/[0-9]*/stat; do p=${f#/proc/}; p=${p%/stat}; s=$(cat "$f" 2>/dev/null) && printf "%s %s\\n" "$p" "$s"; done; true',
   /** "PID TARGET" for every open descriptor of every process. */
