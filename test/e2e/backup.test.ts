@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { copyFile, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
@@ -56,6 +56,8 @@ describe('backup and restore', { timeout: 240_000 }, () => {
   });
 
   test('backup writes a checksummed archive; --keep prunes older ones', async () => {
+    // backups/ as an older webstack made it: the next backup tightens it.
+    await chmod(join(stack.stateDir, 'backups'), 0o755);
     const first = await stack.run(['backup', '--keep', '1']);
     assert.equal(first.code, 0, first.stderr);
     const second = await stack.run(['backup', '--keep', '1']);
@@ -66,6 +68,13 @@ describe('backup and restore', { timeout: 240_000 }, () => {
     assert.equal(sum, await sha256File(archive));
     const archives = (await readdir(join(stack.stateDir, 'backups'))).filter((n) => n.endsWith('.tar.gz'));
     assert.equal(archives.length, 1, archives.join(' '));
+  });
+
+  test('backups/ is 0700 and each archive and its checksum 0600', async () => {
+    const mode = async (path: string) => ((await stat(path)).mode & 0o777).toString(8);
+    assert.equal(await mode(join(stack.stateDir, 'backups')), '700');
+    assert.equal(await mode(archive), '600');
+    assert.equal(await mode(`${archive}.sha256`), '600');
   });
 
   test('a bad --keep or a missing archive is a one-line error', async () => {
