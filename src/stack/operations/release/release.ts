@@ -3,7 +3,14 @@ import { SITE_ENTRY } from '../../../contract.js';
 import { WebstackError } from '../../core/errors.js';
 import type { StatePaths } from '../../core/paths.js';
 import type { Host } from '../../host/host.js';
-import { copyTree, gitShortSha, installProductionDeps, linkTree } from './commands.js';
+import {
+  chownRoot,
+  copyTree,
+  gitShortSha,
+  installProductionDeps,
+  linkTree,
+  makeReadOnly,
+} from './commands.js';
 
 /** A release id sorts by time: 20261129-142501-3f2a1b9c. */
 export function releaseId(now: Date, revision: string | null): string {
@@ -76,6 +83,10 @@ export async function createRelease(
       log('installing production dependencies');
       await host.run(installProductionDeps(), { cwd: staging, timeoutMs: 600_000 });
     }
+    // cp -a kept the checkout's owner and modes: a release belongs to root, and the application
+    // (another account) can read it but never change the code it runs.
+    if (await host.isRoot()) await host.run(chownRoot(staging));
+    await host.run(makeReadOnly(staging));
     await host.rename(staging, releaseDir(paths, id));
   } catch (error) {
     await host.remove(staging);

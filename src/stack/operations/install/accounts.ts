@@ -1,0 +1,74 @@
+import { WebstackError } from '../../core/errors.js';
+import type { Argv, Host, Owner } from '../../host/host.js';
+
+/** The application's own system account: no home, no login, shared with nothing else. */
+export const APP_ACCOUNT = 'webstack-app';
+
+/** One passwd entry by name or uid: exit 0 with the line, or 2 when there is none. */
+export function passwdEntry(user: string | number): Argv {
+  return ['getent', 'passwd', String(user)];
+}
+
+/** A system account for a daemon: no home directory, no shell, its own group. */
+export function createSystemUser(name: string): Argv {
+  return [
+    'useradd',
+    '--system',
+    '--no-create-home',
+    '--home-dir',
+    '/nonexistent',
+    '--shell',
+    '/usr/sbin/nologin',
+    name,
+  ];
+}
+
+/**
+ * ARGV run as another account: setpriv (util-linux, in every Debian) switches uid and gid and
+ * sets the account's own supplementary groups (none of root's) before it execs. As an argv
+ * wrapper it works the same through every Host (over SSH too) and the command line says it.
+ */
+export function runAsArgv(owner: Owner, argv: Argv, groups: 'init' | 'clear' = 'init'): Argv {
+  return [
+    'setpriv',
+    `--reuid=${owner.uid}`,
+    `--regid=${owner.gid}`,
+    groups === 'init' ? '--init-groups' : '--clear-groups',
+    '--',
+    ...argv,
+  ];
+}
+
+/** A passwd line's name and home directory, or null when the account does not exist. */
+export async function accountOf(
+  host: Host,
+  user: string | number,
+): Promise<{ name: string; home: string } | null> {
+  const { code, stdout } = await host.run(passwdEntry(user), { okCodes: [0, 2] });
+  if (code !== 0) return null;
+  const fields = stdout.trim().split('\n')[0]?.split(':') ?? [];
+  const [name, , , , , home] = fields;
+  if (!name || home === undefined) throw new WebstackError('ACCOUNT_UNREADABLE', String(user), stdout.trim());
+  return { name, home };
+}
+
+/** Creates the application's account when it is missing (root only: the caller checks). */
+export async function ensureSystemUser(host: Host, name: string, log: (line: string) => void): Promise<void> {
+  if ((await accountOf(host, name)) !== null) return;
+  log(`creating the system account ${name}`);
+  await host.run(createSystemUser(name));
+}
+
+/**
+ * The account the application (workers and the site's CLI) runs as when webstack runs as root,
+ * created on first use; null when webstack itself is unprivileged (it runs everything as itself).
+ */
+export async function appRunAs(
+  host: Host,
+  user: string,
+  log: (line: string) => void = () => {},
+): Promise<({ user: string } & Owner) | null> {
+  if (!(await host.isRoot())) return null;
+  await ensureSystemUser(host, user, log);
+  return { user, ...(await host.userIds(user)) };
+}
