@@ -122,3 +122,21 @@ test('as root, a checkout owned by root is built by root, and one owned by an un
   });
   assert.deepEqual(stray.argvs(), [['getent', 'passwd', '4242']]);
 });
+
+test("as root, a release's production dependencies are installed by the checkout's owner, then the release is root's", async () => {
+  const host = new RecordingHost({ root: true })
+    .seed('/home/dev/app/dist/site/entry.js', '')
+    .seedDir('/home/dev/app', { uid: 1000, gid: 1001 })
+    .answer(['getent', 'passwd', '1000'], { stdout: 'dev:x:1000:1001:Dev:/home/dev:/bin/bash\n' })
+    .answer(['git', '-C', '/home/dev/app'], { stdout: '3f2a1b9c\n' });
+  const id = await createRelease(host, paths, '/home/dev/app', quiet);
+  const staging = `/srv/webstack/releases/${id}.tmp`;
+  const runs = host.argvs().map((argv) => argv.join(' '));
+  assert.deepEqual(runs.slice(-5), [
+    'getent passwd 1000',
+    `chown -R --no-dereference 1000:1001 -- ${staging}`,
+    'setpriv --reuid=1000 --regid=1001 --init-groups -- npm ci --omit=dev --no-audit --no-fund --loglevel=error',
+    `chown -R --no-dereference 0:0 -- ${staging}`,
+    `chmod -R u=rwX,go=rX -- ${staging}`,
+  ]);
+});

@@ -1,5 +1,5 @@
 import { WebstackError } from '../../core/errors.js';
-import type { Argv, Host, Owner } from '../../host/host.js';
+import type { Argv, Host, Owner, RunOptions } from '../../host/host.js';
 
 /** The application's own system account: no home, no login, shared with nothing else. */
 export const APP_ACCOUNT = 'webstack-app';
@@ -39,6 +39,11 @@ export function runAsArgv(owner: Owner, argv: Argv, groups: 'init' | 'clear' = '
   ];
 }
 
+/** Gives a tree to an account (links themselves, never what they point at). */
+export function chownTree(owner: Owner, dir: string): Argv {
+  return ['chown', '-R', '--no-dereference', `${owner.uid}:${owner.gid}`, '--', dir];
+}
+
 /** A passwd line's name and home directory, or null when the account does not exist. */
 export async function accountOf(
   host: Host,
@@ -71,4 +76,27 @@ export async function appRunAs(
   if (!(await host.isRoot())) return null;
   await ensureSystemUser(host, user, log);
   return { user, ...(await host.userIds(user)) };
+}
+
+/** What npm needs from the supervisor's environment to reach its registry; nothing else of root's. */
+const NPM_ENV =
+  /^(PATH|LANG|LC_ALL|TZ|NODE_EXTRA_CA_CERTS|(https?|no)_proxy|(HTTPS?|NO)_PROXY|npm_config_\w+)$/;
+
+/**
+ * How to run npm for a checkout: one owned by another account runs as that account (its uid, gid,
+ * groups and HOME, where npm keeps its cache), never as root running code it does not own. As
+ * root on a root-owned checkout, or unprivileged, commands run as they are.
+ */
+export async function asOwnerOf(
+  host: Host,
+  dir: string,
+): Promise<{ owner: Owner | null; wrap: (argv: Argv) => Argv; env?: RunOptions['env'] }> {
+  const info = await host.stat(dir);
+  if (!(await host.isRoot()) || info === null || info.uid === 0) return { owner: null, wrap: (argv) => argv };
+  const account = await accountOf(host, info.uid);
+  if (account === null) throw new WebstackError('BUILD_OWNER_UNKNOWN', dir, info.uid, dir);
+  const env: NodeJS.ProcessEnv = { HOME: account.home, USER: account.name, LOGNAME: account.name };
+  for (const [key, value] of Object.entries(process.env)) if (NPM_ENV.test(key)) env[key] = value;
+  const owner = { uid: info.uid, gid: info.gid };
+  return { owner, wrap: (argv) => runAsArgv(owner, argv), env };
 }
