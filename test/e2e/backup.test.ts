@@ -4,6 +4,7 @@
  * and the upload; a truncated or tampered archive is refused with nothing changed.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, copyFile, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -75,6 +76,28 @@ describe('backup and restore', { timeout: 240_000 }, () => {
     assert.equal(await mode(join(stack.stateDir, 'backups')), '700');
     assert.equal(await mode(archive), '600');
     assert.equal(await mode(`${archive}.sha256`), '600');
+  });
+
+  test("as root, the release is root's and read-only, uploads the app account's, nginx's logs root's", {
+    skip: process.getuid?.() !== 0 && 'needs root',
+  }, async () => {
+    const release = join(stack.stateDir, 'current', '');
+    const find = (...args: string[]) => execFileSync('find', [release, ...args], { encoding: 'utf8' }).trim();
+    assert.equal(
+      find('!', '-type', 'l', '-perm', '/022'),
+      '',
+      'nothing in the release is group or other writable',
+    );
+    assert.equal(find('!', '-user', 'root'), '', 'everything in the release is root’s');
+    const account = execFileSync('getent', ['passwd', 'webstack-app'], { encoding: 'utf8' })
+      .trim()
+      .split(':');
+    assert.deepEqual(account.slice(5), ['/nonexistent', '/usr/sbin/nologin']);
+    const uploads = await stat(join(stack.stateDir, 'uploads'));
+    assert.deepEqual([uploads.uid, (uploads.mode & 0o777).toString(8)], [Number(account[2]), '755']);
+    for (const log of ['nginx-access.log', 'nginx-error.log']) {
+      assert.equal((await stat(join(stack.stateDir, 'logs', log))).uid, 0, log);
+    }
   });
 
   test('a bad --keep or a missing archive is a one-line error', async () => {
