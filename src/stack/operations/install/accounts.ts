@@ -61,7 +61,13 @@ export async function accountOf(
 export async function ensureSystemUser(host: Host, name: string, log: (line: string) => void): Promise<void> {
   if ((await accountOf(host, name)) !== null) return;
   log(`creating the system account ${name}`);
-  await host.run(createSystemUser(name));
+  // Two supervisors starting at once (tests, lab hosts sharing /etc) may race: exit 9 is "already
+  // exists", and a failure is fine when the other one created it meanwhile.
+  try {
+    await host.run(createSystemUser(name), { okCodes: [0, 9] });
+  } catch (error) {
+    if ((await accountOf(host, name)) === null) throw error;
+  }
 }
 
 /**
