@@ -4,8 +4,9 @@
  * and the upload; a truncated or tampered archive is refused with nothing changed.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
@@ -56,6 +57,8 @@ describe('backup and restore', { timeout: 240_000 }, () => {
   });
 
   test('backup writes a checksummed archive; --keep prunes older ones', async () => {
+    // backups/ as an older webstack made it: the next backup tightens it.
+    await chmod(join(stack.stateDir, 'backups'), 0o755);
     const first = await stack.run(['backup', '--keep', '1']);
     assert.equal(first.code, 0, first.stderr);
     const second = await stack.run(['backup', '--keep', '1']);
@@ -66,6 +69,35 @@ describe('backup and restore', { timeout: 240_000 }, () => {
     assert.equal(sum, await sha256File(archive));
     const archives = (await readdir(join(stack.stateDir, 'backups'))).filter((n) => n.endsWith('.tar.gz'));
     assert.equal(archives.length, 1, archives.join(' '));
+  });
+
+  test('backups/ is 0700 and each archive and its checksum 0600', async () => {
+    const mode = async (path: string) => ((await stat(path)).mode & 0o777).toString(8);
+    assert.equal(await mode(join(stack.stateDir, 'backups')), '700');
+    assert.equal(await mode(archive), '600');
+    assert.equal(await mode(`${archive}.sha256`), '600');
+  });
+
+  test("as root, the release is root's and read-only, uploads the app account's, nginx's logs root's", {
+    skip: process.getuid?.() !== 0 && 'needs root',
+  }, async () => {
+    const release = join(stack.stateDir, 'current', '');
+    const find = (...args: string[]) => execFileSync('find', [release, ...args], { encoding: 'utf8' }).trim();
+    assert.equal(
+      find('!', '-type', 'l', '-perm', '/022'),
+      '',
+      'nothing in the release is group or other writable',
+    );
+    assert.equal(find('!', '-user', 'root'), '', 'everything in the release is root’s');
+    const account = execFileSync('getent', ['passwd', 'webstack-app'], { encoding: 'utf8' })
+      .trim()
+      .split(':');
+    assert.deepEqual(account.slice(5), ['/nonexistent', '/usr/sbin/nologin']);
+    const uploads = await stat(join(stack.stateDir, 'uploads'));
+    assert.deepEqual([uploads.uid, (uploads.mode & 0o777).toString(8)], [Number(account[2]), '755']);
+    for (const log of ['nginx-access.log', 'nginx-error.log']) {
+      assert.equal((await stat(join(stack.stateDir, 'logs', log))).uid, 0, log);
+    }
   });
 
   test('a bad --keep or a missing archive is a one-line error', async () => {

@@ -139,6 +139,33 @@ test('worker output reaches the output sink, without the secrets', { timeout: 60
   for (const line of [...output, ...logged]) assert.doesNotMatch(line, /test-password|test-session-secret/);
 });
 
+test("a worker sees the site's variables and the basics, not the rest of the supervisor's environment", {
+  timeout: 60_000,
+}, async (t) => {
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.OPERATOR_TOKEN = 'only-for-the-supervisor';
+  process.env.NODE_ENV = 'production';
+  t.after(() => {
+    delete process.env.OPERATOR_TOKEN;
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  });
+  const { port } = await startAppServer(t, { workers: 1 });
+  const answer = await get(port, '/env');
+  assert.equal(answer.status, 200);
+  const names: string[] = JSON.parse(answer.body);
+  assert.ok(!names.includes('OPERATOR_TOKEN'), answer.body);
+  for (const name of ['PATH', 'NODE_ENV', 'WEBSTACK_RELEASE', 'WEBSTACK_RELEASE_DIR']) {
+    assert.ok(names.includes(name), `${name} missing from ${answer.body}`);
+  }
+  const allowed =
+    /^(WEBSTACK_\w+|NODE_ENV|NODE_CHANNEL_FD|NODE_CHANNEL_SERIALIZATION_MODE|PATH|LANG|LC_ALL|TZ)$/;
+  assert.deepEqual(
+    names.filter((name) => !allowed.test(name)),
+    [],
+  );
+});
+
 test('a killed worker is replaced while the other keeps answering', { timeout: 60_000 }, async (t) => {
   const { server, port } = await startAppServer(t);
   const [victim, survivor] = (await server.status()).workers;

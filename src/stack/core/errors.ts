@@ -103,6 +103,14 @@ export const ERRORS = {
 
   // Releases, deploy and rollback
   NO_RELEASE: { message: 'no release is installed yet', fix: 'run `webstack up` first' },
+  ACCOUNT_UNREADABLE: {
+    message: 'the passwd entry of %s is not name:x:uid:gid:gecos:home:shell (%s)',
+    fix: 'check the account with `getent passwd`',
+  },
+  BUILD_OWNER_UNKNOWN: {
+    message: '%s belongs to uid %s, which has no account on this machine: it will not be built as root',
+    fix: 'chown the checkout to an existing account (e.g. `chown -R USER: %s`), then deploy again',
+  },
   RELEASE_NOT_BUILT: { message: '%s has no %s', fix: 'run `npm run build` in %s first' },
   DEPLOY_BUILD_FAILED: {
     message: '%s failed in %s; nothing was changed%s',
@@ -236,6 +244,10 @@ export const ERRORS = {
   LOGROTATE_PATH: {
     message: 'logrotate path must be absolute and plain: %s',
     fix: 'keep stateDir a path of letters, digits and . _ / + @ -',
+  },
+  LOGROTATE_OWNER: {
+    message: 'logrotate create owner must be an account name: %s',
+    fix: 'report this as a bug in webstack',
   },
   LOGROTATE_NO_LOGS: {
     message: 'logrotate needs at least one log file',

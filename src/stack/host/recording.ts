@@ -58,6 +58,8 @@ export class RecordingHost implements Host {
   readonly files = new Map<string, StoredFile>();
   readonly dirs = new Set<string>(['/']);
   readonly links = new Map<string, string>();
+  /** Owners of directories other than root's (see seedDir). */
+  private readonly dirOwners = new Map<string, Owner>();
   readonly alive: Set<number>;
   private readonly canned: { prefix: readonly string[]; result: Partial<RunResult> }[] = [];
   private readonly root: boolean;
@@ -83,6 +85,13 @@ export class RecordingHost implements Host {
   seed(path: string, content: string, mode = 0o644): this {
     this.addDirs(dirname(path));
     this.files.set(path, { content, mode });
+    return this;
+  }
+
+  /** Puts a directory in place, owned by OWNER, without recording a call. */
+  seedDir(path: string, owner: Owner): this {
+    this.addDirs(path);
+    this.dirOwners.set(path, owner);
     return this;
   }
 
@@ -168,8 +177,10 @@ export class RecordingHost implements Host {
         isFile: true,
       };
     }
-    if (this.dirs.has(path))
-      return { size: 4096, mode: 0o755, uid: 0, gid: 0, isDirectory: true, isFile: false };
+    if (this.dirs.has(path)) {
+      const { uid, gid } = this.dirOwners.get(path) ?? { uid: 0, gid: 0 };
+      return { size: 4096, mode: 0o755, uid, gid, isDirectory: true, isFile: false };
+    }
     return null;
   }
 

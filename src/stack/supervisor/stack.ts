@@ -10,8 +10,9 @@ import { NginxComponent } from '../components/nginx/component.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import type { StatePaths } from '../core/paths.js';
 import { ensureSecrets, type StackSecrets } from '../core/secrets.js';
-import type { AppendStream, Host, Owner } from '../host/host.js';
+import type { AppendStream, Host } from '../host/host.js';
 import { publishAssets } from '../operations/deploy/assets.js';
+import { appRunAs } from '../operations/install/accounts.js';
 import { activateRelease, createRelease, currentRelease, releaseDir } from '../operations/release/release.js';
 import { runSiteCli } from '../operations/site-cli.js';
 import type { ComponentStatus, StackStatus } from './control/types.js';
@@ -53,9 +54,10 @@ export class Stack {
   async start(options: { seed: boolean }): Promise<void> {
     const { host, config, paths } = this;
     this.step('preparing the state directory');
-    for (const dir of [paths.releases, paths.uploads, paths.backups, paths.run, paths.logs])
+    for (const dir of [paths.releases, paths.uploads, paths.run, paths.logs])
       await host.mkdir(dir, { mode: 0o755 });
-    const appUser = await appRunAs(host, config.app.user);
+    await host.mkdir(paths.backups, { mode: 0o700 });
+    const appUser = await appRunAs(host, config.app.user, this.log);
     if (appUser) await host.chown(paths.uploads, appUser);
     this.secrets = await ensureSecrets(host, paths.secrets);
 
@@ -147,10 +149,4 @@ function pending(name: ComponentStatus['name']): ComponentStatus {
     restarts: 0,
     detail: null,
   };
-}
-
-/** The unprivileged account the application runs as when webstack runs as root. */
-export async function appRunAs(host: Host, user: string): Promise<({ user: string } & Owner) | null> {
-  if (!(await host.isRoot())) return null;
-  return { user, ...(await host.userIds(user)) };
 }

@@ -43,6 +43,7 @@ test('a release is copied into a staging directory, installed there, renamed int
       argv: ['npm', 'ci', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'],
       cwd: staging,
     },
+    { op: 'run', argv: ['chmod', '-R', 'u=rwX,go=rX', '--', staging] },
     { op: 'rename', from: staging, to: `/srv/webstack/releases/${id}` },
   ]);
   assert.deepEqual(await listReleases(host, paths), [id]);

@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Readable } from 'node:stream';
 import { SITE_ENV, type SiteSettings } from '../../../contract.js';
 import { isWorkerMessage, type PrimaryMessage, RELEASE_DIR_ENV } from './protocol.js';
+import { workerEnv } from './worker-env.js';
 
 /** The worker program and the Node.js flags it runs with (e.g. `--import tsx` for worker.ts in tests). */
 export interface WorkerScript {
@@ -61,7 +62,9 @@ export class Member {
       silent: true,
       ...(options.runAs ?? {}),
     });
-    this.worker = cluster.fork({ [RELEASE_DIR_ENV]: options.releaseDir, [SITE_ENV.release]: this.release });
+    this.worker = cluster.fork(
+      workerEnv(process.env, { [RELEASE_DIR_ENV]: options.releaseDir, [SITE_ENV.release]: this.release }),
+    );
     this.pid = this.worker.process.pid ?? 0;
     this.capture(this.worker.process.stdout);
     this.capture(this.worker.process.stderr);

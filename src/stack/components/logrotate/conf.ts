@@ -12,7 +12,14 @@ export interface LogrotateOptions {
    * log and the application log it writes, MariaDB's error log): copied, then truncated in place.
    */
   copyTruncateLogs?: readonly string[];
+  /**
+   * Owner of the fresh nginx logs logrotate creates (root when the stack runs as root): nginx's
+   * master opens them as root, and the application's account never gets to write them.
+   */
+  createOwner?: { user: string; group: string };
 }
+
+const ACCOUNT_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
 
 const PLAIN_PATH = /^\/[A-Za-z0-9._/+@-]*$/;
 
@@ -27,6 +34,10 @@ export function renderLogrotate(options: LogrotateOptions): string {
     if (!PLAIN_PATH.test(path)) throw new WebstackError('LOGROTATE_PATH', JSON.stringify(path));
   }
   if (options.logs.length === 0) throw new WebstackError('LOGROTATE_NO_LOGS');
+  const owner = options.createOwner;
+  for (const name of owner ? [owner.user, owner.group] : []) {
+    if (!ACCOUNT_NAME.test(name)) throw new WebstackError('LOGROTATE_OWNER', JSON.stringify(name));
+  }
   const keep = options.keepDays ?? 14;
   if (!Number.isInteger(keep) || keep < 1) throw new WebstackError('LOGROTATE_KEEP', keep);
   return [
@@ -37,6 +48,7 @@ export function renderLogrotate(options: LogrotateOptions): string {
     `  rotate ${keep}`,
     '  missingok',
     '  notifempty',
+    owner ? `  create 0640 ${owner.user} ${owner.group}` : '  create 0640',
     '  compress',
     // The file being written until the reopen lands is compressed on the next run, not mid-write.
     '  delaycompress',

@@ -28,6 +28,7 @@ export async function scheduleLogrotate(
       logs: [paths.nginx.accessLog, paths.nginx.errorLog],
       pidFile: paths.nginx.pid,
       copyTruncateLogs: [paths.app.log, paths.supervisorLog, paths.mariadb.log],
+      ...((await host.isRoot()) ? { createOwner: { user: 'root', group: 'root' } } : {}),
     }),
     { mode: 0o644 },
   );

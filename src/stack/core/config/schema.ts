@@ -95,9 +95,12 @@ export const ConfigSchema = Type.Object(
           maximum: 64,
           description: '0 means one per CPU core',
         }),
-        /** Unprivileged user the application runs as when webstack is started as root. */
+        /**
+         * Unprivileged account the application (workers, the site's CLI) runs as when webstack is
+         * started as root; created when missing. Not Nginx's www-data: the two share nothing.
+         */
         user: Type.String({
-          default: 'www-data',
+          default: 'webstack-app',
           minLength: 1,
           maxLength: 32,
           pattern: '^[a-z_][a-z0-9_-]*$',

@@ -72,6 +72,9 @@ export async function createBackup(
   for (let n = 1; !options.file && (await host.exists(file)); n++)
     file = join(paths.backups, `webstack-backup-${stamp(now)}-${n}.tar.gz`);
   await host.mkdir(dirname(file), { mode: 0o700 });
+  // Each archive holds every account's email and password hash: the state directory's backups/ is
+  // root's alone, also when an older webstack made it 0755 (mkdir keeps an existing mode).
+  if (dirname(file) === paths.backups) await host.chmod(paths.backups, 0o700);
   const work = await host.makeTempDir(join(dirname(file), '.backup-'));
   try {
     const dump = join(work, DUMP_FILE);
@@ -94,6 +97,8 @@ export async function createBackup(
       mode: 0o600,
     });
     const partial = `${file}.partial`;
+    // tar opens an existing file without changing its mode: created 0600 first, it never is readable.
+    await host.writeAtomic(partial, '', { mode: 0o600 });
     await host.run(createTar(partial, work, [MANIFEST_FILE, DUMP_FILE, UPLOADS_FILE], { gzip: true }), {
       timeoutMs: 3_600_000,
     });

@@ -5,6 +5,7 @@ import type { ResolvedConfig } from '../../core/config/load.js';
 import { WebstackError } from '../../core/errors.js';
 import type { StatePaths } from '../../core/paths.js';
 import type { Host } from '../../host/host.js';
+import { appRunAs, chownTree } from '../install/accounts.js';
 import {
   type BackupManifest,
   DUMP_FILE,
@@ -89,6 +90,9 @@ export async function restoreBackup(
     const uploads = join(work, 'uploads-new');
     await host.mkdir(uploads, { mode: 0o755 });
     await host.run(extractTar(join(work, UPLOADS_FILE), uploads));
+    // An archive keeps its owners (an older one's are www-data's): the uploads are the app's to write.
+    const app = await appRunAs(host, config.app.user);
+    if (app) await host.run(chownTree(app, uploads));
 
     // The live database may be gone altogether (dropped by mistake): the restore recreates it.
     await connection.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(live)} CHARACTER SET utf8mb4`);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { WebstackError } from '../../core/errors.js';
 import type { Argv, Host } from '../../host/host.js';
 import { CommandFailed } from '../../host/host.js';
+import { asOwnerOf } from '../install/accounts.js';
 import { buildSite } from '../release/commands.js';
 
 /** Installs a checkout's dependencies (dev ones too: the build needs them) exactly as locked. */
@@ -11,10 +12,11 @@ export function installBuildDeps(): Argv {
 
 /** `npm ci` when the checkout has no node_modules yet, then `npm run build`; fails before anything changes. */
 export async function buildCheckout(host: Host, dir: string, log: (line: string) => void): Promise<void> {
+  const as = await asOwnerOf(host, dir);
   const step = async (title: string, argv: Argv) => {
     log(title);
     try {
-      await host.run(argv, { cwd: dir, timeoutMs: 900_000 });
+      await host.run(as.wrap(argv), { cwd: dir, timeoutMs: 900_000, ...(as.env ? { env: as.env } : {}) });
     } catch (error) {
       const detail =
         error instanceof CommandFailed ? (error.result.stderr || error.result.stdout).trim() : '';

@@ -3,7 +3,15 @@ import { SITE_ENTRY } from '../../../contract.js';
 import { WebstackError } from '../../core/errors.js';
 import type { StatePaths } from '../../core/paths.js';
 import type { Host } from '../../host/host.js';
-import { copyTree, gitShortSha, installProductionDeps, linkTree } from './commands.js';
+import { asOwnerOf, chownTree } from '../install/accounts.js';
+import {
+  chownRoot,
+  copyTree,
+  gitShortSha,
+  installProductionDeps,
+  linkTree,
+  makeReadOnly,
+} from './commands.js';
 
 /** A release id sorts by time: 20261129-142501-3f2a1b9c. */
 export function releaseId(now: Date, revision: string | null): string {
@@ -74,8 +82,20 @@ export async function createRelease(
       );
     } else {
       log('installing production dependencies');
-      await host.run(installProductionDeps(), { cwd: staging, timeoutMs: 600_000 });
+      // Install scripts come with the checkout's lock file: its owner runs them, in a staging
+      // directory lent to it until the release is given to root below.
+      const as = await asOwnerOf(host, sourceDir);
+      if (as.owner) await host.run(chownTree(as.owner, staging));
+      await host.run(as.wrap(installProductionDeps()), {
+        cwd: staging,
+        timeoutMs: 600_000,
+        ...(as.env ? { env: as.env } : {}),
+      });
     }
+    // cp -a kept the checkout's owner and modes: a release belongs to root, and the application
+    // (another account) can read it but never change the code it runs.
+    if (await host.isRoot()) await host.run(chownRoot(staging));
+    await host.run(makeReadOnly(staging));
     await host.rename(staging, releaseDir(paths, id));
   } catch (error) {
     await host.remove(staging);
