@@ -41,10 +41,9 @@ const SCRIPTS = {
     'set -e; if [ ! -e "$1" ]; then install -m "$2" /dev/null "$1"; fi; cat >> "$1"; if [ -n "$3" ]; then chown "$3" "$1"; fi',
   mkdir: 'set -e; mkdir -p -- "$1"; chmod "$2" "$1"; if [ -n "$3" ]; then chown "$3" "$1"; fi',
   symlink: 'set -e; rm -f -- "$2.tmp"; ln -s -- "$1" "$2.tmp"; mv -f -T -- "$2.tmp" "$2"',
-  /** pid and stat line of every process, one per line. */
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a JS template
+  /** "/proc/PID STAT-LINE" for every process, one per line. */
   processes:
-    'for f in /proc/[0-9]*/stat; do p=${f#/proc/}; p=${p%/stat}; s=$(cat "$f" 2>/dev/null) && printf "%s %s\\n" "$p" "$s"; done; true',
+    'for d in /proc/[0-9]*; do s=$(cat "$d/stat" 2>/dev/null) && printf "%s %s\\n" "$d" "$s"; done; true',
   /** "PID TARGET" for every open descriptor of every process. */
   descriptors: 'find /proc/[0-9]*/fd -mindepth 1 -maxdepth 1 -type l -printf "%h %l\\n" 2>/dev/null; true',
   /** stdin (a tar stream) unpacked into the directory $1. */
@@ -373,7 +372,7 @@ export class SshHost implements Host {
     for (const line of stdout.split('\n')) {
       const space = line.indexOf(' ');
       if (space < 0) continue;
-      const info = parseProcStat(Number(line.slice(0, space)), line.slice(space + 1));
+      const info = parseProcStat(Number(line.slice(0, space).replace('/proc/', '')), line.slice(space + 1));
       if (info) all.push(info);
     }
     return all;
