@@ -77,6 +77,8 @@ function addedEnv(env: NodeJS.ProcessEnv | undefined): Record<string, string> {
  * arguments). One multiplexed connection per host serves a whole verb; close() ends it.
  */
 export class SshHost implements Host {
+  private controlDirReady: Promise<void> | undefined;
+
   constructor(
     readonly name: string,
     private readonly target: SshTarget,
@@ -97,7 +99,9 @@ export class SshHost implements Host {
       timeoutMs?: number;
     } = {},
   ): Promise<RunResult> {
-    await localHost.mkdir(this.files.controlDir, { mode: 0o700 });
+    // The multiplexing socket's directory, made once per host rather than before every command.
+    this.controlDirReady ??= localHost.mkdir(this.files.controlDir, { mode: 0o700 });
+    await this.controlDirReady;
     const result = await localHost.run(this.sshArgv(argv, options), {
       okCodes: ANY_CODE,
       ...(options.input === undefined ? {} : { input: options.input }),
