@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { localHost } from '../../../src/stack/host/index.js';
-import { countDumpRows, pruneBackups } from '../../../src/stack/operations/backup/backup.js';
+import { archivesByAge, countDumpRows, pruneBackups } from '../../../src/stack/operations/backup/backup.js';
 import {
   createTar,
   dumpDatabase,
@@ -110,4 +110,23 @@ test('--keep prunes the oldest archives and their checksums, and nothing else', 
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('archives sort by time, then by their same-second sequence number; other names are left out', () => {
+  const names = [
+    'webstack-backup-20261201-233227-1.tar.gz',
+    'webstack-backup-20261201-233227-10.tar.gz',
+    'mine.tar.gz',
+    'webstack-backup-20261201-233228.tar.gz',
+    'webstack-backup-20261201-233227.tar.gz',
+    'webstack-backup-20261201-233227-2.tar.gz',
+    'webstack-backup-20261201-233227.tar.gz.sha256',
+  ];
+  assert.deepEqual(archivesByAge(names), [
+    'webstack-backup-20261201-233227.tar.gz',
+    'webstack-backup-20261201-233227-1.tar.gz',
+    'webstack-backup-20261201-233227-2.tar.gz',
+    'webstack-backup-20261201-233227-10.tar.gz',
+    'webstack-backup-20261201-233228.tar.gz',
+  ]);
 });

@@ -24,7 +24,21 @@ export interface BackupManifest {
 export const DUMP_FILE = 'database.sql';
 export const UPLOADS_FILE = 'uploads.tar';
 export const MANIFEST_FILE = 'manifest.json';
-const ARCHIVE = /^webstack-backup-\d{8}-\d{6}(-\d+)?\.tar\.gz$/;
+const ARCHIVE = /^webstack-backup-(\d{8}-\d{6})(?:-(\d+))?\.tar\.gz$/;
+
+/**
+ * webstack's archive names in `names`, oldest first. Two backups in the same second are
+ * `…-HHMMSS.tar.gz` then `…-HHMMSS-1.tar.gz`: a plain sort puts "-1" before ".tar.gz", so the
+ * order is by time, then by the sequence number.
+ */
+export function archivesByAge(names: readonly string[]): string[] {
+  const archives = names.flatMap((name) => {
+    const match = ARCHIVE.exec(name);
+    return match?.[1] ? [{ name, stamp: match[1], n: Number(match[2] ?? 0) }] : [];
+  });
+  archives.sort((a, b) => a.stamp.localeCompare(b.stamp) || a.n - b.n);
+  return archives.map((a) => a.name);
+}
 
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -112,9 +126,9 @@ export async function createBackup(
   }
 }
 
-/** Keeps the newest `keep` archives made by webstack in `dir` (names sort by time). */
+/** Keeps the newest `keep` archives made by webstack in `dir`. */
 export async function pruneBackups(host: Host, dir: string, keep: number): Promise<string[]> {
-  const archives = (await host.list(dir)).filter((name) => ARCHIVE.test(name)).sort();
+  const archives = archivesByAge(await host.list(dir));
   const doomed = archives.slice(0, Math.max(0, archives.length - Math.max(1, keep)));
   for (const name of doomed) {
     await host.remove(join(dir, name));
