@@ -136,9 +136,18 @@ export function wapitiArgv(options: {
   return argv;
 }
 
+/**
+ * Every section of testssl's default run except the client simulation (-c): protocols, cipher
+ * categories, forward secrecy, the server's preferences and defaults (certificate), headers, the
+ * vulnerabilities and each cipher. The simulation only shows which browsers could connect, finds
+ * no weakness, and takes the longest on a 2-core machine.
+ */
+const TESTSSL_SECTIONS = ['-p', '-s', '-f', '-P', '-S', '-h', '-U', '-e'] as const;
+
 export function testsslArgv(options: { url: string; jsonFile: string; caFile: string }): Argv {
   return [
     'testssl',
+    ...TESTSSL_SECTIONS,
     '--ip',
     '127.0.0.1',
     '--add-ca',

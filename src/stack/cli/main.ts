@@ -4,8 +4,16 @@
  */
 import { Command, Option } from 'commander';
 import { loadConfig, type ResolvedConfig } from '../core/config/load.js';
+import { WebstackError } from '../core/errors.js';
 import { backupVerb, restoreVerb } from './backup.js';
 import { benchVerb } from './bench.js';
+import {
+  clusterDownVerb,
+  clusterStatusVerb,
+  clusterUpVerb,
+  drivesCluster,
+  notAcrossHosts,
+} from './cluster.js';
 import { daemonVerb } from './daemon.js';
 import { deployVerb, rollbackVerb } from './deploy.js';
 import { dnsVerb } from './dns.js';
@@ -41,12 +49,21 @@ const program = new Command('webstack')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride();
 
-/** Wraps a verb: loads the config, runs it, turns its result into an exit code. */
-function action<O>(verb: Verb<O>) {
+/**
+ * Wraps a verb: loads the config, runs it, turns its result into an exit code. With a config that
+ * names hosts, on the operator's machine, the verb's cluster form runs instead (`across`), or a
+ * clear refusal when it has none yet.
+ */
+function action<O>(verb: Verb<O>, across?: Verb<O>) {
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
     const options = { ...(command.opts() as O), args: command.args } as O;
     const config = loadConfig(program.opts<{ config?: string }>().config);
+    if (drivesCluster(config)) {
+      if (!across) notAcrossHosts(command.name());
+      process.exitCode = await across(config, options);
+      return;
+    }
     process.exitCode = await verb(config, options);
   };
 }
@@ -55,15 +72,18 @@ program
   .command('up')
   .description('install what is missing, start MariaDB, the application server and Nginx; wait until healthy')
   .option('--no-seed', 'do not load the demo content on first run')
-  .action(action(upVerb));
-program.command('down').description('stop everything gracefully, in order').action(action(downVerb));
+  .action(action(upVerb, clusterUpVerb));
+program
+  .command('down')
+  .description('stop everything gracefully, in order')
+  .action(action(downVerb, clusterDownVerb));
 program
   .command('status')
   .description('state, PID, health, version and uptime of each component (exit 1 if anything is unhealthy)')
   .option('--json', 'machine-readable output')
   .option('-w, --watch', 'refresh every 2 s with live request rate, latency and errors (Ctrl-C stops)')
   .addOption(new Option('--count <frames>', 'with --watch: stop after this many refreshes').hideHelp())
-  .action(action(statusVerb));
+  .action(action(statusVerb, clusterStatusVerb));
 program
   .command('logs')
   .description('show logs: nginx (access and error), app (JSON), mariadb, webstack (the supervisor)')
@@ -229,7 +249,12 @@ program
 program
   .command('daemon', { hidden: true })
   .description('run the supervisor in the foreground (what `up` starts)')
-  .action(action(daemonVerb));
+  .option('--no-seed', 'do not load the demo content on first run')
+  .action(
+    action(daemonVerb, async (config) => {
+      throw new WebstackError('CLUSTER_OPERATOR_ONLY', 'daemon', config.file ?? 'FILE');
+    }),
+  );
 
 try {
   await program.parseAsync(process.argv);

@@ -22,6 +22,8 @@ export interface HostPlan {
   upstreams: { host: string; address: string }[];
   /** For an app host: the database host it connects to. */
   database: { host: string; address: string } | null;
+  /** The hosts its servers take connections from: app hosts for a db host, lb hosts for an app host. */
+  clients: { app: { host: string; address: string }[]; db: { host: string; address: string }[] };
 }
 
 /**
@@ -30,6 +32,7 @@ export interface HostPlan {
  */
 export function planCluster(inventory: Inventory): HostPlan[] {
   const apps = hostsWith(inventory, 'app').map((host) => ({ host: host.name, address: host.address }));
+  const lbs = hostsWith(inventory, 'lb').map((host) => ({ host: host.name, address: host.address }));
   const [db] = hostsWith(inventory, 'db');
   return inventory.hosts.map((host) => ({
     host,
@@ -38,6 +41,10 @@ export function planCluster(inventory: Inventory): HostPlan[] {
     ),
     upstreams: host.roles.includes('lb') ? apps : [],
     database: host.roles.includes('app') && db ? { host: db.name, address: db.address } : null,
+    clients: {
+      app: host.roles.includes('app') ? lbs : [],
+      db: host.roles.includes('db') ? apps : [],
+    },
   }));
 }
 

@@ -272,6 +272,37 @@ export const ERRORS = {
     fix: 'check the address and port in the inventory, that sshd runs there, and that a firewall lets this machine in',
   },
 
+  // A cluster: the operator's machine driving the hosts
+  CLUSTER_OPERATOR_ONLY: {
+    message:
+      'this config names hosts: `webstack %s` runs on each host from the copy `webstack up` writes there',
+    fix: 'run `webstack up --config %s` from the operator machine',
+  },
+  CLUSTER_VERB_NOT_YET: {
+    message: '`webstack %s` does not run across hosts yet',
+    fix: 'run it on a host: ssh there and run `%s`',
+  },
+  CLUSTER_HOST_UNSUPPORTED: {
+    message: 'host %s runs %s; webstack needs Debian 12 or later',
+    fix: 'use a Debian 12 host, or take it out of "hosts"',
+  },
+  CLUSTER_NOT_ROOT: {
+    message: 'on host %s, %s is not root and has no password-less sudo',
+    fix: 'set hosts[].ssh.user to root, or give that user password-less sudo',
+  },
+  CLUSTER_COPY_CORRUPT: {
+    message: 'the copy of %s on host %s has checksum %s, not %s',
+    fix: 'run the command again; if it repeats, check the disk and the network of that host',
+  },
+  CLUSTER_HOST_FAILED: {
+    message: 'host %s did not come up: %s',
+    fix: "fix the cause and run `webstack up` again (the host's log: `webstack logs --host %s webstack`)",
+  },
+  CLUSTER_HOST_TIMEOUT: {
+    message: 'host %s was not healthy within %s s',
+    fix: 'run `webstack status` and `webstack logs --host %s`',
+  },
+
   // The lab: test hosts in network namespaces
   LAB_BOOT_FAILED: {
     message: '%s on lab host %s did not start%s',

@@ -1,5 +1,5 @@
 import { readdir, readFile, readlink, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { WebstackError } from '../core/errors.js';
 import { localHost } from '../host/local.js';
 import {
@@ -70,27 +70,54 @@ export async function writeSshd(host: LabHostPlan, paths: LabHostPaths, lab: Lab
 export const BOOT_SERVICES: readonly BootService[] = [
   {
     name: 'sshd',
-    argv: (paths) => sshd(paths),
+    argv: async (paths) => sshd(paths),
     ready: (host) => pollUntil(() => tcpAnswers(host.address, 22, 500), 15_000),
     log: (paths) => paths.sshdLog,
+  },
+  {
+    // Once `webstack up` has run there: the host's supervisor, which brings its components back.
+    name: 'webstack',
+    argv: async (paths) => (await webstackBootEntry(paths))?.argv ?? null,
+    ready: async () => true,
+    log: (paths) => join(paths.state, 'logs', 'webstack.log'),
+    output: true,
   },
 ];
 
 interface BootService {
   name: string;
-  argv(paths: LabHostPaths): Parameters<typeof inHost>[2];
+  /** What to run; null when the host has nothing of this service to start. */
+  argv(paths: LabHostPaths): Promise<Parameters<typeof inHost>[2] | null>;
   /** Resolves true once the daemon serves. */
   ready(host: LabHostPlan): Promise<boolean>;
   log(paths: LabHostPaths): string;
+  /** The daemon's output goes to its log (sshd writes its own with -E). */
+  output?: boolean;
+}
+
+/** What `webstack up` left in the host's state directory for its init: the supervisor's argv. */
+async function webstackBootEntry(
+  paths: LabHostPaths,
+): Promise<{ argv: Parameters<typeof inHost>[2] } | null> {
+  const text = await readFile(join(paths.state, 'boot.json'), 'utf8').catch(() => null);
+  if (text === null) return null;
+  const entry = JSON.parse(text) as { argv?: unknown };
+  const argv = entry.argv;
+  if (!Array.isArray(argv) || argv.length === 0 || !argv.every((word) => typeof word === 'string'))
+    return null;
+  return { argv: argv as unknown as Parameters<typeof inHost>[2] };
 }
 
 /** Starts the boot services; returns their PIDs (nsenter execs the daemon: same PID). */
 export async function bootServices(host: LabHostState, paths: LabHostPaths): Promise<Record<string, number>> {
   const pids: Record<string, number> = {};
   for (const service of BOOT_SERVICES) {
-    const child = localHost.start(inHost(host.name, paths, service.argv(paths)), {
+    const argv = await service.argv(paths);
+    if (argv === null) continue;
+    if (service.output) await localHost.mkdir(dirname(service.log(paths)), { mode: 0o755 });
+    const child = localHost.start(inHost(host.name, paths, argv), {
       detached: true,
-      stdio: 'ignore',
+      ...(service.output ? { outputFile: service.log(paths) } : { stdio: 'ignore' as const }),
       env: MINIMAL_ENV,
     });
     child.unref();

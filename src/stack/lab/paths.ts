@@ -73,6 +73,8 @@ export function labPaths(dir: string): LabPaths {
 export function labEntries(paths: LabPaths): string[] {
   return [
     paths.inventory,
+    // What `webstack up --config lab.json` keeps on the operator's side (its operatorDir).
+    join(paths.dir, '.webstack'),
     paths.knownHosts,
     paths.operatorKey,
     `${paths.operatorKey}.pub`,

@@ -21,8 +21,13 @@ export interface LabHostState extends LabHostPlan {
   pids: Record<string, number>;
 }
 
-/** The inventory in the shape issue 12's config takes (`hosts: [...]`). */
+/**
+ * The lab's config: its hosts as the inventory (`hosts: [...]`), sized for one machine (one
+ * application worker per app host), and the zone pointing at the first lb.
+ */
 export interface LabInventory {
+  serverIp?: string;
+  app: { workers: number };
   hosts: {
     name: string;
     address: string;
@@ -32,7 +37,10 @@ export interface LabInventory {
 }
 
 export function renderInventory(state: LabState, paths: LabPaths): LabInventory {
+  const lb = state.hosts.find((host) => host.role === 'lb');
   return {
+    ...(lb ? { serverIp: lb.address } : {}),
+    app: { workers: 1 },
     hosts: state.hosts.map((host) => ({
       name: host.name,
       address: host.address,

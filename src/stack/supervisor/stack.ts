@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ASSETS_URL_PREFIX } from '../../contract.js';
+import type { ComponentName } from '../cluster/plan.js';
 import { AppComponent } from '../components/appserver/component.js';
 import { publicUrl, siteSettings } from '../components/appserver/site-env.js';
 import { writeStackZone } from '../components/dns/stack-zone.js';
@@ -10,7 +11,7 @@ import { NginxComponent } from '../components/nginx/component.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import type { StatePaths } from '../core/paths.js';
 import { ensureSecrets, type StackSecrets } from '../core/secrets.js';
-import type { AppendStream, Host } from '../host/host.js';
+import type { AppendStream, Host, Owner } from '../host/host.js';
 import { publishAssets } from '../operations/deploy/assets.js';
 import { appRunAs } from '../operations/install/accounts.js';
 import { activateRelease, createRelease, currentRelease, releaseDir } from '../operations/release/release.js';
@@ -35,6 +36,7 @@ export class Stack {
   nginx: NginxComponent | null = null;
   private readonly appLog: AppendStream;
   private stopLogrotate: (() => void) | null = null;
+  private appUser: Owner | null = null;
 
   constructor(
     readonly host: Host,
@@ -51,14 +53,19 @@ export class Stack {
     this.log(phase);
   }
 
+  /** Whether this host runs the component (a single server runs all three). */
+  private runs(component: ComponentName): boolean {
+    return this.config.here?.components.includes(component) ?? false;
+  }
+
   async start(options: { seed: boolean }): Promise<void> {
     const { host, config, paths } = this;
     this.step('preparing the state directory');
     for (const dir of [paths.releases, paths.uploads, paths.run, paths.logs])
       await host.mkdir(dir, { mode: 0o755 });
     await host.mkdir(paths.backups, { mode: 0o700 });
-    const appUser = await appRunAs(host, config.app.user, this.log);
-    if (appUser) await host.chown(paths.uploads, appUser);
+    this.appUser = await appRunAs(host, config.app.user, this.log);
+    if (this.appUser) await host.chown(paths.uploads, this.appUser);
     this.secrets = await ensureSecrets(host, paths.secrets);
 
     let release = await currentRelease(host, paths);
@@ -68,15 +75,40 @@ export class Stack {
       await activateRelease(host, paths, release);
     }
 
-    // Pages name hashed assets; every release's go to one shared directory, so old pages keep theirs.
-    await publishAssets(host, paths, releaseDir(paths, release));
+    if (this.runs('nginx')) {
+      // Pages name hashed assets; every release's go to one shared directory, so old pages keep theirs.
+      await publishAssets(host, paths, releaseDir(paths, release));
+      this.step('writing the zone file');
+      await writeStackZone(host, config, paths);
+    }
 
-    this.step('writing the zone file');
-    await writeStackZone(host, config, paths);
+    if (this.runs('mariadb')) {
+      this.step(
+        config.database.mode === 'managed' ? 'starting MariaDB' : 'provisioning the external database',
+      );
+      await this.database.start(this.secrets);
+    }
+    if (this.runs('appserver')) await this.startApp(release, options);
 
-    this.step(config.database.mode === 'managed' ? 'starting MariaDB' : 'provisioning the external database');
-    await this.database.start(this.secrets);
+    if (this.runs('nginx')) {
+      this.step('starting nginx');
+      this.nginx = new NginxComponent(host, config, paths, () => paths.publicAssets, this.log);
+      await this.nginx.start();
+    }
 
+    this.stopLogrotate = await scheduleLogrotate(host, paths, this.log);
+    this.ready = true;
+    this.step(
+      this.runs('nginx')
+        ? `serving ${publicUrl(config)} (assets under ${ASSETS_URL_PREFIX})`
+        : `running ${this.config.here?.components.join(', ')}`,
+    );
+  }
+
+  private async startApp(release: string, options: { seed: boolean }): Promise<void> {
+    const { host, config, paths } = this;
+    if (!this.secrets) throw new Error('the secrets are read before the application starts');
+    const appUser = this.appUser;
     this.step('migrating the database');
     const migrated = await runSiteCli(host, config, paths, ['migrate'], { role: 'migrator', release });
     if (migrated.stdout.trim()) this.log(migrated.stdout.trim());
@@ -98,14 +130,6 @@ export class Stack {
       log: this.log,
     });
     await this.app.start();
-
-    this.step('starting nginx');
-    this.nginx = new NginxComponent(host, config, paths, () => paths.publicAssets, this.log);
-    await this.nginx.start();
-
-    this.stopLogrotate = await scheduleLogrotate(host, paths, this.log);
-    this.ready = true;
-    this.step(`serving ${publicUrl(config)} (assets under ${ASSETS_URL_PREFIX})`);
   }
 
   /** Stops in the order that loses nothing: stop taking requests, drain the app, then the database. */
@@ -121,9 +145,10 @@ export class Stack {
   }
 
   async status(): Promise<StackStatus & { phase: string }> {
-    const components: ComponentStatus[] = [await this.database.status()];
-    components.push(this.app ? await this.app.status() : pending('appserver'));
-    components.push(this.nginx ? await this.nginx.status() : pending('nginx'));
+    const components: ComponentStatus[] = [];
+    if (this.runs('mariadb')) components.push(await this.database.status());
+    if (this.runs('appserver')) components.push(this.app ? await this.app.status() : pending('appserver'));
+    if (this.runs('nginx')) components.push(this.nginx ? await this.nginx.status() : pending('nginx'));
     return {
       url: publicUrl(this.config),
       release: await currentRelease(this.host, this.paths),

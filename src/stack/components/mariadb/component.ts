@@ -16,6 +16,7 @@ import {
   waitForMariadb,
   writeConfig,
 } from './index.js';
+import { DEFAULT_HOSTS } from './provision.js';
 
 /**
  * The database component: webstack's own MariaDB server (kept running by a KeepAlive), or an
@@ -70,6 +71,13 @@ export class DatabaseComponent {
       appPassword: secrets.appDbPassword,
       migratorUser: MIGRATOR_DB_USER,
       migratorPassword: secrets.migratorDbPassword,
+      // On a db host of a cluster, the app hosts connect over the network: only from their addresses.
+      hosts: [
+        ...new Set([
+          ...DEFAULT_HOSTS,
+          ...(this.config.here?.clients.db.map((client) => client.address) ?? []),
+        ]),
+      ],
     });
   }
 

@@ -30,11 +30,36 @@ function freeLoopbackPort(): Promise<number> {
  * (max_fails=0). A retry then reaches the cluster again, which hands it to a live worker.
  */
 export function appPeers(config: ResolvedConfig): Endpoint[] {
+  const hosts = config.here?.upstreams ?? [];
+  if (!config.inventory.single && hosts.length > 0) return clusterPeers(hosts, config);
   const peer = { host: config.app.host, port: config.app.port, maxFails: 0 };
   // nginx tries each peer at most once per request, and a dead worker can leave several idle
   // keep-alive connections in nginx's cache that fail in turn: so twice the workers, plus two.
   return Array.from({ length: 2 * Math.max(1, config.workerCount) + 2 }, () => ({ ...peer }));
 }
+
+/**
+ * Several app hosts: each is listed as many times as one host would be, interleaved (a, b, a, b…)
+ * so that a retry goes to another host. Unlike a single server's peers, these are marked down
+ * after a failure (passive checks): a dead host is left alone for FAIL_SECONDS, then tried again.
+ */
+function clusterPeers(hosts: readonly { address: string }[], config: ResolvedConfig): Endpoint[] {
+  const rounds = 2 * Math.max(1, config.workerCount) + 2;
+  return Array.from({ length: rounds }, () =>
+    hosts.map((host) => ({
+      host: host.address,
+      port: config.app.port,
+      maxFails: 1,
+      failTimeoutSeconds: PEER_FAIL_SECONDS,
+    })),
+  ).flat();
+}
+
+/** An app host answers a page in milliseconds: one silent this long is taken for dead. */
+export const CLUSTER_READ_TIMEOUT_SECONDS = 10;
+
+/** How long nginx leaves an app host alone after a failed request to it. */
+export const PEER_FAIL_SECONDS = 10;
 
 /** HTTPS when enabled: the configured pair, or a self-signed one for local use made once under the state dir. */
 export async function tlsOptions(
@@ -83,6 +108,7 @@ export class NginxComponent {
         apexName: config.domain,
         listen: { host: config.http.listen, port: config.http.port },
         upstream: appPeers(config),
+        ...(config.inventory.single ? {} : { proxyReadTimeoutSeconds: CLUSTER_READ_TIMEOUT_SECONDS }),
         assetsDir: this.assetsDir(),
         uploadsDir: paths.uploads,
         errorPagesDir: paths.nginx.errorPages,

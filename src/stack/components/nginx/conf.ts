@@ -8,6 +8,8 @@ export interface Endpoint {
   port: number;
   /** nginx's max_fails for this peer; 0: never marked down (a peer that is one of several names for one server). */
   maxFails?: number;
+  /** nginx's fail_timeout (seconds): how long a failed peer is left alone. */
+  failTimeoutSeconds?: number;
 }
 
 /** Everything the complete nginx.conf depends on. Every path is absolute. */
@@ -47,6 +49,12 @@ export interface NginxConfOptions {
   routes?: readonly Route[];
   /** Connections one client address may hold with a request in progress (limit_conn); 0: no limit. Default 100. */
   connectionsPerAddress?: number;
+  /**
+   * How long nginx waits between two reads from an application server (default 30). Behind a
+   * load balancer a host that lost power answers nothing: a GET sent to it is retried on another
+   * host only after this.
+   */
+  proxyReadTimeoutSeconds?: number;
   /** worker_connections of each worker (its file limit is twice that: a proxied request holds two). Default 4096. */
   workerConnections?: number;
 }
@@ -68,7 +76,7 @@ export const ACCESS_LOG_FORMAT =
   '{"time":"$time_iso8601","request_id":"$request_id","remote_addr":"$remote_addr","host":"$host",' +
   '"method":"$request_method","uri":"$request_uri","status":$status,"bytes":$body_bytes_sent,' +
   '"request_time":$request_time,"upstream_time":"$upstream_response_time",' +
-  '"upstream_status":"$upstream_status","user_agent":"$http_user_agent"}';
+  '"upstream_status":"$upstream_status","upstream_addr":"$upstream_addr","user_agent":"$http_user_agent"}';
 
 /** The site's policy: no scripts at all, styles and images from itself only, no framing, forms post home. */
 export const CONTENT_SECURITY_POLICY =
@@ -155,7 +163,7 @@ export function renderNginxConf(options: NginxConfOptions): string {
     '      proxy_set_header X-Request-Id $request_id;',
     '      proxy_connect_timeout 2s;',
     '      proxy_send_timeout 30s;',
-    '      proxy_read_timeout 30s;',
+    `      proxy_read_timeout ${o.proxyReadTimeoutSeconds ?? 30}s;`,
     '      # nginx never retries a non-idempotent request (POST, ...) on another server: kept that way.',
     '      proxy_next_upstream error timeout http_502 http_503;',
     '      proxy_next_upstream_tries 3;',
@@ -304,8 +312,12 @@ export function renderNginxConf(options: NginxConfOptions): string {
 function upstreamBlock(name: string, servers: readonly Endpoint[]): string[] {
   return [
     `  upstream ${name} {`,
+    // Peers that can be marked down (app hosts of a cluster) share their state among nginx's
+    // workers: a host one worker saw fail is left alone by all of them.
+    ...(servers.some((u) => u.failTimeoutSeconds !== undefined) ? [`    zone ${name} 64k;`] : []),
     ...servers.map(
-      (u) => `    server ${u.host}:${u.port}${u.maxFails === undefined ? '' : ` max_fails=${u.maxFails}`};`,
+      (u) =>
+        `    server ${u.host}:${u.port}${u.maxFails === undefined ? '' : ` max_fails=${u.maxFails}`}${u.failTimeoutSeconds === undefined ? '' : ` fail_timeout=${u.failTimeoutSeconds}s`};`,
     ),
     '    keepalive 32;',
     // Shorter than a draining worker's grace (5 s in the site's entry.ts): Nginx closes an idle

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import Value from 'typebox/value';
+import { type HostPlan, planCluster } from '../../cluster/plan.js';
 import { WebstackError } from '../errors.js';
 import { configError } from './config-error.js';
 import { type Inventory, resolveInventory } from './inventory.js';
@@ -19,6 +20,13 @@ export interface ResolvedConfig extends Config {
   siteHost: string;
   /** The hosts and their roles; one local host with every role when the config names none. */
   inventory: Inventory;
+  /**
+   * What this machine runs: the plan of the host named by `self`, or of the one local host. Null
+   * on the operator's machine of a cluster, which runs nothing itself and drives the hosts.
+   */
+  here: HostPlan | null;
+  /** The operator's state for a cluster (see the schema's `operatorDir`). */
+  operatorDir: string;
 }
 
 /** Validates raw config data (already parsed JSON) and fills in defaults. */
@@ -40,13 +48,35 @@ export function resolveConfig(raw: unknown, file: string | null = null): Resolve
   if (config.database.mode === 'external' && config.database.url === undefined) {
     throw configError('database.url', undefined, 'is required when database.mode is "external"');
   }
-  return {
+  const inventory = resolveInventory(config.hosts);
+  if (config.self !== undefined && !inventory.hosts.some((host) => host.name === config.self)) {
+    throw configError('self', config.self, 'names no host of "hosts"');
+  }
+  const here = inventory.single
+    ? (planCluster(inventory)[0] ?? null)
+    : (planCluster(inventory).find((plan) => plan.host.name === config.self) ?? null);
+  const resolved: ResolvedConfig = {
     ...config,
     stateDir: resolve(config.stateDir),
     file,
     workerCount: config.app.workers === 0 ? availableParallelism() : config.app.workers,
     siteHost: `www.${config.domain}`,
-    inventory: resolveInventory(config.hosts),
+    inventory,
+    here,
+    operatorDir: config.operatorDir ?? join(file ? dirname(file) : process.cwd(), '.webstack'),
+  };
+  return here && !inventory.single ? onHost(resolved, here) : resolved;
+}
+
+/**
+ * The config as one host of a cluster sees it: its application server listens on its own
+ * address, and the database is the db host's (which binds that address).
+ */
+function onHost(config: ResolvedConfig, here: HostPlan): ResolvedConfig {
+  return {
+    ...config,
+    app: { ...config.app, host: here.host.roles.includes('app') ? here.host.address : config.app.host },
+    database: { ...config.database, host: here.database?.address ?? here.host.address },
   };
 }
 

@@ -147,6 +147,17 @@ export const ConfigSchema = Type.Object(
      * role on this machine (a cluster of one), which is the quick start.
      */
     hosts: Type.Optional(Type.Array(HostSchema, { minItems: 1, maxItems: 64 })),
+    /**
+     * Set only in the copy of the config that `webstack up` writes onto each host: which of the
+     * inventory's hosts this one is. Without it, a config with hosts is the operator's.
+     */
+    self: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]{0,62}$' })),
+    /**
+     * Where the operator's machine keeps what it knows of a cluster: pinned host keys, the CA,
+     * the shared secrets, builds, the deploy lock and journal. Default: `.webstack/` beside the
+     * config file.
+     */
+    operatorDir: Type.Optional(Type.String({ minLength: 2, pattern: '^/' })),
     /** Load the demo content on the first `webstack up`. */
     seed: Type.Boolean({ default: true }),
   },

@@ -30,7 +30,8 @@ export function releaseDir(paths: StatePaths, id: string): string {
 
 export async function listReleases(host: Host, paths: StatePaths): Promise<string[]> {
   const entries = await host.list(paths.releases);
-  return entries.filter((name) => !name.endsWith('.tmp')).sort();
+  // A release id has no dot: staging (.tmp) and archives in transit (.tar.in) are not releases.
+  return entries.filter((name) => !name.includes('.')).sort();
 }
 
 /**

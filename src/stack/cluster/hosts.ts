@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ResolvedConfig } from '../core/config/load.js';
+import { statePaths } from '../core/paths.js';
+import type { Argv } from '../host/host.js';
+import { SshHost } from '../host/ssh.js';
+import { type HostPlan, planCluster } from './plan.js';
+
+/** What the operator's machine keeps for a cluster, under `operatorDir`. */
+export function operatorPaths(config: ResolvedConfig) {
+  const dir = config.operatorDir;
+  // A unix socket path has ~108 bytes; ssh's %C is 40 of them.
+  const sshDir = join(dir, 'ssh');
+  const controlDir =
+    sshDir.length <= 60
+      ? sshDir
+      : join(tmpdir(), `webstack-ssh-${createHash('sha256').update(dir).digest('hex').slice(0, 12)}`);
+  return {
+    dir,
+    knownHosts: join(dir, 'known_hosts'),
+    controlDir,
+    /** The secrets every host shares (database passwords, the session secret). */
+    secrets: join(dir, 'secrets.json'),
+    /** The operator's own releases: built here once, shipped to every host. */
+    state: statePaths(dir),
+    /** Each release as the one archive that travels to the hosts. */
+    archives: join(dir, 'archives'),
+  };
+}
+export type OperatorPaths = ReturnType<typeof operatorPaths>;
+
+/**
+ * Where webstack lives on a host: its usual state directory, plus the Node.js runtime shipped with
+ * it and the copy of the config that names the host (`self`).
+ */
+export function hostLayout(config: ResolvedConfig) {
+  const paths = statePaths(config.stateDir);
+  const runtime = join(config.stateDir, 'runtime', `node-${process.version}`);
+  return {
+    paths,
+    config: join(config.stateDir, 'host.json'),
+    runtime,
+    node: join(runtime, 'bin', 'node'),
+    cli: join(paths.current, 'dist', 'stack', 'cli', 'main.js'),
+    /** What the host's init runs at boot (the lab reads it; a systemd host gets a unit instead). */
+    boot: join(config.stateDir, 'boot.json'),
+  };
+}
+export type HostLayout = ReturnType<typeof hostLayout>;
+
+/** `webstack ARGS` on a host, with the runtime and the release shipped there. */
+export function remoteWebstack(layout: HostLayout, args: readonly string[]): Argv {
+  return [layout.node, layout.cli, '--config', layout.config, ...args];
+}
+
+/** One host of the inventory as the operator drives it. */
+export interface ClusterHost {
+  name: string;
+  plan: HostPlan;
+  ssh: SshHost;
+}
+
+/** An SSH connection (opened on first use) to every host, in inventory order. */
+export function connectHosts(config: ResolvedConfig, operator: OperatorPaths): ClusterHost[] {
+  return planCluster(config.inventory).map((plan) => {
+    const { host } = plan;
+    if (!host.ssh) throw new Error(`host ${host.name} has no ssh settings`);
+    return {
+      name: host.name,
+      plan,
+      ssh: new SshHost(
+        host.name,
+        {
+          address: host.address,
+          user: host.ssh.user,
+          port: host.ssh.port,
+          ...(host.ssh.identityFile ? { identityFile: host.ssh.identityFile } : {}),
+        },
+        { knownHosts: operator.knownHosts, controlDir: operator.controlDir },
+      ),
+    };
+  });
+}
+
+/** Ends every multiplexed connection (the end of a verb). */
+export async function disconnect(hosts: readonly ClusterHost[]): Promise<void> {
+  await Promise.all(hosts.map((host) => host.ssh.close()));
+}

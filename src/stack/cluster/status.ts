@@ -1,0 +1,75 @@
+import type { ResolvedConfig } from '../core/config/load.js';
+import { isWebstackError } from '../core/errors.js';
+import {
+  type ClusterHost,
+  connectHosts,
+  disconnect,
+  hostLayout,
+  operatorPaths,
+  remoteWebstack,
+} from './hosts.js';
+import { type RemoteStatus, remoteStatus } from './remote.js';
+
+export interface HostStatus {
+  host: string;
+  address: string;
+  roles: readonly string[];
+  /** The host's own status, or why it could not be asked (unreachable, not installed). */
+  status: RemoteStatus;
+}
+
+/** Every host's status, asked at once; an unreachable host is reported, not thrown. */
+export async function clusterStatus(config: ResolvedConfig): Promise<HostStatus[]> {
+  const hosts = connectHosts(config, operatorPaths(config));
+  const layout = hostLayout(config);
+  try {
+    return await Promise.all(
+      hosts.map(async (host) => ({
+        host: host.name,
+        address: host.plan.host.address,
+        roles: host.plan.host.roles,
+        status: await remoteStatus(host, layout).catch(
+          (error: unknown): RemoteStatus => ({
+            running: false,
+            reason: isWebstackError(error) ? error.message : (error as Error).message,
+          }),
+        ),
+      })),
+    );
+  } finally {
+    await disconnect(hosts);
+  }
+}
+
+/** Healthy when every host runs and every component of each is healthy. */
+export function clusterHealthy(statuses: readonly HostStatus[]): boolean {
+  return statuses.every((entry) => entry.status.running && entry.status.healthy);
+}
+
+/**
+ * `webstack down` across the inventory: lb hosts first (stop taking requests), then app (drain),
+ * then db, each host's own supervisor stopping its components in order.
+ */
+export async function clusterDown(
+  config: ResolvedConfig,
+  log: (host: string, line: string) => void,
+): Promise<void> {
+  const hosts = connectHosts(config, operatorPaths(config));
+  const layout = hostLayout(config);
+  const order: ClusterHost[] = [];
+  for (const role of ['lb', 'app', 'db'] as const)
+    for (const host of hosts)
+      if (host.plan.host.roles.includes(role) && !order.includes(host)) order.push(host);
+  try {
+    for (const host of order) {
+      if (!(await host.ssh.exists(layout.cli))) {
+        log(host.name, 'webstack is not installed');
+        continue;
+      }
+      const result = await host.ssh.run(remoteWebstack(layout, ['down']), { timeoutMs: 240_000 });
+      log(host.name, result.stdout.trim().split('\n').pop() ?? 'down');
+    }
+  } finally {
+    await disconnect(hosts);
+  }
+}

@@ -1,0 +1,150 @@
+import { dirname, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import type { ResolvedConfig } from '../core/config/load.js';
+import { WebstackError } from '../core/errors.js';
+import { ensureSecrets } from '../core/secrets.js';
+import { localHost } from '../host/index.js';
+import { ensurePackages } from '../operations/install/install.js';
+import { activateRelease, createRelease, currentRelease } from '../operations/release/release.js';
+import {
+  type ClusterHost,
+  connectHosts,
+  disconnect,
+  type HostLayout,
+  hostLayout,
+  type OperatorPaths,
+  operatorPaths,
+  remoteWebstack,
+} from './hosts.js';
+import { startSequence } from './plan.js';
+import { remoteStatus } from './remote.js';
+import { shipRelease, shipRuntime } from './ship.js';
+
+/** The checkout this webstack runs from: the source of a cluster's first release. */
+const checkout = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** How long one host may take to become healthy (a first MariaDB start and migration included). */
+const HOST_TIMEOUT_MS = 600_000;
+
+export interface ClusterUpOptions {
+  seed: boolean;
+  log: (host: string, line: string) => void;
+}
+
+/**
+ * `webstack up` across the inventory, from the operator's machine:
+ * 1. reach every host over SSH and check it can run webstack, before anything changes;
+ * 2. build the release once here (or reuse the one the cluster runs);
+ * 3. on every host at once: install the Debian packages, ship the Node.js runtime and the release
+ *    (checksums verified on arrival), write the host's config and the shared secrets (0600);
+ * 4. start each host's own supervisor, db hosts first, then app, then lb, each healthy before
+ *    the next tier starts.
+ * A host already up is left as it is: `up` is safe to run again.
+ */
+export async function clusterUp(config: ResolvedConfig, options: ClusterUpOptions): Promise<ClusterHost[]> {
+  const operator = operatorPaths(config);
+  await localHost.mkdir(operator.dir, { mode: 0o700 });
+  const hosts = connectHosts(config, operator);
+  const layout = hostLayout(config);
+  try {
+    await Promise.all(hosts.map((host) => preflight(host)));
+    const secrets = JSON.stringify(await ensureSecrets(localHost, operator.secrets), null, 2);
+    const release = await operatorRelease(operator, (line) => options.log('build', line));
+    const raw = JSON.parse((await localHost.readText(config.file ?? '')) ?? '{}') as Record<string, unknown>;
+    await Promise.all(
+      hosts.map(async (host) => {
+        const say = (line: string) => options.log(host.name, line);
+        await host.ssh.mkdir(config.stateDir, { mode: 0o755 });
+        const installed = await ensurePackages(host.ssh, { withTestTools: false, log: say });
+        if (installed.length > 0) say(`installed ${installed.join(', ')}`);
+        if (await shipRuntime(host.ssh, layout)) say(`shipped Node.js ${process.version}`);
+        if (await shipRelease(host.ssh, operator, layout, release)) say(`shipped release ${release}`);
+        if ((await currentRelease(host.ssh, layout.paths)) === null)
+          await activateRelease(host.ssh, layout.paths, release);
+        const { operatorDir: _operatorOnly, ...shared } = raw;
+        const hostConfig = { ...shared, self: host.name };
+        await host.ssh.writeAtomic(layout.config, `${JSON.stringify(hostConfig, null, 2)}\n`, {
+          mode: 0o600,
+        });
+        await host.ssh.writeAtomic(layout.paths.secrets, `${secrets}\n`, { mode: 0o600 });
+        // What the host's init starts at boot: the supervisor, as `install-service` does with systemd.
+        const boot = {
+          argv: remoteWebstack(layout, ['daemon', '--no-seed']),
+          log: layout.paths.supervisorLog,
+        };
+        await host.ssh.writeAtomic(layout.boot, `${JSON.stringify(boot)}\n`, { mode: 0o644 });
+      }),
+    );
+    const byName = new Map(hosts.map((host) => [host.name, host]));
+    for (const entry of startSequence(config.inventory)) {
+      const host = byName.get(entry.name);
+      if (host) await startHost(host, layout, options);
+    }
+    return hosts;
+  } finally {
+    await disconnect(hosts);
+  }
+}
+
+/** Reachable over SSH, root (or password-less sudo), Debian 12 or later. */
+async function preflight(host: ClusterHost): Promise<void> {
+  const { stdout } = await host.ssh.run(['sh', '-c', '. /etc/os-release && echo "$ID $VERSION_ID"']);
+  const [id, version] = stdout.trim().split(' ');
+  if (id !== 'debian' || !(Number(version) >= 12))
+    throw new WebstackError('CLUSTER_HOST_UNSUPPORTED', host.name, stdout.trim() || 'an unknown system');
+  if (!(await host.ssh.isRoot()))
+    throw new WebstackError('CLUSTER_NOT_ROOT', host.name, host.plan.host.ssh?.user ?? 'the ssh user');
+}
+
+/** The release the cluster runs: the operator's current one, or a first one built from this checkout. */
+async function operatorRelease(operator: OperatorPaths, log: (line: string) => void): Promise<string> {
+  const current = await currentRelease(localHost, operator.state);
+  if (current !== null) return current;
+  for (const dir of [operator.state.root, operator.state.releases])
+    await localHost.mkdir(dir, { mode: 0o755 });
+  log('building the first release from this checkout');
+  const id = await createRelease(localHost, operator.state, checkout, log);
+  await activateRelease(localHost, operator.state, id);
+  return id;
+}
+
+/** Starts the host's supervisor unless it runs, and waits until every component of it is healthy. */
+async function startHost(host: ClusterHost, layout: HostLayout, options: ClusterUpOptions): Promise<void> {
+  const say = (line: string) => options.log(host.name, line);
+  const before = await remoteStatus(host, layout);
+  if (before.running && before.healthy) {
+    say('already up');
+    return;
+  }
+  const logFile = layout.paths.supervisorLog;
+  const offset = (await host.ssh.stat(logFile))?.size ?? 0;
+  if (!before.running) {
+    await host.ssh.mkdir(layout.paths.logs, { mode: 0o755 });
+    const daemon = remoteWebstack(layout, ['daemon', ...(options.seed ? [] : ['--no-seed'])]);
+    // Detached from the SSH session: the supervisor outlives the connection that started it.
+    await host.ssh.run(['setsid', '-f', 'sh', '-c', 'exec "$@" >>"$0" 2>&1 </dev/null', logFile, ...daemon]);
+    say(`starting the supervisor (${host.plan.components.join(', ')})`);
+  }
+  const deadline = Date.now() + HOST_TIMEOUT_MS;
+  let phase = '';
+  while (Date.now() < deadline) {
+    const status = await remoteStatus(host, layout);
+    if (status.running && status.healthy) {
+      say('healthy');
+      return;
+    }
+    if (status.running && status.phase && status.phase !== phase) {
+      phase = status.phase;
+      say(phase);
+    }
+    const log = (await host.ssh.readText(logFile, { offset, maxBytes: 1 << 20 })) ?? '';
+    const failed = log
+      .split('\n')
+      .find((line) => line.includes('start-up failed: '))
+      ?.replace(/^.*start-up failed: /, '');
+    if (failed) throw new WebstackError('CLUSTER_HOST_FAILED', host.name, failed, host.name);
+    await delay(1_000);
+  }
+  throw new WebstackError('CLUSTER_HOST_TIMEOUT', host.name, HOST_TIMEOUT_MS / 1000, host.name);
+}
