@@ -39,20 +39,17 @@ export function appPeers(config: ResolvedConfig): Endpoint[] {
 }
 
 /**
- * Several app hosts: each is listed as many times as one host would be, interleaved (a, b, a, b…)
- * so that a retry goes to another host. Unlike a single server's peers, these are marked down
- * after a failure (passive checks): a dead host is left alone for FAIL_SECONDS, then tried again.
+ * Several app hosts: each is one peer, marked down after a failure (nginx's passive check) and
+ * left alone for PEER_FAIL_SECONDS, then tried again. One peer per host, because nginx retries
+ * a request on a peer it has not tried yet: listed twice, a dead host could take every retry.
  */
 function clusterPeers(hosts: readonly { address: string }[], config: ResolvedConfig): Endpoint[] {
-  const rounds = 2 * Math.max(1, config.workerCount) + 2;
-  return Array.from({ length: rounds }, () =>
-    hosts.map((host) => ({
-      host: host.address,
-      port: config.app.port,
-      maxFails: 1,
-      failTimeoutSeconds: PEER_FAIL_SECONDS,
-    })),
-  ).flat();
+  return hosts.map((host) => ({
+    host: host.address,
+    port: config.app.port,
+    maxFails: 1,
+    failTimeoutSeconds: PEER_FAIL_SECONDS,
+  }));
 }
 
 /** An app host answers a page in milliseconds: one silent this long is taken for dead. */
