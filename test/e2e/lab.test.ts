@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { isWebstackError } from '../../src/stack/core/errors.js';
 import { localHost } from '../../src/stack/host/index.js';
 import { SshHost } from '../../src/stack/host/ssh.js';
+import { holdLab } from '../support/lab-lock.js';
 import { cli, webstackBin } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 
@@ -64,6 +65,7 @@ describe('webstack lab, end to end', () => {
   const address = { lb1: '198.18.0.11', app1: '198.18.0.12', app2: '198.18.0.13' } as const;
   let outsider: Server;
   let outsiderPort = 0;
+  let releaseLab: (() => Promise<void>) | undefined;
 
   const ssh = (to: string, command: string) =>
     exec('ssh', [
@@ -96,6 +98,7 @@ describe('webstack lab, end to end', () => {
   };
 
   before(async () => {
+    releaseLab = await holdLab();
     process.once('SIGTERM', downOnSignal);
     process.once('SIGINT', downOnSignal);
     // A listener in the root namespace, on every address: outside the lab, lab hosts must not reach it.
@@ -114,6 +117,7 @@ describe('webstack lab, end to end', () => {
     await lab('down');
     outsider.close();
     await rm(parent, { recursive: true, force: true });
+    await releaseLab?.();
   });
 
   test('lab up makes lb1, app1 and app2 and writes their inventory', async () => {

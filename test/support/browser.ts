@@ -15,7 +15,8 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(): Promise<TestBrowser> {
+/** A browser for which www.foobar.com and foobar.com are `address` (default: this machine). */
+export async function launchBrowser(address = '127.0.0.1'): Promise<TestBrowser> {
   await mkdir(SCREENSHOTS_DIR, { recursive: true });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -29,7 +30,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      '--host-resolver-rules=MAP www.foobar.com 127.0.0.1, MAP foobar.com 127.0.0.1',
+      `--host-resolver-rules=MAP www.foobar.com ${address}, MAP foobar.com ${address}`,
     ],
   });
   return {

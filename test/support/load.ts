@@ -18,6 +18,8 @@ export interface Sample {
 }
 
 export interface LoadOptions {
+  /** Where the load goes (default: loopback); `host` is the Host header. */
+  address?: string;
   port: number;
   host: string;
   readers: number;
@@ -48,7 +50,15 @@ function send(
       });
     }
     const req = request(
-      { host: '127.0.0.1', port: options.port, method, path, headers, agent, timeout: 30_000 },
+      {
+        host: options.address ?? '127.0.0.1',
+        port: options.port,
+        method,
+        path,
+        headers,
+        agent,
+        timeout: 30_000,
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve({ status: res.statusCode ?? 0 }));

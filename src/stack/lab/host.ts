@@ -166,16 +166,25 @@ async function stillInHost(pid: number, name: string): Promise<boolean> {
   }
 }
 
-/** SIGKILL for every process of the host; polls until they are gone (PID 1 reaps them late). */
+/**
+ * SIGKILL for every process of the host; polls until they are gone (PID 1 reaps them late). A
+ * process can fork between the listing and the kill (nginx's master respawns a worker that died
+ * a moment before it): each poll kills whatever of the host is still listed.
+ */
 export async function killHost(host: LabHostState): Promise<number[]> {
   const recorded = [];
   for (const pid of Object.values(host.pids)) if (await stillInHost(pid, host.name)) recorded.push(pid);
   const pids = [...new Set([...(await hostPids(host.name)), ...recorded])];
   if (pids.length > 0) await localHost.run(killAll(pids), { okCodes: [0, 1] });
   const gone = await pollUntil(
-    async () =>
-      (await Promise.all(pids.map((pid) => localHost.isAlive(pid)))).every((alive) => !alive) &&
-      (await hostPids(host.name)).length === 0,
+    async () => {
+      const left = await hostPids(host.name);
+      if (left.length > 0) await localHost.run(killAll(left), { okCodes: [0, 1] });
+      return (
+        left.length === 0 &&
+        (await Promise.all(pids.map((pid) => localHost.isAlive(pid)))).every((alive) => !alive)
+      );
+    },
     20_000,
     100,
   );

@@ -1,0 +1,391 @@
+/**
+ * Several servers, end to end, as root: `webstack lab` makes one lb, two app hosts and one db host
+ * in network namespaces, and the real CLI brings the stack up on them from their inventory, over
+ * SSH. Then: bad inventories are refused before anything changes; Chromium loads the site by name
+ * through the lb; an app host loses power under a load of reads and writes, and comes back.
+ * Each phase prints requests, failures by kind, the longest gap without a success, acknowledged
+ * writes missing and the recovery time.
+ */
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { statePaths } from '../../src/stack/core/paths.js';
+import { launchBrowser } from '../support/browser.js';
+import { holdLab } from '../support/lab-lock.js';
+import { Load, type PhaseReport, reportPhase } from '../support/load.js';
+import { cli, webstackBin } from '../support/stack.js';
+import { waitFor } from '../support/wait.js';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function exec(file: string, args: readonly string[], input = '', timeoutMs = 60_000): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile(file, args, { timeout: timeoutMs, encoding: 'utf8' }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+    child.stdin?.end(input);
+  });
+}
+
+interface ClusterStatusJson {
+  healthy: boolean;
+  hosts: {
+    host: string;
+    status: {
+      running: boolean;
+      healthy?: boolean;
+      release?: string;
+      components?: { name: string; healthy: boolean }[];
+    };
+  }[];
+}
+
+const address = { lb1: '198.18.0.11', app1: '198.18.0.12', app2: '198.18.0.13', db1: '198.18.0.14' } as const;
+type Name = keyof typeof address;
+/** A host's own state directory, /var/lib/webstack inside it, as the machine sees it. */
+const HOST_STATE = '/var/lib/webstack';
+
+describe('several servers: an lb, two app hosts and a db host from one inventory', {
+  timeout: 1_500_000,
+}, () => {
+  // Root-owned and closed to others all the way up, as sshd's StrictModes wants (not /tmp).
+  const parent = mkdtempSync('/var/lib/webstack-cluster-e2e-');
+  const dir = join(parent, 'lab');
+  const inventory = join(dir, 'lab.json');
+  const key = join(dir, 'id_ed25519');
+  const lab = (...args: string[]) => cli(['lab', ...args, '--dir', dir], { timeoutMs: 120_000 });
+  const webstack = (args: readonly string[], config = inventory) =>
+    cli(['--config', config, ...args], { timeoutMs: 900_000 });
+  const onMachine = (name: Name, path: string) =>
+    join(dir, 'hosts', name, 'var-lib-webstack', path.slice(HOST_STATE.length + 1));
+  const hostPaths = statePaths(HOST_STATE);
+  const remoteCli = [
+    `${HOST_STATE}/runtime/node-${process.version}/bin/node`,
+    `${HOST_STATE}/current/dist/stack/cli/main.js`,
+    '--config',
+    `${HOST_STATE}/host.json`,
+  ];
+  const ssh = (to: Name, argv: readonly string[], input = '') =>
+    exec(
+      'ssh',
+      [
+        '-i',
+        key,
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        `UserKnownHostsFile=${join(dir, 'known_hosts')}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        `root@${address[to]}`,
+        // Our own fixed words: nothing here needs quoting for the remote shell.
+        argv.join(' '),
+      ],
+      input,
+    );
+  let releaseLab: (() => Promise<void>) | undefined;
+  let load: Load | undefined;
+  const reports: (PhaseReport & { missing: number; recoveryMs: number })[] = [];
+
+  const status = async (): Promise<ClusterStatusJson> =>
+    JSON.parse((await webstack(['status', '--json'])).stdout) as ClusterStatusJson;
+  const processesIn = async (name: Name) =>
+    (await exec('ip', ['netns', 'pids', name])).stdout.trim().split('\n').filter(Boolean).length;
+
+  // Namespaces and the bridge belong to the whole machine: a run stopped by a signal removes the lab too.
+  const downOnSignal = (signal: NodeJS.Signals) => {
+    try {
+      execFileSync(process.execPath, [webstackBin, 'lab', 'down', '--dir', dir], {
+        stdio: 'ignore',
+        timeout: 60_000,
+      });
+      rmSync(parent, { recursive: true, force: true });
+    } finally {
+      process.kill(process.pid, signal);
+    }
+  };
+
+  before(async () => {
+    releaseLab = await holdLab();
+    process.once('SIGTERM', downOnSignal);
+    process.once('SIGINT', downOnSignal);
+    const up = await lab('up', '--lb', '1', '--app', '2', '--db', '1');
+    assert.equal(up.code, 0, up.stderr + up.stdout);
+  });
+
+  after(async () => {
+    process.off('SIGTERM', downOnSignal);
+    process.off('SIGINT', downOnSignal);
+    await load?.stop();
+    if (reports.length > 0) {
+      console.log('phase | requests | failures | longest gap | acknowledged writes missing | recovery');
+      for (const r of reports)
+        console.log(
+          `${r.phase} | ${r.requests} | ${JSON.stringify(r.failures)} | ${r.longestGapMs} ms | ${r.missing} | ${r.recoveryMs} ms`,
+        );
+    }
+    await lab('down');
+    await rm(parent, { recursive: true, force: true });
+    await releaseLab?.();
+  });
+
+  /** A copy of the lab's inventory, changed, in a directory of its own (its own operator state). */
+  async function variant(
+    name: string,
+    change: (config: { hosts: { address: string; roles: string[] }[] }) => void,
+  ) {
+    const config = JSON.parse(readFileSync(inventory, 'utf8'));
+    change(config);
+    await mkdir(join(parent, name), { recursive: true });
+    const file = join(parent, name, 'config.json');
+    await writeFile(file, JSON.stringify(config));
+    return file;
+  }
+
+  const nothingChanged = async () => {
+    for (const name of Object.keys(address) as Name[]) {
+      assert.equal(existsSync(onMachine(name, `${HOST_STATE}/host.json`)), false, `${name} got a config`);
+      assert.equal(existsSync(onMachine(name, `${HOST_STATE}/releases`)), false, `${name} got a release`);
+      // The SSH sessions of the refused verb end a moment after it closed its connections.
+      await waitFor(async () => (await processesIn(name)) === 1, {
+        what: `${name} to run only its sshd`,
+        timeoutMs: 15_000,
+      });
+    }
+  };
+
+  test('a malformed inventory, an unreachable host and a changed host key stop up before anything changes', async () => {
+    const badRole = await variant('bad-role', (c) => {
+      const app1 = c.hosts[1];
+      if (app1) app1.roles = ['web'];
+    });
+    const refused = await webstack(['up'], badRole);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^error CONFIG_INVALID: .*hosts\.1\.roles.*\nfix: .+\n$/);
+
+    const unreachable = await variant('unreachable', (c) => {
+      const app2 = c.hosts[2];
+      if (app2) app2.address = '198.18.0.99';
+    });
+    const silent = await webstack(['up'], unreachable);
+    assert.equal(silent.code, 1);
+    assert.match(
+      silent.stderr,
+      /^error SSH_UNREACHABLE: ssh cannot reach app2 \(root@198\.18\.0\.99:22\).*\nfix: .+\n$/,
+    );
+
+    // The operator once pinned another key for db1: a changed key is a stop, never a prompt.
+    const changedKey = await variant('changed-key', () => {});
+    const other = join(parent, 'changed-key', 'other_key');
+    assert.equal((await exec('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other])).code, 0);
+    const [type, publicKey] = readFileSync(`${other}.pub`, 'utf8').split(' ');
+    await mkdir(join(parent, 'changed-key', '.webstack'), { recursive: true });
+    await writeFile(
+      join(parent, 'changed-key', '.webstack', 'known_hosts'),
+      `${address.db1} ${type} ${publicKey}\n`,
+    );
+    const changed = await webstack(['up'], changedKey);
+    assert.equal(changed.code, 1);
+    assert.match(changed.stderr, /^error SSH_HOST_KEY_CHANGED: .*db1.*\nfix: .+\n$/);
+
+    await nothingChanged();
+  });
+
+  test('up brings the db, then the app hosts, then the lb up; status is one table of host × component', async () => {
+    const up = await webstack(['up']);
+    assert.equal(up.code, 0, up.stderr + up.stdout);
+    const healthyAt = (name: Name) => up.stdout.indexOf(`${name.padEnd(6)} healthy`);
+    const startedAt = (name: Name) => up.stdout.indexOf(`${name.padEnd(6)} starting the supervisor`);
+    assert.ok(healthyAt('db1') >= 0 && healthyAt('db1') < startedAt('app1'), up.stdout);
+    assert.ok(healthyAt('app1') < startedAt('app2') && healthyAt('app2') < startedAt('lb1'), up.stdout);
+
+    const current = await status();
+    assert.equal(current.healthy, true, JSON.stringify(current));
+    assert.deepEqual(
+      current.hosts.map((h) => [h.host, h.status.components?.map((c) => c.name)]),
+      [
+        ['lb1', ['nginx']],
+        ['app1', ['appserver']],
+        ['app2', ['appserver']],
+        ['db1', ['mariadb']],
+      ],
+    );
+    // One release, built once and shipped to every host.
+    assert.equal(new Set(current.hosts.map((h) => h.status.release)).size, 1);
+    const text = await webstack(['status']);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /HOST\s+ADDRESS\s+ROLES\s+COMPONENT/);
+    assert.match(text.stdout, /db1\s+198\.18\.0\.14\s+db\s+mariadb\s+running/);
+    for (const name of Object.keys(address) as Name[]) {
+      for (const file of [`${HOST_STATE}/host.json`, hostPaths.secrets])
+        assert.equal(statSync(onMachine(name, file)).mode & 0o777, 0o600, `${name}: ${file}`);
+    }
+    // The database takes the app hosts' connections on its own address, never the lb's.
+    const grants = await ssh('db1', [
+      'mariadb',
+      `--socket=${hostPaths.mariadb.socket}`,
+      '-N',
+      '-e',
+      '"SELECT DISTINCT Host FROM mysql.user WHERE User=\'webstack_app\' ORDER BY Host"',
+    ]);
+    assert.equal(grants.code, 0, grants.stderr);
+    assert.deepEqual(
+      grants.stdout.trim().split('\n'),
+      ['127.0.0.1', address.app1, address.app2, 'localhost'].sort(),
+    );
+  });
+
+  test('Chromium loads the site by name through the lb', async () => {
+    const browser = await launchBrowser(address.lb1);
+    try {
+      const page = await browser.browser.newPage();
+      const home = await page.goto('http://www.foobar.com/');
+      assert.equal(home?.status(), 200);
+      assert.match(await page.title(), /foobar/i);
+      await page.click('a[href="/articles"]');
+      await page.waitForURL('http://www.foobar.com/articles');
+      assert.ok((await page.locator('article, li a[href^="/articles/"]').count()) > 0);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('an app host loses power under load: no failed GET, no acknowledged write lost; after its reboot it serves again', async () => {
+    const added = await ssh('app1', [
+      ...remoteCli,
+      'user',
+      'add',
+      '--email',
+      'cluster@example.com',
+      '--role',
+      'editor',
+    ]);
+    assert.equal(added.code, 0, added.stderr);
+    const password = added.stdout.match(/password \(shown once\): (\S+)/)?.[1];
+    assert.ok(password, added.stdout);
+    const login = await fetch(`http://${address.lb1}/api/v1/session`, {
+      method: 'POST',
+      headers: { host: 'www.foobar.com', 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'cluster@example.com', password }),
+    });
+    assert.equal(login.status, 200, await login.clone().text());
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const { csrfToken } = (await login.json()) as { csrfToken: string };
+    load = new Load({
+      address: address.lb1,
+      port: 80,
+      host: 'www.foobar.com',
+      readers: 3,
+      readPaths: ['/', '/articles', '/api/v1/articles', '/products'],
+      pauseMs: 20,
+      cookie,
+      csrfToken,
+      maxRequests: 50_000,
+    });
+    const running = load;
+    running.start();
+    const answered = (phase: string, since: number, gets: number, posts: number) =>
+      waitFor(
+        () => {
+          const mine = running.samples.filter((s) => s.phase === phase && s.endedAt > since);
+          const got = mine.filter((s) => s.method === 'GET').length;
+          return got >= gets && mine.length - got >= posts;
+        },
+        { what: `${gets} reads and ${posts} writes answered in "${phase}"`, timeoutMs: 120_000 },
+      );
+    await answered('warm-up', 0, 30, 5);
+    assert.deepEqual(
+      running.samples.filter((s) => s.status < 200 || s.status >= 400).slice(0, 3),
+      [],
+      'the warm-up has no failure',
+    );
+
+    const missingWrites = async () => {
+      const stored = await ssh('db1', [
+        'mariadb',
+        `--socket=${hostPaths.mariadb.socket}`,
+        '-N',
+        '-e',
+        `"SELECT title FROM foobar.articles WHERE title LIKE 'chaos ${process.pid} write %'"`,
+      ]);
+      assert.equal(stored.code, 0, stored.stderr);
+      const titles = new Set(stored.stdout.trim().split('\n'));
+      return running.acknowledged.filter((title) => !titles.has(title)).length;
+    };
+    const accessLog = () =>
+      readFileSync(onMachine('lb1', hostPaths.nginx.accessLog), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { time: string; status: number; upstream_addr: string });
+    /** The app host that answered: the last one nginx tried. */
+    const servedBy = (entry: { upstream_addr: string }) =>
+      entry.upstream_addr.split(', ').pop()?.split(':')[0];
+
+    running.phase = 'app1 power loss';
+    let from = Date.now();
+    assert.equal((await lab('crash', 'app1')).code, 0);
+    const crashedAt = Date.now();
+    await answered(running.phase, Date.now(), 60, 10);
+    running.phase = 'between';
+    const loss = reportPhase(running.samples, 'app1 power loss', from, Date.now());
+    reports.push({ ...loss, missing: await missingWrites(), recoveryMs: 0 });
+    assert.equal(loss.failedGets, 0, JSON.stringify(loss));
+    assert.equal(reports.at(-1)?.missing, 0);
+    // Once nginx has seen it fail, every answer comes from app2 (a retry may try app1 first).
+    const after = accessLog().filter((e) => Date.parse(e.time) > crashedAt + 12_000 && e.upstream_addr);
+    assert.ok(after.length > 0, 'requests reached an app host after the loss');
+    assert.deepEqual([...new Set(after.map(servedBy))], [address.app2]);
+
+    running.phase = 'app1 reboot';
+    from = Date.now();
+    assert.equal((await lab('start', 'app1')).code, 0);
+    await waitFor(
+      async () => (await status()).hosts.find((h) => h.host === 'app1')?.status.healthy === true,
+      { what: 'app1 healthy again after its reboot', timeoutMs: 180_000, intervalMs: 1_000 },
+    );
+    await waitFor(() => accessLog().some((e) => Date.parse(e.time) > from && servedBy(e) === address.app1), {
+      what: 'the lb sending app1 requests again',
+      timeoutMs: 60_000,
+    });
+    const recoveryMs = Date.now() - from;
+    await answered(running.phase, Date.now(), 30, 5);
+    running.phase = 'between';
+    const reboot = reportPhase(running.samples, 'app1 reboot', from, Date.now());
+    reports.push({ ...reboot, missing: await missingWrites(), recoveryMs });
+    assert.equal(reboot.failedGets, 0, JSON.stringify(reboot));
+    assert.equal(reports.at(-1)?.missing, 0);
+    await running.stop();
+  });
+
+  test('down stops every host, lb first', async () => {
+    const down = await webstack(['down']);
+    assert.equal(down.code, 0, down.stderr + down.stdout);
+    assert.ok(down.stdout.indexOf('lb1') < down.stdout.indexOf('db1'), down.stdout);
+    const current = await status();
+    assert.equal(current.healthy, false);
+    assert.deepEqual(
+      current.hosts.map((h) => [h.host, h.status.running]),
+      [
+        ['lb1', false],
+        ['app1', false],
+        ['app2', false],
+        ['db1', false],
+      ],
+    );
+    for (const name of Object.keys(address) as Name[])
+      await waitFor(async () => (await processesIn(name)) === 1, {
+        what: `${name} to run only its sshd`,
+        timeoutMs: 30_000,
+      });
+  });
+});
