@@ -46,6 +46,8 @@ describe('the cluster CA', () => {
     });
     assert.equal(first.issued, true);
     assert.equal(await mode(first.key), 0o600);
+    assert.equal(await localHost.readText(first.ca), ca.pem);
+    assert.equal(await mode(first.ca), 0o644);
     const cert = new X509Certificate(first.pem);
     assert.equal(cert.verify(new X509Certificate(ca.pem).publicKey), true);
     assert.equal(cert.checkIP('127.0.0.1'), '127.0.0.1');

@@ -31,6 +31,8 @@ export interface IssueOptions {
 export interface IssuedCertificate {
   certificate: string;
   key: string;
+  /** A copy of the CA certificate beside it (0644; the CA's own directory is 0700), e.g. for ssl_ca. */
+  ca: string;
   /** The certificate's PEM text. */
   pem: string;
   /** False when the existing certificate still covered every name for more than 30 days. */
@@ -185,6 +187,11 @@ export async function issueCertificate(host: Host, ca: CaFiles, o: IssueOptions)
   const altNames = subjectAltNames(o.name, o.addresses, o.dns ?? []);
   const certificate = join(o.dir, `${o.name}.crt`);
   const key = join(o.dir, `${o.name}.key`);
+  const caCopy = join(o.dir, 'ca.crt');
+  if ((await host.readText(caCopy)) !== ca.pem) {
+    await host.mkdir(o.dir, { mode: 0o755 });
+    await host.writeAtomic(caCopy, ca.pem, { mode: 0o644 });
+  }
   const existing = await host.readText(certificate);
   const existingKey = await host.readText(key);
   if (
@@ -192,13 +199,12 @@ export async function issueCertificate(host: Host, ca: CaFiles, o: IssueOptions)
     existingKey !== null &&
     reissueReason(existing, existingKey, ca.pem, altNames) === null
   )
-    return { certificate, key, pem: existing, issued: false };
-  await host.mkdir(o.dir, { mode: 0o755 });
+    return { certificate, key, ca: caCopy, pem: existing, issued: false };
   const { stdout: keyPem } = await host.run(privateKeyArgv());
   await host.writeAtomic(key, keyPem, { mode: 0o600, ...(o.owner ? { owner: o.owner } : {}) });
   const { stdout: pem } = await host.run(
     serverCertificateArgv(ca, { name: o.name, key, altNames, ...(o.days ? { days: o.days } : {}) }),
   );
   await host.writeAtomic(certificate, pem, { mode: 0o644 });
-  return { certificate, key, pem, issued: true };
+  return { certificate, key, ca: caCopy, pem, issued: true };
 }
