@@ -4,12 +4,14 @@ import {
   applyFirewall,
   firewallCheck,
   firewallDifferences,
+  firewallInputFor,
   firewallTable,
   parseLiveFirewall,
   REMOVE_FIREWALL_SCRIPT,
   removeFirewall,
   renderFirewall,
 } from '../../../src/stack/components/firewall/index.js';
+import { resolveInventory } from '../../../src/stack/core/config/inventory.js';
 import { RecordingHost } from '../../../src/stack/host/recording.js';
 
 const APP_HOST = { appPort: 3000, lbAddresses: ['198.18.1.10', '2001:DB8:0:0::10'], appAddresses: [] };
@@ -235,4 +237,31 @@ test('the doctor check: critical when the table is missing or differs, ok when i
     detail: 'ports 3000 (app) accept only their peers',
     fix: null,
   });
+});
+
+test('from the inventory: app hosts open the app port to the lb hosts, the db host its port to the app hosts', () => {
+  const inventory = resolveInventory([
+    { name: 'lb1', address: '198.18.0.2', roles: ['lb'], ssh: { user: 'root', port: 22 } },
+    { name: 'app1', address: '198.18.0.3', roles: ['app'], ssh: { user: 'root', port: 22 } },
+    { name: 'app2', address: '198.18.0.4', roles: ['app'], ssh: { user: 'root', port: 22 } },
+    { name: 'db1', address: '198.18.0.5', roles: ['db'], ssh: { user: 'root', port: 22 } },
+  ]);
+  const [lb1, app1, , db1] = inventory.hosts;
+  const ports = { app: 3000, db: 3307 };
+  assert.ok(lb1 && app1 && db1);
+  assert.deepEqual(firewallInputFor(inventory, lb1, ports), { lbAddresses: [], appAddresses: [] });
+  assert.deepEqual(firewallInputFor(inventory, app1, ports), {
+    appPort: 3000,
+    lbAddresses: ['198.18.0.2'],
+    appAddresses: [],
+  });
+  assert.deepEqual(firewallInputFor(inventory, db1, ports), {
+    lbAddresses: [],
+    dbPort: 3307,
+    appAddresses: ['198.18.0.3', '198.18.0.4'],
+  });
+  const single = resolveInventory(undefined);
+  const [local] = single.hosts;
+  assert.ok(local);
+  assert.deepEqual(firewallInputFor(single, local, ports), { lbAddresses: [], appAddresses: [] });
 });
