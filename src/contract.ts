@@ -67,6 +67,8 @@ export const SITE_ENV = {
   release: 'WEBSTACK_RELEASE',
   /** Address the site listens on: a port number, or host:port. */
   listen: 'WEBSTACK_LISTEN',
+  /** PEM of the CA that signed the database server's certificate: set, the site connects over TLS. */
+  databaseCa: 'WEBSTACK_DATABASE_CA',
 } as const;
 
 /** What the stack passes to a release's `start()`. */
@@ -87,6 +89,11 @@ export interface SiteSettings {
   host: string;
   /** Absolute path of the JSON StatusSnapshot the supervisor rewrites (the admin status page reads it). */
   statusFile?: string;
+  /**
+   * PEM text of the CA that signed the database server's certificate (the cluster's own CA). When
+   * set, TCP connections to the database use TLS and accept only a certificate that CA signed.
+   */
+  databaseCa?: string;
 }
 
 /** The supervisor's picture of the stack, written as JSON to SiteSettings.statusFile. */

@@ -101,6 +101,7 @@ export async function buildApp(settings: SiteSettings, options: BuildOptions = {
       url: settings.databaseUrl,
       password: settings.databasePassword,
       poolSize: settings.dbPoolSize,
+      ...(settings.databaseCa === undefined ? {} : { ca: settings.databaseCa }),
     });
   await app.register(databasePlugin, { db });
   await app.register(cookie);

@@ -15,7 +15,12 @@ import { readSettings } from './settings.js';
  */
 async function withDb<T>(work: (db: Db) => Promise<T>): Promise<T> {
   const settings = readSettings();
-  const db = createDb({ url: settings.databaseUrl, password: settings.databasePassword, poolSize: 2 });
+  const db = createDb({
+    url: settings.databaseUrl,
+    password: settings.databasePassword,
+    poolSize: 2,
+    ...(settings.databaseCa === undefined ? {} : { ca: settings.databaseCa }),
+  });
   try {
     return await work(db);
   } finally {

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
 import { SITE_ENV, type SiteSettings } from '../contract.js';
@@ -22,6 +23,7 @@ const EnvSchema = Type.Object({
   release: Type.String({ minLength: 1 }),
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
   host: Type.String({ minLength: 1 }),
+  databaseCa: Type.Optional(Type.String({ pattern: '^-----BEGIN CERTIFICATE-----' })),
 });
 type EnvSettings = Static<typeof EnvSchema>;
 
@@ -46,6 +48,15 @@ export function parseListen(value: string): { host: string; port: number } {
     );
   }
   return { host: match[1] || '127.0.0.1', port };
+}
+
+/** The database CA must be a certificate: a broken one would only show as failed connections later. */
+function checkCertificate(pem: string): void {
+  try {
+    new X509Certificate(pem);
+  } catch (error) {
+    throw new SettingsError(`${SITE_ENV.databaseCa} is not a PEM certificate: ${(error as Error).message}`);
+  }
 }
 
 /** Reads the site's settings from the environment names in SITE_ENV, with defaults for local use. */
@@ -73,6 +84,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): SiteSettings
     release: get('release', DEFAULTS.release),
     port,
     host,
+    ...(get('databaseCa') === undefined ? {} : { databaseCa: get('databaseCa') }),
   };
   const first = [...Value.Errors(EnvSchema, raw)][0];
   if (first) {
@@ -82,5 +94,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): SiteSettings
       key === 'databasePassword' || key === 'sessionSecret' ? '(hidden)' : JSON.stringify(raw[key]);
     throw new SettingsError(`${envName} has the value ${shown}: ${first.message}`);
   }
+  if (raw.databaseCa !== undefined) checkCertificate(raw.databaseCa);
   return raw as EnvSettings;
 }

@@ -20,6 +20,7 @@ import {
   waitForMariadb,
   writeConfig,
 } from '../../src/stack/components/mariadb/index.js';
+import type { MyCnfOptions } from '../../src/stack/components/mariadb/my-cnf.js';
 import { statePaths } from '../../src/stack/core/paths.js';
 import { localHost } from '../../src/stack/host/index.js';
 import { freePort } from './ports.js';
@@ -87,8 +88,13 @@ function testServer(socket: string, port: number, stop: () => Promise<void>): Te
   };
 }
 
-/** Starts a private server in a fresh temp directory. Call stop() when done (it removes the directory). */
-export async function startTestMariadb(): Promise<OwnedTestMariadb> {
+/**
+ * Starts a private server in a fresh temp directory. Call stop() when done (it removes the directory).
+ * `tls` (paths the mysql account can read) makes it offer TLS on TCP.
+ */
+export async function startTestMariadb(
+  options: { tls?: MyCnfOptions['tls'] } = {},
+): Promise<OwnedTestMariadb> {
   // Short path: the socket path must stay under 108 bytes.
   const dir = await mkdtemp(join(tmpdir(), 'wsdb-'));
   // mariadbd runs as `mysql` when we are root; it must be able to reach its files.
@@ -101,7 +107,13 @@ export async function startTestMariadb(): Promise<OwnedTestMariadb> {
     await writeConfig(
       localHost,
       layout,
-      { port, bindAddress: '127.0.0.1', bufferPoolMb: 64, maxConnections: 300 },
+      {
+        port,
+        bindAddress: '127.0.0.1',
+        bufferPoolMb: 64,
+        maxConnections: 300,
+        ...(options.tls ? { tls: options.tls } : {}),
+      },
       runAs,
     );
     await initDataDir(localHost, layout, runAs);

@@ -24,6 +24,8 @@ export interface DatabaseOptions {
   /** How long a query may wait for a pooled connection before failing (so pages answer 503, not hang). */
   acquireTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /** PEM of the CA that signed the server's certificate: TCP connections then use TLS (SiteSettings.databaseCa). */
+  ca?: string;
 }
 
 /** Turns mysql://user@host:port/db[?socket=/path] into mysql2 pool options. Pure. */
@@ -34,9 +36,15 @@ export function poolOptionsFromUrl(options: DatabaseOptions): PoolOptions {
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (database === '') throw new Error('database URL must name a database: mysql://user@host:port/NAME');
   const socketPath = url.searchParams.get('socket');
+  // TLS on TCP only: a unix socket never leaves the machine. The server's certificate must chain to
+  // the CA; mysql2 checks no name for an IP address, and the cluster's CA signs only its own servers.
   const where = socketPath
     ? { socketPath }
-    : { host: url.hostname || '127.0.0.1', port: Number(url.port || 3306) };
+    : {
+        host: url.hostname || '127.0.0.1',
+        port: Number(url.port || 3306),
+        ...(options.ca === undefined ? {} : { ssl: { ca: options.ca, rejectUnauthorized: true } }),
+      };
   return {
     ...where,
     user: decodeURIComponent(url.username),

@@ -221,6 +221,44 @@ export const ERRORS = {
     message: 'not a DNS name: %s',
     fix: 'set domain in the webstack config to a lower-case domain name',
   },
+  TLS_ADDRESS_INVALID: {
+    message: 'the certificate for %s would name %s, which is not an IP address',
+    fix: 'set the address of that host in the inventory to an IPv4 or IPv6 address',
+  },
+  TLS_CERTIFICATE_UNREADABLE: {
+    message: 'openssl cannot read the certificate %s: %s',
+    fix: 'remove it (and its key); webstack issues a new one on the next `webstack up`',
+  },
+  TLS_CA_INCOMPLETE: {
+    message: 'the cluster CA in %s has %s but not %s',
+    fix: 'restore the missing file from a backup; or remove the directory, run `webstack up`, and every certificate is issued again',
+  },
+
+  // The firewall: webstack's own nftables table
+  FIREWALL_ADDRESS_INVALID: {
+    message: 'the firewall rule for %s names %s, which is not an IP address',
+    fix: 'set the address of that host in the inventory to an IPv4 or IPv6 address',
+  },
+  FIREWALL_PORT_INVALID: {
+    message: 'the firewall rule for %s names port %s, which is not 1..65535',
+    fix: 'set the port in the webstack config to a whole number from 1 to 65535',
+  },
+  FIREWALL_PORT_TWICE: {
+    message: 'port %s is guarded twice, for %s and for %s',
+    fix: 'give the application and the database different ports in the webstack config',
+  },
+  FIREWALL_NAME_INVALID: {
+    message: 'firewall rule name %s is not lower-case letters, digits and _, or is used twice',
+    fix: 'report this as a bug in webstack',
+  },
+  FIREWALL_REJECTED: {
+    message: 'nft refused the rules in %s (%s); the previous rules are still in place',
+    fix: 'check that the kernel has nf_tables (`nft list tables`); if it does, report this as a bug in webstack with that file',
+  },
+  FIREWALL_UNREADABLE: {
+    message: 'cannot read table inet webstack: %s',
+    fix: 'check nftables with `nft list table inet webstack`; `webstack up` writes the table again',
+  },
 
   // DNS
   DNS_ZONE_INVALID: {

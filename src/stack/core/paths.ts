@@ -46,6 +46,13 @@ export function statePaths(stateDir: string) {
     dns: {
       zone: (domain: string) => join(stateDir, 'dns', `db.${domain}`),
     },
+    /** The nft script of webstack's own table (0600), as last applied. */
+    firewall: join(stateDir, 'firewall', 'webstack.nft'),
+    /** The cluster's CA (key 0600) and the certificates it issued, e.g. MariaDB's. */
+    tls: {
+      ca: join(stateDir, 'tls', 'ca'),
+      certificates: join(stateDir, 'tls', 'certificates'),
+    },
     app: {
       log: join(logs, 'app.log'),
     },

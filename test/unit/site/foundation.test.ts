@@ -64,6 +64,58 @@ test('pool options: TCP from host:port, unix socket from ?socket=', () => {
   );
 });
 
+/** A CA certificate (any will do: the site only parses it and hands it to mysql2). */
+const CA_PEM = [
+  '-----BEGIN CERTIFICATE-----',
+  'MIIBxjCCAW2gAwIBAgIUaObjkJTXnT/AqvNN6KhDE+GnS5kwCgYIKoZIzj0EAwIw',
+  'MTERMA8GA1UECgwId2Vic3RhY2sxHDAaBgNVBAMME3dlYnN0YWNrIGNsdXN0ZXIg',
+  'Q0EwHhcNMjYxMjAyMDAwNjAzWhcNMzYxMTI5MDAwNjAzWjAxMREwDwYDVQQKDAh3',
+  'ZWJzdGFjazEcMBoGA1UEAwwTd2Vic3RhY2sgY2x1c3RlciBDQTBZMBMGByqGSM49',
+  'AgEGCCqGSM49AwEHA0IABF12HCUtOr+6CwSgTtwtv693F6OUi/guJ14xmKxvjTKl',
+  'cImDiHtTUQ39b+Kwjo3UiahY6c0fow3bpqGtuNa6UZWjYzBhMB0GA1UdDgQWBBTc',
+  'SjaZFe8qvjRUoNizZj0S6HTblTAfBgNVHSMEGDAWgBTcSjaZFe8qvjRUoNizZj0S',
+  '6HTblTAPBgNVHRMBAf8EBTADAQH/MA4GA1UdDwEB/wQEAwIBBjAKBggqhkjOPQQD',
+  'AgNHADBEAiBZ1IC1v8ZCdZ2GBZ6GmcuYN1sOn2kCNawWOpqmTtJxGAIgamlKheFW',
+  'QInhclrEw43kYLFJYpLL34H2q4PGdaobD3k=',
+  '-----END CERTIFICATE-----',
+].join('\n');
+
+test('pool options: with a database CA, TCP connections use TLS and verify the chain; a socket does not', () => {
+  const tcp = poolOptionsFromUrl({
+    url: 'mysql://app@198.18.0.4:3306/site',
+    password: 'pw',
+    poolSize: 5,
+    ca: CA_PEM,
+  });
+  assert.deepEqual(tcp.ssl, { ca: CA_PEM, rejectUnauthorized: true });
+  const plain = poolOptionsFromUrl({ url: 'mysql://app@198.18.0.4:3306/site', password: 'pw', poolSize: 5 });
+  assert.equal(plain.ssl, undefined);
+  const socket = poolOptionsFromUrl({
+    url: 'mysql://app@localhost/site?socket=/run/db.sock',
+    password: '',
+    poolSize: 1,
+    ca: CA_PEM,
+  });
+  assert.equal(socket.ssl, undefined);
+});
+
+test('settings: WEBSTACK_DATABASE_CA is optional, and must be a PEM certificate when set', () => {
+  assert.equal(readSettings(ENV).databaseCa, undefined);
+  assert.equal(readSettings({ ...ENV, [SITE_ENV.databaseCa]: CA_PEM }).databaseCa, CA_PEM);
+  assert.throws(
+    () => readSettings({ ...ENV, [SITE_ENV.databaseCa]: 'not a certificate' }),
+    /WEBSTACK_DATABASE_CA has the value/,
+  );
+  assert.throws(
+    () =>
+      readSettings({
+        ...ENV,
+        [SITE_ENV.databaseCa]: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n',
+      }),
+    /WEBSTACK_DATABASE_CA is not a PEM certificate/,
+  );
+});
+
 test('database unavailable: connection errors yes, SQL errors no', () => {
   assert.equal(isDatabaseUnavailable({ code: 'ECONNREFUSED' }), true);
   assert.equal(isDatabaseUnavailable({ code: 'PROTOCOL_CONNECTION_LOST', fatal: true }), true);

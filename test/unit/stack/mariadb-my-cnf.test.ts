@@ -79,6 +79,26 @@ test('no binary log unless asked; with one, every commit syncs it', () => {
   assert.equal(server.get('sync_binlog'), '1');
 });
 
+test('no TLS unless asked; with it, the certificate, key and CA, and TLS 1.2 or newer only', () => {
+  const plain = settings(renderMyCnf(options), 'mariadbd');
+  assert.equal(plain.has('ssl_cert') || plain.has('ssl_key') || plain.has('ssl_ca'), false);
+  const tls = {
+    certificate: '/var/lib/webstack/tls/certificates/db1.crt',
+    key: '/var/lib/webstack/tls/certificates/db1.key',
+    ca: '/var/lib/webstack/tls/certificates/ca.crt',
+  };
+  const server = settings(renderMyCnf({ ...options, tls }), 'mariadbd');
+  assert.equal(server.get('ssl_cert'), tls.certificate);
+  assert.equal(server.get('ssl_key'), tls.key);
+  assert.equal(server.get('ssl_ca'), tls.ca);
+  assert.equal(server.get('tls_version'), 'TLSv1.2,TLSv1.3');
+  // The CLI tools talk over the socket: the client group asks for no TLS.
+  assert.equal(settings(renderMyCnf({ ...options, tls }), 'client').has('ssl'), false);
+  assert.throws(() => renderMyCnf({ ...options, tls: { ...tls, key: '/tmp/k\nskip-grant-tables' } }), {
+    code: 'MY_CNF_PATH',
+  });
+});
+
 test('the client group points the CLI tools at the same socket', () => {
   const client = settings(renderMyCnf(options), 'client');
   assert.equal(client.get('socket'), options.socket);

@@ -15,7 +15,12 @@ export interface MyCnfOptions {
   maxConnections?: number;
   /** Binary log base name (absolute); omitted means no binary log. */
   binlog?: string;
+  /** The server's certificate and key (issued by the cluster CA) and that CA, for TLS over TCP. */
+  tls?: { certificate: string; key: string; ca: string };
 }
+
+/** TLS 1.0 and 1.1 are off: every client webstack runs (mysql2 on Node 20) speaks 1.2 and 1.3. */
+export const TLS_VERSIONS = 'TLSv1.2,TLSv1.3';
 
 /**
  * Strict mode so bad data is an error instead of a silent truncation. NO_BACKSLASH_ESCAPES is
@@ -59,6 +64,9 @@ export function renderMyCnf(options: MyCnfOptions): string {
     options.pidFile,
     options.errorLog,
     options.binlog ?? '/',
+    options.tls?.certificate ?? '/',
+    options.tls?.key ?? '/',
+    options.tls?.ca ?? '/',
   ]) {
     // An option file has no escaping for these; refuse rather than write a config that means something else.
     if (!/^\/[^\n\r#;"'\\]*$/.test(path)) throw new WebstackError('MY_CNF_PATH', JSON.stringify(path));
@@ -99,6 +107,16 @@ export function renderMyCnf(options: MyCnfOptions): string {
       'binlog_format = ROW',
       'sync_binlog = 1',
       'expire_logs_days = 7',
+    );
+  }
+  if (options.tls !== undefined) {
+    // Offered on every TCP connection; the accounts of remote hosts are REQUIRE SSL (provision.ts).
+    server.push(
+      '',
+      `ssl_cert = ${options.tls.certificate}`,
+      `ssl_key = ${options.tls.key}`,
+      `ssl_ca = ${options.tls.ca}`,
+      `tls_version = ${TLS_VERSIONS}`,
     );
   }
   // The client group lets `mariadb --defaults-file=...` and mariadb-dump find this server.

@@ -11,6 +11,11 @@ export interface DatabaseSpec {
   migratorPassword: string;
   /** Hosts the accounts may connect from; default: the unix socket and loopback TCP. */
   hosts?: readonly string[];
+  /**
+   * Hosts (e.g. the app hosts' addresses) whose accounts must connect over TLS: created or altered
+   * REQUIRE SSL, in addition to `hosts`. The accounts of the other hosts keep what they had.
+   */
+  tlsHosts?: readonly string[];
 }
 
 export const DEFAULT_HOSTS = ['localhost', '127.0.0.1'] as const;
@@ -48,7 +53,8 @@ function checkHost(host: string): string {
  */
 export async function provisionDatabase(admin: ConnectionOptions, spec: DatabaseSpec): Promise<void> {
   const db = quoteIdentifier(spec.database);
-  const hosts = (spec.hosts ?? DEFAULT_HOSTS).map(checkHost);
+  const tlsHosts = new Set((spec.tlsHosts ?? []).map(checkHost));
+  const hosts = [...new Set([...(spec.hosts ?? DEFAULT_HOSTS).map(checkHost), ...tlsHosts])];
   const accounts = [
     { user: checkUser(spec.appUser), password: spec.appPassword, grant: APP_PRIVILEGES.join(', ') },
     { user: checkUser(spec.migratorUser), password: spec.migratorPassword, grant: 'ALL PRIVILEGES' },
@@ -58,12 +64,18 @@ export async function provisionDatabase(admin: ConnectionOptions, spec: Database
     await connection.query(`CREATE DATABASE IF NOT EXISTS ${db} CHARACTER SET utf8mb4`);
     for (const account of accounts) {
       for (const host of hosts) {
-        await connection.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [
+        // Created REQUIRE SSL at once: a TLS host's account never exists, even briefly, without it.
+        const require = tlsHosts.has(host) ? ' REQUIRE SSL' : '';
+        await connection.query(`CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?${require}`, [
           account.user,
           host,
           account.password,
         ]);
-        await connection.query('ALTER USER ?@? IDENTIFIED BY ?', [account.user, host, account.password]);
+        await connection.query(`ALTER USER ?@? IDENTIFIED BY ?${require}`, [
+          account.user,
+          host,
+          account.password,
+        ]);
         if (
           account.user === spec.appUser &&
           (await holdsMoreThan(connection, account.user, host, spec.database))
@@ -102,15 +114,15 @@ async function holdsMoreThan(
 /** Removes a database and its two accounts (tests, and `webstack destroy` later). */
 export async function dropDatabase(
   admin: ConnectionOptions,
-  spec: Pick<DatabaseSpec, 'database' | 'appUser' | 'migratorUser' | 'hosts'>,
+  spec: Pick<DatabaseSpec, 'database' | 'appUser' | 'migratorUser' | 'hosts' | 'tlsHosts'>,
 ): Promise<void> {
   const db = quoteIdentifier(spec.database);
+  const hosts = new Set([...(spec.hosts ?? DEFAULT_HOSTS), ...(spec.tlsHosts ?? [])].map(checkHost));
   const connection = await connectAdmin(admin);
   try {
     await connection.query(`DROP DATABASE IF EXISTS ${db}`);
     for (const user of [checkUser(spec.appUser), checkUser(spec.migratorUser)]) {
-      for (const host of (spec.hosts ?? DEFAULT_HOSTS).map(checkHost))
-        await connection.query('DROP USER IF EXISTS ?@?', [user, host]);
+      for (const host of hosts) await connection.query('DROP USER IF EXISTS ?@?', [user, host]);
     }
   } finally {
     await connection.end();

@@ -8,6 +8,8 @@ export const STACK_PACKAGES = [
   'mariadb-backup',
   'bind9-utils',
   'logrotate',
+  // webstack's own table guards the application and database ports (components/firewall).
+  'nftables',
 ] as const;
 /**
  * What the test suite and the benchmark need on top: a real DNS server, a browser, a load

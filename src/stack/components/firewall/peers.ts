@@ -1,0 +1,25 @@
+import type { Inventory, InventoryHost } from '../../core/config/inventory.js';
+import { hostsWith } from '../../core/config/inventory.js';
+import type { FirewallInput } from './rules.js';
+
+/**
+ * What HOST's firewall guards, from the inventory: on an app host the application port, open to
+ * the lb hosts; on a db host the MariaDB port, open to the app hosts. A cluster of one guards
+ * nothing: its ports listen on loopback only.
+ */
+export function firewallInputFor(
+  inventory: Inventory,
+  host: InventoryHost,
+  ports: { app: number; db: number },
+): FirewallInput {
+  if (inventory.single) return { lbAddresses: [], appAddresses: [] };
+  const addresses = (role: 'lb' | 'app') => hostsWith(inventory, role).map((h) => h.address);
+  const app = host.roles.includes('app');
+  const db = host.roles.includes('db');
+  return {
+    ...(app ? { appPort: ports.app } : {}),
+    lbAddresses: app ? addresses('lb') : [],
+    ...(db ? { dbPort: ports.db } : {}),
+    appAddresses: db ? addresses('app') : [],
+  };
+}
