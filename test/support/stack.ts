@@ -40,6 +40,7 @@ export function cli(
         resolve({ code, stdout, stderr });
       },
     );
+    child.stdin?.on('error', () => {}); // a CLI that exits without reading its stdin: no EPIPE
     child.stdin?.end(options.input ?? '');
   });
 }

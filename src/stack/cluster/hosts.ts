@@ -10,10 +10,11 @@ import { type HostPlan, planCluster } from './plan.js';
 /** What the operator's machine keeps for a cluster, under `operatorDir`. */
 export function operatorPaths(config: ResolvedConfig) {
   const dir = config.operatorDir;
-  // A unix socket path has ~108 bytes; ssh's %C is 40 of them.
+  // A unix socket path has 108 bytes: ssh's %C takes 40 of them, and the temporary name it binds
+  // first 17 more.
   const sshDir = join(dir, 'ssh');
   const controlDir =
-    sshDir.length <= 60
+    sshDir.length <= 40
       ? sshDir
       : join(tmpdir(), `webstack-ssh-${createHash('sha256').update(dir).digest('hex').slice(0, 12)}`);
   return {

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { type CaFiles, ensureCa, issueCertificate } from '../components/tls/ca.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import { WebstackError } from '../core/errors.js';
 import { ensureSecrets } from '../core/secrets.js';
@@ -50,6 +51,8 @@ export async function clusterUp(config: ResolvedConfig, options: ClusterUpOption
   try {
     await Promise.all(hosts.map((host) => preflight(host)));
     const secrets = JSON.stringify(await ensureSecrets(localHost, operator.secrets), null, 2);
+    // The cluster's own CA, kept here: MariaDB's certificates are issued by it, app hosts trust it.
+    const ca = await ensureCa(localHost, join(operator.dir, 'ca'));
     const release = await operatorRelease(operator, (line) => options.log('build', line));
     const raw = JSON.parse((await localHost.readText(config.file ?? '')) ?? '{}') as Record<string, unknown>;
     await Promise.all(
@@ -68,6 +71,7 @@ export async function clusterUp(config: ResolvedConfig, options: ClusterUpOption
           mode: 0o600,
         });
         await host.ssh.writeAtomic(layout.paths.secrets, `${secrets}\n`, { mode: 0o600 });
+        await shipTls(host, layout, operator, ca);
         // What the host's init starts at boot: the supervisor, as `install-service` does with systemd.
         const boot = {
           argv: remoteWebstack(layout, ['daemon', '--no-seed']),
@@ -85,6 +89,32 @@ export async function clusterUp(config: ResolvedConfig, options: ClusterUpOption
   } finally {
     await disconnect(hosts);
   }
+}
+
+/**
+ * The CA's certificate onto every host; on a db host also MariaDB's certificate for the host's
+ * address, issued here (the CA key never leaves this machine), its key 0600 for the mysql account.
+ */
+async function shipTls(
+  host: ClusterHost,
+  layout: HostLayout,
+  operator: OperatorPaths,
+  ca: CaFiles,
+): Promise<void> {
+  const tls = layout.paths.tls;
+  await host.ssh.mkdir(dirname(tls.caCertificate), { mode: 0o755 });
+  await host.ssh.writeAtomic(tls.caCertificate, ca.pem, { mode: 0o644 });
+  if (!host.plan.host.roles.includes('db')) return;
+  const issued = await issueCertificate(localHost, ca, {
+    name: host.name,
+    addresses: [host.plan.host.address],
+    dir: join(operator.dir, 'certificates'),
+  });
+  const key = await localHost.readText(issued.key);
+  if (key === null) throw new WebstackError('CLUSTER_CA_MISSING', issued.key);
+  const mysql = await host.ssh.userIds('mysql');
+  await host.ssh.writeAtomic(tls.serverCertificate, issued.pem, { mode: 0o644 });
+  await host.ssh.writeAtomic(tls.serverKey, key, { mode: 0o600, owner: mysql });
 }
 
 /** Reachable over SSH, root (or password-less sudo), Debian 12 or later. */

@@ -336,6 +336,10 @@ export const ERRORS = {
     message: 'host %s did not come up: %s',
     fix: "fix the cause and run `webstack up` again (the host's log: `webstack logs --host %s webstack`)",
   },
+  CLUSTER_CA_MISSING: {
+    message: "the cluster CA's certificate %s is missing on this host",
+    fix: 'run `webstack up` from the operator machine: it puts the certificate on every host',
+  },
   CLUSTER_HOST_TIMEOUT: {
     message: 'host %s was not healthy within %s s',
     fix: 'run `webstack status` and `webstack logs --host %s`',

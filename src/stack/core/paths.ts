@@ -52,6 +52,11 @@ export function statePaths(stateDir: string) {
     tls: {
       ca: join(stateDir, 'tls', 'ca'),
       certificates: join(stateDir, 'tls', 'certificates'),
+      /** On a host of a cluster: the CA's certificate (what the app hosts trust for MariaDB)… */
+      caCertificate: join(stateDir, 'tls', 'cluster', 'ca.crt'),
+      /** …and, on a db host, MariaDB's certificate and key (the key 0600, the mysql account's). */
+      serverCertificate: join(stateDir, 'tls', 'cluster', 'server.crt'),
+      serverKey: join(stateDir, 'tls', 'cluster', 'server.key'),
     },
     app: {
       log: join(logs, 'app.log'),

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { SITE_CLI } from '../../contract.js';
-import { type DbRole, siteEnv } from '../components/appserver/site-env.js';
+import { type DbRole, databaseCa, siteEnv } from '../components/appserver/site-env.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import { WebstackError } from '../core/errors.js';
 import type { StatePaths } from '../core/paths.js';
@@ -26,7 +26,7 @@ export async function runSiteCli(
     throw new WebstackError('NO_RELEASE');
   }
   const secrets = await ensureSecrets(host, paths.secrets);
-  const env = siteEnv(config, paths, secrets, options.role, release);
+  const env = siteEnv(config, paths, secrets, options.role, release, await databaseCa(host, config, paths));
   const dir = releaseDir(paths, release);
   const argv: Argv = [process.execPath, join(dir, SITE_CLI), ...args];
   // As the application's account, like the workers: the migrator's rights come from the

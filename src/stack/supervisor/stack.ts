@@ -3,8 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { ASSETS_URL_PREFIX } from '../../contract.js';
 import type { ComponentName } from '../cluster/plan.js';
 import { AppComponent } from '../components/appserver/component.js';
-import { publicUrl, siteSettings } from '../components/appserver/site-env.js';
+import { databaseCa, publicUrl, siteSettings } from '../components/appserver/site-env.js';
 import { writeStackZone } from '../components/dns/stack-zone.js';
+import { applyFirewall } from '../components/firewall/apply.js';
+import { firewallInputFor } from '../components/firewall/peers.js';
+import { renderFirewall } from '../components/firewall/rules.js';
 import { scheduleLogrotate } from '../components/logrotate/schedule.js';
 import { DatabaseComponent } from '../components/mariadb/component.js';
 import { NginxComponent } from '../components/nginx/component.js';
@@ -75,6 +78,16 @@ export class Stack {
       await activateRelease(host, paths, release);
     }
 
+    if (!config.inventory.single && config.here && (await host.isRoot())) {
+      // Across hosts: the app port takes only the lb hosts, MariaDB's only the app hosts.
+      this.step('applying the firewall');
+      const input = firewallInputFor(config.inventory, config.here.host, {
+        app: config.app.port,
+        db: config.database.port,
+      });
+      await applyFirewall(host, config.stateDir, renderFirewall(input));
+    }
+
     if (this.runs('nginx')) {
       // Pages name hashed assets; every release's go to one shared directory, so old pages keep theirs.
       await publishAssets(host, paths, releaseDir(paths, release));
@@ -124,7 +137,7 @@ export class Stack {
       releaseDir: releaseDir(paths, release),
       release,
       workers: config.workerCount,
-      settings: siteSettings(config, paths, this.secrets, release),
+      settings: siteSettings(config, paths, this.secrets, release, await databaseCa(host, config, paths)),
       runAs: appUser,
       output: (line) => this.appLog.write(`${line}\n`),
       log: this.log,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { planCluster, startSequence } from '../../../src/stack/cluster/plan.js';
+import { appPeers } from '../../../src/stack/components/nginx/component.js';
 import { resolveConfig } from '../../../src/stack/core/config/load.js';
 import { isWebstackError } from '../../../src/stack/core/errors.js';
 
@@ -143,4 +144,46 @@ test('an unknown ssh key is refused', () => {
     errorOf([host('app1', '198.18.0.12', ['app', 'lb', 'db'], { ssh: { password: 'x' } })]),
     'config key "hosts.0.ssh.password" has the value "x": is not a known key',
   );
+});
+
+test('a host sees the cluster from where it stands: its app listens on its address, the db is the db host', () => {
+  const hosts = [
+    { name: 'lb1', address: '198.18.0.11', roles: ['lb'] },
+    { name: 'app1', address: '198.18.0.12', roles: ['app'] },
+    { name: 'app2', address: '198.18.0.13', roles: ['app'] },
+    { name: 'db1', address: '198.18.0.14', roles: ['db'] },
+  ];
+  const operator = resolveConfig({ hosts }, '/etc/webstack/cluster.json');
+  assert.equal(operator.here, null);
+  assert.equal(operator.operatorDir, '/etc/webstack/.webstack');
+  const app2 = resolveConfig({ hosts, self: 'app2' });
+  assert.deepEqual(app2.here?.components, ['appserver']);
+  assert.equal(app2.app.host, '198.18.0.13');
+  assert.equal(app2.database.host, '198.18.0.14');
+  assert.deepEqual(app2.here?.clients, { app: [{ host: 'lb1', address: '198.18.0.11' }], db: [] });
+  const db1 = resolveConfig({ hosts, self: 'db1' });
+  assert.equal(db1.database.host, '198.18.0.14', 'the db host binds its own address');
+  assert.deepEqual(
+    db1.here?.clients.db.map((c) => c.address),
+    ['198.18.0.12', '198.18.0.13'],
+  );
+  const lb1 = resolveConfig({ hosts, self: 'lb1' });
+  assert.deepEqual(
+    appPeers(lb1).map((p) => `${p.host}:${p.port} ${p.maxFails} ${p.failTimeoutSeconds}`),
+    ['198.18.0.12:3000 1 10', '198.18.0.13:3000 1 10'],
+    'each app host once, marked down after a failure',
+  );
+  assert.throws(
+    () => resolveConfig({ hosts, self: 'web9' }),
+    (error: unknown) =>
+      isWebstackError(error) && error.code === 'CONFIG_INVALID' && /self/.test(error.message),
+  );
+});
+
+test('a single server is the one local host with every component, and its peers as before', () => {
+  const config = resolveConfig({ app: { workers: 2 } });
+  assert.deepEqual(config.here?.components, ['mariadb', 'appserver', 'nginx']);
+  assert.equal(config.app.host, '127.0.0.1');
+  assert.equal(appPeers(config).length, 6);
+  assert.ok(appPeers(config).every((p) => p.maxFails === 0 && p.failTimeoutSeconds === undefined));
 });

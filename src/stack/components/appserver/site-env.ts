@@ -1,7 +1,9 @@
 import { SITE_ENV, type SiteSettings } from '../../../contract.js';
 import type { ResolvedConfig } from '../../core/config/load.js';
+import { WebstackError } from '../../core/errors.js';
 import type { StatePaths } from '../../core/paths.js';
 import type { StackSecrets } from '../../core/secrets.js';
+import type { Host } from '../../host/host.js';
 
 export const APP_DB_USER = 'webstack_app';
 export const MIGRATOR_DB_USER = 'webstack_migrator';
@@ -42,14 +44,31 @@ export function publicUrl(config: ResolvedConfig): string {
     : `http://${config.siteHost}:${config.http.port}/`;
 }
 
+/**
+ * What the site trusts for its database connections: across hosts, the cluster CA's certificate
+ * that `webstack up` put on every host (the database is reached over TLS); on one server, nothing.
+ */
+export async function databaseCa(
+  host: Host,
+  config: ResolvedConfig,
+  paths: StatePaths,
+): Promise<string | undefined> {
+  if (config.inventory.single) return undefined;
+  const pem = await host.readText(paths.tls.caCertificate);
+  if (pem === null) throw new WebstackError('CLUSTER_CA_MISSING', paths.tls.caCertificate);
+  return pem;
+}
+
 /** The settings a release's start() receives in each worker. */
 export function siteSettings(
   config: ResolvedConfig,
   paths: StatePaths,
   secrets: StackSecrets,
   release: string,
+  ca?: string,
 ): SiteSettings {
   return {
+    ...(ca === undefined ? {} : { databaseCa: ca }),
     databaseUrl: databaseUrl(config, paths, 'app'),
     databasePassword: secrets.appDbPassword,
     sessionSecret: secrets.sessionSecret,
@@ -73,9 +92,11 @@ export function siteEnv(
   secrets: StackSecrets,
   role: DbRole,
   release: string,
+  ca?: string,
 ): NodeJS.ProcessEnv {
   const settings = siteSettings(config, paths, secrets, release);
   return {
+    ...(ca === undefined ? {} : { [SITE_ENV.databaseCa]: ca }),
     PATH: process.env.PATH,
     [SITE_ENV.databaseUrl]: databaseUrl(config, paths, role),
     [SITE_ENV.databasePassword]: role === 'app' ? secrets.appDbPassword : secrets.migratorDbPassword,

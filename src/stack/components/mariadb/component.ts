@@ -46,7 +46,20 @@ export class DatabaseComponent {
       await writeConfig(
         this.host,
         this.layout,
-        { port: this.config.database.port, bindAddress: this.config.database.host ?? '127.0.0.1' },
+        {
+          port: this.config.database.port,
+          bindAddress: this.config.database.host ?? '127.0.0.1',
+          // Across hosts, the app hosts' connections travel over TLS with the cluster CA's certificate.
+          ...(this.config.inventory.single
+            ? {}
+            : {
+                tls: {
+                  certificate: this.paths.tls.serverCertificate,
+                  key: this.paths.tls.serverKey,
+                  ca: this.paths.tls.caCertificate,
+                },
+              }),
+        },
         runAs,
       );
       if (await initDataDir(this.host, this.layout, runAs))
@@ -71,13 +84,12 @@ export class DatabaseComponent {
       appPassword: secrets.appDbPassword,
       migratorUser: MIGRATOR_DB_USER,
       migratorPassword: secrets.migratorDbPassword,
-      // On a db host of a cluster, the app hosts connect over the network: only from their addresses.
-      hosts: [
-        ...new Set([
-          ...DEFAULT_HOSTS,
-          ...(this.config.here?.clients.db.map((client) => client.address) ?? []),
-        ]),
-      ],
+      hosts: DEFAULT_HOSTS,
+      // On a db host of a cluster, the app hosts connect over the network: only from their
+      // addresses, and only over TLS.
+      tlsHosts: this.config.inventory.single
+        ? []
+        : (this.config.here?.clients.db.map((client) => client.address) ?? []),
     });
   }
 
