@@ -38,6 +38,20 @@ export async function shipRuntime(host: Host & { name: string }, layout: HostLay
   return true;
 }
 
+function releaseArchive(operator: OperatorPaths, id: string): string {
+  return join(operator.archives, `${id}.tar`);
+}
+
+/** The one archive of a release that travels to every host: made once, before any copy starts. */
+export async function packRelease(operator: OperatorPaths, id: string): Promise<void> {
+  const archive = releaseArchive(operator, id);
+  if (await localHost.exists(archive)) return;
+  await localHost.mkdir(operator.archives, { mode: 0o700 });
+  const partial = `${archive}.partial`;
+  await localHost.run(['tar', '-C', operator.state.releases, '-cf', partial, '--', id]);
+  await localHost.rename(partial, archive);
+}
+
 /**
  * A release onto the host, as one archive whose checksum is verified on arrival, then unpacked
  * under its final name (a release directory appears only complete). Returns false when the host
@@ -51,13 +65,7 @@ export async function shipRelease(
 ): Promise<boolean> {
   const target = releaseDir(layout.paths, id);
   if (await host.exists(target)) return false;
-  const archive = join(operator.archives, `${id}.tar`);
-  if (!(await localHost.exists(archive))) {
-    await localHost.mkdir(operator.archives, { mode: 0o700 });
-    const partial = `${archive}.partial`;
-    await localHost.run(['tar', '-C', operator.state.releases, '-cf', partial, '--', id]);
-    await localHost.rename(partial, archive);
-  }
+  const archive = releaseArchive(operator, id);
   const remoteArchive = join(layout.paths.releases, `${id}.tar.in`);
   await copyChecked(host, archive, remoteArchive);
   const staging = `${target}.tmp`;

@@ -20,7 +20,7 @@ import {
 } from './hosts.js';
 import { startSequence } from './plan.js';
 import { remoteStatus } from './remote.js';
-import { shipRelease, shipRuntime } from './ship.js';
+import { packRelease, shipRelease, shipRuntime } from './ship.js';
 
 /** The checkout this webstack runs from: the source of a cluster's first release. */
 const checkout = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -49,37 +49,36 @@ export async function clusterUp(config: ResolvedConfig, options: ClusterUpOption
   const hosts = connectHosts(config, operator);
   const layout = hostLayout(config);
   try {
-    await Promise.all(hosts.map((host) => preflight(host)));
+    await onEvery(hosts, (host) => preflight(host));
     const secrets = JSON.stringify(await ensureSecrets(localHost, operator.secrets), null, 2);
     // The cluster's own CA, kept here: MariaDB's certificates are issued by it, app hosts trust it.
     const ca = await ensureCa(localHost, join(operator.dir, 'ca'));
     const release = await operatorRelease(operator, (line) => options.log('build', line));
+    await packRelease(operator, release);
     const raw = JSON.parse((await localHost.readText(config.file ?? '')) ?? '{}') as Record<string, unknown>;
-    await Promise.all(
-      hosts.map(async (host) => {
-        const say = (line: string) => options.log(host.name, line);
-        await host.ssh.mkdir(config.stateDir, { mode: 0o755 });
-        const installed = await ensurePackages(host.ssh, { withTestTools: false, log: say });
-        if (installed.length > 0) say(`installed ${installed.join(', ')}`);
-        if (await shipRuntime(host.ssh, layout)) say(`shipped Node.js ${process.version}`);
-        if (await shipRelease(host.ssh, operator, layout, release)) say(`shipped release ${release}`);
-        if ((await currentRelease(host.ssh, layout.paths)) === null)
-          await activateRelease(host.ssh, layout.paths, release);
-        const { operatorDir: _operatorOnly, ...shared } = raw;
-        const hostConfig = { ...shared, self: host.name };
-        await host.ssh.writeAtomic(layout.config, `${JSON.stringify(hostConfig, null, 2)}\n`, {
-          mode: 0o600,
-        });
-        await host.ssh.writeAtomic(layout.paths.secrets, `${secrets}\n`, { mode: 0o600 });
-        await shipTls(host, layout, operator, ca);
-        // What the host's init starts at boot: the supervisor, as `install-service` does with systemd.
-        const boot = {
-          argv: remoteWebstack(layout, ['daemon', '--no-seed']),
-          log: layout.paths.supervisorLog,
-        };
-        await host.ssh.writeAtomic(layout.boot, `${JSON.stringify(boot)}\n`, { mode: 0o644 });
-      }),
-    );
+    await onEvery(hosts, async (host) => {
+      const say = (line: string) => options.log(host.name, line);
+      await host.ssh.mkdir(config.stateDir, { mode: 0o755 });
+      const installed = await ensurePackages(host.ssh, { withTestTools: false, log: say });
+      if (installed.length > 0) say(`installed ${installed.join(', ')}`);
+      if (await shipRuntime(host.ssh, layout)) say(`shipped Node.js ${process.version}`);
+      if (await shipRelease(host.ssh, operator, layout, release)) say(`shipped release ${release}`);
+      if ((await currentRelease(host.ssh, layout.paths)) === null)
+        await activateRelease(host.ssh, layout.paths, release);
+      const { operatorDir: _operatorOnly, ...shared } = raw;
+      const hostConfig = { ...shared, self: host.name };
+      await host.ssh.writeAtomic(layout.config, `${JSON.stringify(hostConfig, null, 2)}\n`, {
+        mode: 0o600,
+      });
+      await host.ssh.writeAtomic(layout.paths.secrets, `${secrets}\n`, { mode: 0o600 });
+      await shipTls(host, layout, operator, ca);
+      // What the host's init starts at boot: the supervisor, as `install-service` does with systemd.
+      const boot = {
+        argv: remoteWebstack(layout, ['daemon', '--no-seed']),
+        log: layout.paths.supervisorLog,
+      };
+      await host.ssh.writeAtomic(layout.boot, `${JSON.stringify(boot)}\n`, { mode: 0o644 });
+    });
     const byName = new Map(hosts.map((host) => [host.name, host]));
     for (const entry of startSequence(config.inventory)) {
       const host = byName.get(entry.name);
@@ -115,6 +114,19 @@ async function shipTls(
   const mysql = await host.ssh.userIds('mysql');
   await host.ssh.writeAtomic(tls.serverCertificate, issued.pem, { mode: 0o644 });
   await host.ssh.writeAtomic(tls.serverKey, key, { mode: 0o600, owner: mysql });
+}
+
+/**
+ * `work` on every host at once; the first failure is thrown once every host has finished, so
+ * that no host is still opening connections when the verb closes them.
+ */
+async function onEvery(
+  hosts: readonly ClusterHost[],
+  work: (host: ClusterHost) => Promise<void>,
+): Promise<void> {
+  const results = await Promise.allSettled(hosts.map(work));
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Reachable over SSH, root (or password-less sudo), Debian 12 or later. */
