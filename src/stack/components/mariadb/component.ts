@@ -16,6 +16,7 @@ import {
   waitForMariadb,
   writeConfig,
 } from './index.js';
+import { maxAllowedPacketMb } from './my-cnf.js';
 
 /**
  * The database component: webstack's own MariaDB server (kept running by a KeepAlive), or an
@@ -45,7 +46,11 @@ export class DatabaseComponent {
       await writeConfig(
         this.host,
         this.layout,
-        { port: this.config.database.port, bindAddress: this.config.database.host ?? '127.0.0.1' },
+        {
+          port: this.config.database.port,
+          bindAddress: this.config.database.host ?? '127.0.0.1',
+          maxAllowedPacketMb: maxAllowedPacketMb(this.config.uploads.maxBytes),
+        },
         runAs,
       );
       if (await initDataDir(this.host, this.layout, runAs))

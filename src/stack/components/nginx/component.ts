@@ -84,7 +84,7 @@ export class NginxComponent {
         listen: { host: config.http.listen, port: config.http.port },
         upstream: appPeers(config),
         assetsDir: this.assetsDir(),
-        uploadsDir: paths.uploads,
+        uploadsCacheDir: join(tempDir, 'uploads-cache'),
         errorPagesDir: paths.nginx.errorPages,
         accessLog: paths.nginx.accessLog,
         errorLog: paths.nginx.errorLog,
