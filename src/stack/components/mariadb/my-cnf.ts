@@ -124,8 +124,9 @@ export function renderMyCnf(options: MyCnfOptions): string {
     `port = ${options.port}`,
     'default-character-set = utf8mb4',
   ];
-  // Only the tools that load (mariadb) and write (mariadb-dump) big rows: mariadb-admin, which also
-  // reads [client], knows no max_allowed_packet and would refuse to start.
+  // The client tools default to 16 MiB: raised for the ones that dump (mariadb-dump reads each row
+  // whole) and load (mariadb) big rows. Not in [client]: mariadb-admin reads it too, knows no
+  // max_allowed_packet and would refuse to start.
   const tools = ['[mysql]', packet, '', '[mysqldump]', packet];
   return `${server.join('\n')}\n\n${client.join('\n')}\n\n${tools.join('\n')}\n`;
 }
