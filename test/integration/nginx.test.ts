@@ -149,6 +149,15 @@ describe('nginx in front of the application server', () => {
     assert.equal(upstream.seen.filter((r) => r.url.startsWith(path)).length, 1, 'the app saw one request');
   });
 
+  test('concurrent first requests for one upload reach the app once (proxy_cache_lock)', async () => {
+    const path = '/uploads/fedcba9876543210fedcba9876543210.png';
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => httpRequest({ port: nginx.port, path })),
+    );
+    assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([200]));
+    assert.equal(upstream.seen.filter((r) => r.url === path).length, 1);
+  });
+
   test('a missing asset is nginx’s own 404 page', async () => {
     const res = await httpRequest({ port: nginx.port, path: '/assets/missing.css' });
     assert.equal(res.status, 404);
