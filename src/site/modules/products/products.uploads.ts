@@ -57,7 +57,7 @@ export async function stageImage(
       return null;
     }
     const type = await fileTypeFromFile(tempPath);
-    const contentType = type ? UPLOAD_TYPES[type.ext] : undefined;
+    const contentType = type ? UPLOAD_TYPES.get(type.ext) : undefined;
     if (!type || !contentType) {
       throw errors.validation('The file is not an image we accept.', [
         { field: 'image', message: 'The image must be a PNG, JPEG, WebP or GIF file.' },

@@ -42,7 +42,7 @@ export async function importLegacyUploads(db: Db, dir: string, now = Date.now())
     const data = await readFile(path);
     const ext = name.slice(name.lastIndexOf('.') + 1);
     const detected = await fileTypeFromBuffer(data);
-    const contentType = UPLOAD_TYPES[ext];
+    const contentType = UPLOAD_TYPES.get(ext);
     if (!contentType || detected?.ext !== ext) {
       result.kept.push(name);
       continue;

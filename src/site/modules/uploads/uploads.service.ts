@@ -10,12 +10,12 @@ export type { NewUploadRow, UploadRow };
 export const UPLOAD_NAME = /^[0-9a-f]{32}\.(png|jpg|webp|gif)$/;
 
 /** Detected extension → the Content-Type it is served with. */
-export const UPLOAD_TYPES: Readonly<Record<string, string>> = {
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  webp: 'image/webp',
-  gif: 'image/gif',
-};
+export const UPLOAD_TYPES: ReadonlyMap<string, string> = new Map([
+  ['png', 'image/png'],
+  ['jpg', 'image/jpeg'],
+  ['webp', 'image/webp'],
+  ['gif', 'image/gif'],
+]);
 
 /** /uploads/<name> → name, for names this site made; anything else → null. */
 export function uploadNameOf(path: string | null): string | null {
