@@ -35,7 +35,7 @@ export function renderReferenceNginxConf(o: ReferenceNginxOptions): string {
     upstream: { host: '127.0.0.1', port: o.nodeHttpPort },
     routes: [{ prefix: '/fastify/', upstream: { host: '127.0.0.1', port: o.fastifyPort } }],
     assetsDir: o.staticDir,
-    uploadsDir: `${o.dir}/uploads`,
+    uploadsCacheDir: `${o.dir}/uploads-cache`,
     errorPagesDir: `${o.dir}/error-pages`,
     accessLog: `${o.dir}/access.log`,
     errorLog: `${o.dir}/error.log`,

@@ -19,6 +19,7 @@ import { articlesRoutes } from './modules/articles/articles.routes.js';
 import { homeRoutes } from './modules/home/home.routes.js';
 import { productsApiRoutes } from './modules/products/products.api.js';
 import { productsRoutes } from './modules/products/products.routes.js';
+import { uploadsRoutes } from './modules/uploads/uploads.routes.js';
 import { usersApiRoutes } from './modules/users/users.api.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import { crossSitePlugin } from './plugins/cross-site.js';
@@ -126,6 +127,7 @@ export async function buildApp(settings: SiteSettings, options: BuildOptions = {
   const uploads = { uploadsDir: settings.uploadsDir, uploadMaxBytes: settings.uploadMaxBytes };
   await app.register(productsRoutes, uploads);
   await app.register(productsApiRoutes, { ...uploads, prefix: '/api/v1' });
+  await app.register(uploadsRoutes);
   await app.register(homeRoutes, { publicUrl: settings.publicUrl });
   await app.register(adminRoutes, settings.statusFile ? { statusFile: settings.statusFile } : {});
 

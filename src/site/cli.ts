@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { createDb, type Db } from './database/database.js';
 import { migrateToLatest } from './database/migrator.js';
+import { importLegacyUploads } from './modules/uploads/uploads.legacy.js';
 import { createUser, logoutEverywhere, setRole } from './modules/users/users.service.js';
 import { ROLES, type Role } from './modules/users/users.table.js';
 import { seedDemo } from './seed/seed.js';
@@ -41,10 +42,22 @@ const program = new Command('site').description('foobar.com site tasks').showHel
 
 program
   .command('migrate')
-  .description('bring the database schema up to date (a no-op when it already is)')
+  .description(
+    'bring the database schema up to date, then move files older releases left in the uploads directory into it (a no-op when done)',
+  )
   .action(async () => {
-    const applied = await withDb((db) => migrateToLatest(db));
+    const { uploadsDir } = readSettings();
+    const { applied, legacy } = await withDb(async (db) => ({
+      applied: await migrateToLatest(db),
+      legacy: await importLegacyUploads(db, uploadsDir),
+    }));
     console.log(applied.length === 0 ? 'schema is up to date' : `applied: ${applied.join(', ')}`);
+    if (legacy.imported > 0 || legacy.alreadyThere > 0)
+      console.log(`uploads moved into the database: ${legacy.imported + legacy.alreadyThere}`);
+    if (legacy.kept.length > 0)
+      console.log(
+        `uploads left on disk (not an image of that type, or the name holds other bytes): ${legacy.kept.join(', ')}`,
+      );
   });
 
 program

@@ -46,7 +46,6 @@ function rawExchange(port: number, data: string, until?: RegExp): Promise<string
 async function writeStatic(nginx: TestNginx): Promise<void> {
   await writeFile(join(nginx.options.assetsDir, 'app.3f2a1b.css'), CSS);
   await writeFile(join(nginx.options.assetsDir, 'app.3f2a1b.css.gz'), gzipSync(CSS));
-  await writeFile(join(nginx.options.uploadsDir, 'photo-7c1e.png'), 'not really a png');
 }
 
 describe('nginx in front of the application server', () => {
@@ -129,12 +128,34 @@ describe('nginx in front of the application server', () => {
     );
   });
 
-  test('uploads are served without immutable, with nosniff and a sandboxing CSP', async () => {
-    const res = await httpRequest({ port: nginx.port, path: '/uploads/photo-7c1e.png' });
-    assert.equal(res.status, 200);
-    assert.equal(res.headers['cache-control'], 'public, max-age=31536000');
-    assert.equal(res.headers['x-content-type-options'], 'nosniff');
-    assert.match(String(res.headers['content-security-policy']), /sandbox/);
+  test('uploads come from the app once, then from the disk cache, with nosniff and only the sandboxing CSP', async () => {
+    const path = '/uploads/0123456789abcdef0123456789abcdef.png';
+    const first = await httpRequest({ port: nginx.port, path });
+    assert.equal(first.status, 200);
+    assert.equal(first.headers['x-cache-status'], 'MISS');
+    assert.equal(first.headers['x-content-type-options'], 'nosniff');
+    assert.equal(
+      first.headers['content-security-policy'],
+      "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+    );
+    // Another query string and HEAD are the same cached file.
+    const second = await httpRequest({ port: nginx.port, path: `${path}?v=2` });
+    const head = await httpRequest({ port: nginx.port, path, method: 'HEAD' });
+    assert.deepEqual(
+      [second.status, second.headers['x-cache-status'], second.body],
+      [200, 'HIT', first.body],
+    );
+    assert.deepEqual([head.status, head.headers['x-cache-status']], [200, 'HIT']);
+    assert.equal(upstream.seen.filter((r) => r.url.startsWith(path)).length, 1, 'the app saw one request');
+  });
+
+  test('concurrent first requests for one upload reach the app once (proxy_cache_lock)', async () => {
+    const path = '/uploads/fedcba9876543210fedcba9876543210.png';
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => httpRequest({ port: nginx.port, path })),
+    );
+    assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([200]));
+    assert.equal(upstream.seen.filter((r) => r.url === path).length, 1);
   });
 
   test('a missing asset is nginx’s own 404 page', async () => {

@@ -18,6 +18,7 @@ let app: App;
 let nginx: TestNginx;
 let port: number;
 let cleanups: (() => Promise<unknown>)[] = [];
+const UPLOAD = '0123456789abcdef0123456789abcdef.png';
 
 before(async () => {
   // build(t) wants a test context: hand it one whose after() runs at the end of this file.
@@ -29,7 +30,17 @@ before(async () => {
   nginx = await startTestNginx({ upstreamPort: address.port, clientMaxBodyBytes: 64 * 1024 });
   port = nginx.port;
   await writeFile(join(nginx.options.assetsDir, 'site.css'), 'body { color: black; }\n');
-  await writeFile(join(nginx.options.uploadsDir, 'photo.png'), Buffer.from('89504e470d0a1a0a', 'hex'));
+  const png = Buffer.from('89504e470d0a1a0a', 'hex');
+  await app.db
+    .insertInto('uploads')
+    .values({
+      name: UPLOAD,
+      content_type: 'image/png',
+      byte_length: png.length,
+      sha256: 'ab'.repeat(32),
+      data: png,
+    })
+    .execute();
 });
 
 after(async () => {
@@ -76,7 +87,7 @@ test('pages, assets and uploads carry the full set', async () => {
   const css = await get('/assets/site.css');
   assert.equal(css.status, 200);
   assertSecurityHeaders(css.headers, 'asset');
-  const upload = await get('/uploads/photo.png');
+  const upload = await get(`/uploads/${UPLOAD}`);
   assert.equal(upload.status, 200);
   // Uploads keep their own sandboxing policy.
   assertSecurityHeaders(upload.headers, 'upload', "default-src 'none'; style-src 'unsafe-inline'; sandbox");

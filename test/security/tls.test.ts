@@ -55,7 +55,7 @@ before(async () => {
     listen: { host: '127.0.0.1', port: httpPort },
     upstream: { host: '127.0.0.1', port: upstream.port },
     assetsDir: join(dir, 'assets'),
-    uploadsDir: join(dir, 'uploads'),
+    uploadsCacheDir: join(dir, 'nginx', 'uploads-cache'),
     errorPagesDir: join(dir, 'errors'),
     accessLog: join(dir, 'logs', 'access.log'),
     errorLog: join(dir, 'logs', 'error.log'),

@@ -52,7 +52,7 @@ export async function startTestNginx(options: {
     listen: { host: '127.0.0.1', port },
     upstream: { host: '127.0.0.1', port: options.upstreamPort },
     assetsDir: join(dir, 'assets'),
-    uploadsDir: join(dir, 'uploads'),
+    uploadsCacheDir: join(dir, 'nginx', 'uploads-cache'),
     errorPagesDir: join(dir, 'errors'),
     accessLog: join(dir, 'logs', 'access.log'),
     errorLog: join(dir, 'logs', 'error.log'),

@@ -2,6 +2,7 @@ import { Kysely, MysqlDialect, type MysqlPool } from 'kysely';
 import { createPool, type Pool, type PoolConnection, type PoolOptions } from 'mysql2';
 import type { ArticlesTable } from '../modules/articles/articles.table.js';
 import type { ProductsTable } from '../modules/products/products.table.js';
+import type { UploadsTable } from '../modules/uploads/uploads.table.js';
 import type { LoginThrottleTable } from '../modules/users/login-throttle.table.js';
 import type { SessionsTable } from '../modules/users/sessions.table.js';
 import type { UsersTable } from '../modules/users/users.table.js';
@@ -13,6 +14,7 @@ export interface Database {
   articles: ArticlesTable;
   products: ProductsTable;
   login_throttle: LoginThrottleTable;
+  uploads: UploadsTable;
 }
 
 export type Db = Kysely<Database>;

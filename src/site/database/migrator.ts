@@ -7,6 +7,7 @@ import * as createProducts from './migrations/2026_11_29_1311_create_products.js
 import * as createLoginFailures from './migrations/2026_11_29_1400_create_login_failures.js';
 import * as addArticlesExcerpt from './migrations/2026_11_29_1500_add_articles_excerpt.js';
 import * as createLoginThrottle from './migrations/2026_12_01_2100_create_login_throttle.js';
+import * as createUploads from './migrations/2026_12_01_2300_create_uploads.js';
 
 /**
  * Every migration, listed explicitly (not read from a folder) so that a bundled or compiled
@@ -21,6 +22,7 @@ export const migrations: Record<string, Migration> = {
   '2026_11_29_1400_create_login_failures': createLoginFailures,
   '2026_11_29_1500_add_articles_excerpt': addArticlesExcerpt,
   '2026_12_01_2100_create_login_throttle': createLoginThrottle,
+  '2026_12_01_2300_create_uploads': createUploads,
 };
 
 /** A migration failed; the schema stays at the last migration that succeeded. */

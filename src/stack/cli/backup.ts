@@ -37,6 +37,7 @@ export async function restoreVerb(config: ResolvedConfig, options: { args: strin
   const result = await restoreBackup(localHost, config, statePaths(config.stateDir), file);
   const rows = Object.values(result.rows).reduce((a, b) => a + b, 0);
   console.log(`restored ${rows} rows into ${result.database} and the uploads from ${file}`);
+  if (result.migrated) console.log(result.migrated);
   console.log(`the replaced tables are kept in database ${result.previous}; drop it once satisfied`);
   return 0;
 }

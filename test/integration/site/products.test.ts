@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { buildApp } from '../../../src/site/app.js';
+import { type App, buildApp } from '../../../src/site/app.js';
 import { freshDatabase, settingsFor } from './helper.js';
 import { type SignedIn, signInEveryone } from './roles.js';
 
@@ -44,6 +45,21 @@ async function setup(t: TestContext) {
   return { app, uploadsDir, ...(await signInEveryone(app)) };
 }
 
+/** The uploads table, oldest first. */
+async function uploadRows(app: App) {
+  return await app.db
+    .selectFrom('uploads')
+    .select(['name', 'content_type', 'byte_length', 'sha256', 'data'])
+    .orderBy('id')
+    .execute();
+}
+
+/** What stays behind once a request ends: the rows, and the staging directory (always empty). */
+async function stored(app: App, uploadsDir: string) {
+  assert.deepEqual(await readdir(uploadsDir), [], 'no file stays on disk');
+  return (await uploadRows(app)).map((r) => r.name);
+}
+
 async function postForm(
   who: SignedIn,
   url: string,
@@ -69,7 +85,7 @@ async function postForm(
 const LAMP = { name: 'Desk Lamp', description: 'Warm light.', price: '49.90', currency: 'EUR', stock: '7' };
 
 test('products: an admin creates a product with an image; everyone can see it', async (t) => {
-  const { admin, visitor, uploadsDir } = await setup(t);
+  const { app, admin, visitor, uploadsDir } = await setup(t);
   const created = await postForm(admin, '/products', LAMP, {
     name: 'image',
     filename: 'lamp.png',
@@ -79,21 +95,30 @@ test('products: an admin creates a product with an image; everyone can see it', 
   assert.equal(created.statusCode, 303, created.body);
   assert.equal(created.headers.location, '/products/desk-lamp');
 
-  const stored = await readdir(uploadsDir);
-  assert.equal(stored.length, 1);
-  assert.match(stored[0] ?? '', /^[0-9a-f]{32}\.png$/, 'a generated name, the type from the content');
-  assert.deepEqual(await readFile(join(uploadsDir, stored[0] ?? '')), PNG);
+  assert.deepEqual(await readdir(uploadsDir), [], 'the bytes are in the database, not on this host');
+  const rows = await uploadRows(app);
+  assert.equal(rows.length, 1);
+  const [row] = rows;
+  assert.match(row?.name ?? '', /^[0-9a-f]{32}\.png$/, 'a generated name, the type from the content');
+  assert.deepEqual(
+    [row?.content_type, row?.byte_length, row?.sha256, row?.data],
+    ['image/png', PNG.length, createHash('sha256').update(PNG).digest('hex'), PNG],
+  );
+  const name = row?.name ?? '';
 
   const page = await visitor.browser.request({ url: '/products/desk-lamp' });
   assert.equal(page.statusCode, 200);
-  assert.match(page.body, new RegExp(`<img src="/uploads/${stored[0]}"`));
+  assert.match(page.body, new RegExp(`<img src="/uploads/${name}"`));
   assert.match(page.body, /€49\.90/);
   const json = (await visitor.browser.request({ url: '/api/v1/products/desk-lamp' })).json() as Record<
     string,
     unknown
   >;
   assert.equal(json.priceCents, 4990);
-  assert.equal(json.imageUrl, `/uploads/${stored[0]}`);
+  assert.equal(json.imageUrl, `/uploads/${name}`);
+  const image = await visitor.browser.request({ url: `/uploads/${name}` });
+  assert.equal(image.statusCode, 200);
+  assert.deepEqual(image.rawPayload, PNG);
 
   const token = await admin.browser.csrfFrom('/products/desk-lamp/edit');
   const deleted = await admin.browser.request({
@@ -102,7 +127,8 @@ test('products: an admin creates a product with an image; everyone can see it', 
     form: { _csrf: token },
   });
   assert.equal(deleted.statusCode, 303);
-  assert.deepEqual(await readdir(uploadsDir), [], 'the image goes with the product');
+  assert.deepEqual(await stored(app, uploadsDir), [], 'the image goes with the product');
+  assert.equal((await visitor.browser.request({ url: `/uploads/${name}` })).statusCode, 404);
 });
 
 test('products: only admins may create, edit or delete', async (t) => {
@@ -128,7 +154,7 @@ test('products: only admins may create, edit or delete', async (t) => {
 });
 
 test('products: a renamed non-image is refused and nothing is stored', async (t) => {
-  const { admin, uploadsDir, visitor } = await setup(t);
+  const { app, admin, uploadsDir, visitor } = await setup(t);
   const fake = {
     name: 'image',
     filename: 'photo.png',
@@ -139,12 +165,12 @@ test('products: a renamed non-image is refused and nothing is stored', async (t)
   assert.equal(response.statusCode, 400);
   assert.match(response.body, /PNG, JPEG, WebP or GIF/);
   assert.match(response.body, /value="Desk Lamp"/, 'the form keeps what was typed');
-  assert.deepEqual(await readdir(uploadsDir), []);
+  assert.deepEqual(await stored(app, uploadsDir), []);
   assert.equal((await visitor.browser.request({ url: '/products/desk-lamp' })).statusCode, 404);
 });
 
 test('products: a file over the size limit gets 413 and nothing is stored', async (t) => {
-  const { admin, uploadsDir } = await setup(t);
+  const { app, admin, uploadsDir } = await setup(t);
   const big = Buffer.concat([PNG, Buffer.alloc(MAX_BYTES * 2)]);
   const response = await postForm(admin, '/products', LAMP, {
     name: 'image',
@@ -153,15 +179,16 @@ test('products: a file over the size limit gets 413 and nothing is stored', asyn
     data: big,
   });
   assert.equal(response.statusCode, 413);
-  assert.deepEqual(await readdir(uploadsDir), []);
+  assert.deepEqual(await stored(app, uploadsDir), []);
+  assert.equal((await app.inject({ url: '/api/v1/products' })).json().items.length, 0);
 });
 
 test('products: a multipart form without the CSRF token stores nothing', async (t) => {
-  const { admin, uploadsDir } = await setup(t);
+  const { app, admin, uploadsDir } = await setup(t);
   const file: Part = { name: 'image', filename: 'lamp.png', type: 'image/png', data: PNG };
   const response = await postForm(admin, '/products', LAMP, file, false);
   assert.equal(response.statusCode, 403);
-  assert.deepEqual(await readdir(uploadsDir), []);
+  assert.deepEqual(await stored(app, uploadsDir), []);
 });
 
 test('products: invalid fields come back as field errors; negative stock never reaches the table', async (t) => {
@@ -203,17 +230,17 @@ test('products: XSS in names and descriptions is escaped', async (t) => {
   }
 });
 
-test('products: a new image replaces the old file, and "remove" deletes it', async (t) => {
-  const { admin, uploadsDir } = await setup(t);
+test('products: a new image replaces the old one, and "remove" deletes it', async (t) => {
+  const { app, admin, uploadsDir } = await setup(t);
   const png = (filename: string): Part => ({ name: 'image', filename, type: 'image/png', data: PNG });
   assert.equal((await postForm(admin, '/products', LAMP, png('a.png'))).statusCode, 303);
-  const [first] = await readdir(uploadsDir);
+  const [first] = await stored(app, uploadsDir);
 
   const replaced = await postForm(admin, '/products/desk-lamp/edit', { ...LAMP, stock: '3' }, png('b.png'));
   assert.equal(replaced.statusCode, 303);
-  const after = await readdir(uploadsDir);
+  const after = await stored(app, uploadsDir);
   assert.equal(after.length, 1);
-  assert.notEqual(after[0], first, 'the old file is gone, the new one has a new name');
+  assert.notEqual(after[0], first, 'the old one is gone, the new one has a new name');
 
   // What a browser sends when no file is chosen: an empty file part.
   const empty: Part = {
@@ -224,13 +251,23 @@ test('products: a new image replaces the old file, and "remove" deletes it', asy
   };
   const kept = await postForm(admin, '/products/desk-lamp/edit', { ...LAMP, stock: '2' }, empty);
   assert.equal(kept.statusCode, 303);
-  assert.deepEqual(await readdir(uploadsDir), after, 'no file chosen: the image stays');
+  assert.deepEqual(await stored(app, uploadsDir), after, 'no file chosen: the image stays');
 
   const removed = await postForm(admin, '/products/desk-lamp/edit', { ...LAMP, remove_image: '1' });
   assert.equal(removed.statusCode, 303);
-  assert.deepEqual(await readdir(uploadsDir), []);
+  assert.deepEqual(await stored(app, uploadsDir), []);
   const json = (await admin.app.inject({ url: '/api/v1/products/desk-lamp' })).json() as {
     imageUrl: unknown;
   };
   assert.equal(json.imageUrl, null);
+});
+
+test('products: a refused edit keeps the old image and stores no new one', async (t) => {
+  const { app, admin, uploadsDir } = await setup(t);
+  const png: Part = { name: 'image', filename: 'a.png', type: 'image/png', data: PNG };
+  assert.equal((await postForm(admin, '/products', LAMP, png)).statusCode, 303);
+  const before = await stored(app, uploadsDir);
+  const refused = await postForm(admin, '/products/desk-lamp/edit', { ...LAMP, price: 'free' }, png);
+  assert.equal(refused.statusCode, 400);
+  assert.deepEqual(await stored(app, uploadsDir), before);
 });

@@ -34,7 +34,8 @@ test('the reference Nginx is the product’s config, proxying to the bare server
   assert.ok(REFERENCE_PATHS.static.startsWith('/assets/'), 'the static page is served as an asset');
   // The drift the hand copy had: the stack replaces a client's X-Forwarded-For.
   assert.equal(conf.includes('$proxy_add_x_forwarded_for'), false);
-  assert.equal(conf.split('proxy_set_header X-Forwarded-For $remote_addr;').length - 1, 2);
+  // location /, /fastify/ and /uploads/.
+  assert.equal(conf.split('proxy_set_header X-Forwarded-For $remote_addr;').length - 1, 3);
 });
 
 test('the reference server block is the stack’s, plus the /fastify/ location', () => {
@@ -44,7 +45,7 @@ test('the reference server block is the stack’s, plus the /fastify/ location',
     listen: { host: options.host, port: options.port },
     upstream: { host: '127.0.0.1', port: options.nodeHttpPort },
     assetsDir: options.staticDir,
-    uploadsDir: '/tmp/ref/uploads',
+    uploadsCacheDir: '/tmp/ref/uploads-cache',
     errorPagesDir: '/tmp/ref/error-pages',
     accessLog: '/tmp/ref/access.log',
     errorLog: '/tmp/ref/error.log',
@@ -65,7 +66,7 @@ test('a route prefix must be one plain path segment', () => {
       upstream: { host: '127.0.0.1', port: 3000 },
       routes: [{ prefix, upstream: { host: '127.0.0.1', port: 3001 } }],
       assetsDir: '/a',
-      uploadsDir: '/u',
+      uploadsCacheDir: '/u',
       errorPagesDir: '/e',
       accessLog: '/l',
       errorLog: '/el',

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import {
   collationFor,
   type MyCnfOptions,
+  maxAllowedPacketMb,
   renderMyCnf,
 } from '../../../src/stack/components/mariadb/my-cnf.js';
 
@@ -119,4 +120,15 @@ test('collationFor picks the Unicode 14 collation on MariaDB 10.10 and later', (
   assert.equal(collationFor('11.4.2-MariaDB'), 'utf8mb4_uca1400_ai_ci');
   assert.equal(collationFor('10.5.23-MariaDB-0+deb11u1'), 'utf8mb4_unicode_ci');
   assert.equal(collationFor('8.0.36'), 'utf8mb4_unicode_ci');
+});
+
+test('max_allowed_packet holds a hex-escaped upload, for the server and the dump and load tools only', () => {
+  assert.equal(maxAllowedPacketMb(10 * 1024 * 1024), 64);
+  assert.equal(maxAllowedPacketMb(100 * 1024 * 1024), 216);
+  assert.equal(maxAllowedPacketMb(500 * 1024 * 1024), 1016);
+  const text = renderMyCnf({ ...options, maxAllowedPacketMb: 216 });
+  for (const group of ['mariadbd', 'mysql', 'mysqldump'])
+    assert.equal(settings(text, group).get('max_allowed_packet'), '216M', group);
+  // mariadb-admin reads [client] too and knows no such option.
+  assert.equal(settings(text, 'client').has('max_allowed_packet'), false);
 });

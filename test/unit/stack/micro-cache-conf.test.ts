@@ -9,7 +9,7 @@ const base: NginxConfOptions = {
   listen: { host: '0.0.0.0', port: 80 },
   upstream: { host: '127.0.0.1', port: 3000 },
   assetsDir: '/srv/assets',
-  uploadsDir: '/srv/uploads',
+  uploadsCacheDir: '/srv/uploads-cache',
   errorPagesDir: '/srv/errors',
   accessLog: '/srv/logs/access.log',
   errorLog: '/srv/logs/error.log',
@@ -19,7 +19,7 @@ const base: NginxConfOptions = {
 };
 
 test('micro-cache: off without a directory, on with one (1 s for 200, lock, stale while updating)', () => {
-  assert.doesNotMatch(renderNginxConf(base), /proxy_cache/);
+  assert.doesNotMatch(renderNginxConf(base), /webstack_micro/);
   const conf = renderNginxConf({ ...base, microCacheDir: '/srv/nginx/temp/micro-cache' });
   assert.match(conf, /proxy_cache_path \/srv\/nginx\/temp\/micro-cache levels=1:2 keys_zone=webstack_micro:/);
   for (const line of [

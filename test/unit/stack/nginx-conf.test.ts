@@ -14,7 +14,7 @@ const base: NginxConfOptions = {
   listen: { host: '0.0.0.0', port: 80 },
   upstream: { host: '127.0.0.1', port: 3000 },
   assetsDir: '/srv/ws/current/dist/public/assets',
-  uploadsDir: '/srv/ws/uploads',
+  uploadsCacheDir: '/srv/ws/uploads-cache',
   errorPagesDir: '/srv/ws/nginx/errors',
   accessLog: '/srv/ws/logs/nginx-access.log',
   errorLog: '/srv/ws/logs/nginx-error.log',
@@ -47,7 +47,7 @@ test('the apex redirect keeps a non-standard port', () => {
   assert.match(conf, /return 301 http:\/\/www\.foobar\.com:8080\$request_uri;/);
 });
 
-test('static roots use alias with trailing slashes, immutable caching for assets only, nosniff on both', () => {
+test('assets: alias with a trailing slash, immutable caching, nosniff', () => {
   const conf = renderNginxConf(base);
   const assets = block(conf, 'location ^~ /assets/ {');
   assert.match(assets, /alias \/srv\/ws\/current\/dist\/public\/assets\/;/);
@@ -55,11 +55,32 @@ test('static roots use alias with trailing slashes, immutable caching for assets
   assert.match(assets, /autoindex off;/);
   assert.match(assets, /Cache-Control "public, max-age=31536000, immutable"/);
   assert.match(assets, /X-Content-Type-Options nosniff/);
+});
+
+test('uploads: proxied to the app and kept in their own disk cache, with nosniff and a sandboxing CSP', () => {
+  const conf = renderNginxConf(base);
+  assert.match(
+    conf,
+    /^ {2}proxy_cache_path \/srv\/ws\/uploads-cache levels=1:2 keys_zone=webstack_uploads:10m max_size=2g inactive=365d use_temp_path=off;$/m,
+  );
   const uploads = block(conf, 'location ^~ /uploads/ {');
-  assert.match(uploads, /alias \/srv\/ws\/uploads\/;/);
-  assert.match(uploads, /Cache-Control "public, max-age=31536000";/);
-  assert.doesNotMatch(uploads, /immutable/);
-  assert.match(uploads, /X-Content-Type-Options nosniff/);
+  for (const line of [
+    'proxy_pass http://webstack_app;',
+    'proxy_cache webstack_uploads;',
+    'proxy_cache_key $uri;',
+    'proxy_cache_valid 200 365d;',
+    'proxy_cache_lock on;',
+    'add_header X-Cache-Status $upstream_cache_status always;',
+    'proxy_hide_header Content-Security-Policy;',
+    'add_header X-Content-Type-Options nosniff always;',
+    `add_header Content-Security-Policy "default-src 'none'; style-src 'unsafe-inline'; sandbox" always;`,
+    'proxy_set_header X-Request-Id $request_id;',
+  ]) {
+    assert.ok(uploads.includes(line), line);
+  }
+  // Nothing the app says about caching is overridden, and no file on this host is served.
+  assert.doesNotMatch(uploads, /proxy_ignore_headers|alias|root /);
+  assert.doesNotMatch(uploads, /webstack_micro/);
 });
 
 test('everything else is proxied over keep-alive with the request id and forwarding headers', () => {
@@ -148,7 +169,7 @@ test('user only when running as root; brotli only when the module is there; stat
 test('refuses values that would change the meaning of the config', () => {
   const bad: Partial<NginxConfOptions>[] = [
     { assetsDir: '/srv/a; autoindex on' },
-    { uploadsDir: '/srv/$host' },
+    { uploadsCacheDir: '/srv/$host' },
     { errorLog: 'relative/path.log' },
     { serverName: 'www.foobar.com other.com' },
     { apexName: 'Foobar.com' },
@@ -174,7 +195,7 @@ test('the rendered config passes the real `nginx -t`', async (t) => {
     ...base,
     listen: { host: '127.0.0.1', port: 8080 },
     assetsDir: join(dir, 'assets'),
-    uploadsDir: join(dir, 'uploads'),
+    uploadsCacheDir: join(dir, 'nginx', 'uploads-cache'),
     errorPagesDir: join(dir, 'errors'),
     accessLog: join(dir, 'logs', 'access.log'),
     errorLog: join(dir, 'logs', 'error.log'),

@@ -8,7 +8,7 @@ const base: NginxConfOptions = {
   listen: { host: '0.0.0.0', port: 80 },
   upstream: { host: '127.0.0.1', port: 3000 },
   assetsDir: '/s/assets',
-  uploadsDir: '/s/uploads',
+  uploadsCacheDir: '/s/uploads-cache',
   errorPagesDir: '/s/errors',
   accessLog: '/s/logs/access.log',
   errorLog: '/s/logs/error.log',

@@ -15,7 +15,6 @@ import {
   type ProductRow,
   updateProduct,
 } from './products.service.js';
-import { removeStoredImage } from './products.uploads.js';
 
 export function toProductJson(product: ProductRow): ProductJson {
   return {
@@ -35,7 +34,7 @@ export function toProductJson(product: ProductRow): ProductJson {
 }
 
 /** JSON API for products (under /api/v1): public reads with ETags; admin-only writes (images go through the form). */
-export async function productsApiRoutes(app: App, options: ProductsOptions): Promise<void> {
+export async function productsApiRoutes(app: App, _options: ProductsOptions): Promise<void> {
   addEtags(app);
   const admins = { preHandler: requireRole('admin') };
 
@@ -95,8 +94,7 @@ export async function productsApiRoutes(app: App, options: ProductsOptions): Pro
   );
 
   app.delete('/products/:slug', { ...admins, schema: { params: SlugParams } }, async (request, reply) => {
-    const removed = await deleteProduct(app.db, actorOf(request), slugParam(request.params.slug));
-    await removeStoredImage(options.uploadsDir, removed.image_path);
+    await deleteProduct(app.db, actorOf(request), slugParam(request.params.slug));
     return reply.code(204).send();
   });
 }

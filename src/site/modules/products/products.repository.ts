@@ -6,6 +6,11 @@ export async function findProductBySlug(db: Db, slug: string): Promise<ProductRo
   return await db.selectFrom('products').selectAll().where('slug', '=', slug).executeTakeFirst();
 }
 
+/** Inside a transaction: the row stays locked until it ends. */
+export async function findProductBySlugForUpdate(db: Db, slug: string): Promise<ProductRow | undefined> {
+  return await db.selectFrom('products').selectAll().where('slug', '=', slug).forUpdate().executeTakeFirst();
+}
+
 export async function findProductById(db: Db, id: number): Promise<ProductRow | undefined> {
   return await db.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst();
 }

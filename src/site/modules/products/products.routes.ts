@@ -18,11 +18,10 @@ import {
   type ProductRow,
   updateProduct,
 } from './products.service.js';
-import { removeStoredImage } from './products.uploads.js';
 import { ProductFormPage, type ProductFormValues, ProductListPage, ProductView } from './products.views.js';
 
 export interface ProductsOptions {
-  /** Where images are stored; Nginx serves this directory under /uploads/. */
+  /** Where an image is staged while it arrives and is checked (the bytes are then kept in the database). */
   uploadsDir: string;
   uploadMaxBytes: number;
 }
@@ -76,11 +75,13 @@ export async function productsRoutes(app: App, options: ProductsOptions): Promis
       const saved = await save(form);
       return reply.redirect(`/products/${saved.slug}`, 303);
     } catch (error) {
-      await form?.image?.discard();
       const fieldErrors = error instanceof SiteError && error.statusCode < 500 ? error.errors : undefined;
       if (!fieldErrors) throw error;
       const status = error instanceof SiteError ? error.statusCode : 400;
       return renderForm(reply.code(status), values, product, fieldErrors);
+    } finally {
+      // Saved or refused, the staging file goes: the bytes live in the database or nowhere.
+      await form?.image?.discard();
     }
   }
 
@@ -97,13 +98,8 @@ export async function productsRoutes(app: App, options: ProductsOptions): Promis
     handleForm(request, reply, undefined, async (form) => {
       const input = productInputFrom(form.values);
       checkProductWrite(actorOf(request), input);
-      const imagePath = form.image ? await form.image.commit() : null;
-      try {
-        return await createProduct(app.db, actorOf(request), input, imagePath);
-      } catch (error) {
-        await removeStoredImage(uploads.dir, imagePath);
-        throw error;
-      }
+      const image = form.image ? await form.image.upload() : null;
+      return await createProduct(app.db, actorOf(request), input, image);
     }),
   );
 
@@ -133,17 +129,10 @@ export async function productsRoutes(app: App, options: ProductsOptions): Promis
       return handleForm(request, reply, product, async (form) => {
         const input = productInputFrom(form.values);
         checkProductWrite(actorOf(request), input);
-        const imagePath = form.image ? await form.image.commit() : null;
-        const image = imagePath ? { path: imagePath } : form.removeImage ? { path: null } : undefined;
-        try {
-          const { before, after } = await updateProduct(app.db, actorOf(request), product.slug, input, image);
-          if (image && before.image_path !== after.image_path)
-            await removeStoredImage(uploads.dir, before.image_path);
-          return after;
-        } catch (error) {
-          await removeStoredImage(uploads.dir, imagePath);
-          throw error;
-        }
+        const upload = form.image ? await form.image.upload() : null;
+        const image = upload ? { upload } : form.removeImage ? { upload: null } : undefined;
+        const { after } = await updateProduct(app.db, actorOf(request), product.slug, input, image);
+        return after;
       });
     },
   );
@@ -152,8 +141,7 @@ export async function productsRoutes(app: App, options: ProductsOptions): Promis
     '/products/:slug/delete',
     { ...admins, schema: { params: SlugParams, body: DeleteForm } },
     async (request, reply) => {
-      const removed = await deleteProduct(app.db, actorOf(request), slugParam(request.params.slug));
-      await removeStoredImage(uploads.dir, removed.image_path);
+      await deleteProduct(app.db, actorOf(request), slugParam(request.params.slug));
       return reply.redirect('/products', 303);
     },
   );

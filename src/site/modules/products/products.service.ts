@@ -4,12 +4,14 @@ import { encodeCursor } from '../../lib/cursor.js';
 import { cursorParam } from '../../lib/http.js';
 import { pageCount, pageWindow } from '../../lib/pagination.js';
 import { insertWithUniqueSlug, slugify } from '../../lib/slug.js';
+import { type NewUploadRow, removeUpload, storeUpload } from '../uploads/uploads.service.js';
 import type { Actor } from '../users/users.service.js';
 import {
   countProducts,
   deleteProductById,
   findProductById,
   findProductBySlug,
+  findProductBySlugForUpdate,
   insertProduct,
   listFeaturedProducts,
   listProductSlugs,
@@ -87,74 +89,94 @@ export async function getProduct(db: Db, slug: string): Promise<ProductRow> {
   return product;
 }
 
-/** Checks permission and input before anything is written (the caller stores the image after). */
+/** Checks permission and input before the image is read into memory and anything is written. */
 export function checkProductWrite(actor: Actor | null, input: ProductInput): void {
   requireAdmin(actor);
   checkInput(input);
 }
 
+/**
+ * Creates a product; its image (a checked upload, not yet stored) is written in the same
+ * transaction, so there is never a product naming a missing image nor an image of no product.
+ */
 export async function createProduct(
   db: Db,
   actor: Actor | null,
   input: ProductInput,
-  imagePath: string | null = null,
+  image: NewUploadRow | null = null,
   now = new Date(),
 ): Promise<ProductRow> {
   requireAdmin(actor);
   const { currency } = checkInput(input);
   const name = input.name.trim();
   const base = slugify(name, 'product');
-  const { value: id } = await insertWithUniqueSlug({
-    base,
-    taken: () => productSlugsLike(db, base),
-    insert: (slug) =>
-      insertProduct(db, {
-        slug,
-        name,
-        description: input.description.trim(),
-        price_cents: input.priceCents,
-        currency,
-        stock: input.stock,
-        image_path: imagePath,
-        created_at: now,
-        updated_at: now,
-      }),
+  return await db.transaction().execute(async (trx) => {
+    const imagePath = image ? await storeUpload(trx, image) : null;
+    const { value: id } = await insertWithUniqueSlug({
+      base,
+      taken: () => productSlugsLike(trx, base),
+      insert: (slug) =>
+        insertProduct(trx, {
+          slug,
+          name,
+          description: input.description.trim(),
+          price_cents: input.priceCents,
+          currency,
+          stock: input.stock,
+          image_path: imagePath,
+          created_at: now,
+          updated_at: now,
+        }),
+    });
+    const created = await findProductById(trx, id);
+    if (!created) throw errors.notFound();
+    return created;
   });
-  const created = await findProductById(db, id);
-  if (!created) throw errors.notFound();
-  return created;
 }
 
-/** Updates a product; its slug stays as it was (links to it keep working). */
+/**
+ * Updates a product; its slug stays as it was (links to it keep working). `image.upload` is a new
+ * image, null removes it; the image it replaces is deleted in the same transaction.
+ */
 export async function updateProduct(
   db: Db,
   actor: Actor | null,
   slug: string,
   input: ProductInput,
-  image?: { path: string | null },
+  image?: { upload: NewUploadRow | null },
   now = new Date(),
 ): Promise<{ before: ProductRow; after: ProductRow }> {
   requireAdmin(actor);
   const { currency } = checkInput(input);
-  const before = await getProduct(db, slug);
-  const patch = {
-    name: input.name.trim(),
-    description: input.description.trim(),
-    price_cents: input.priceCents,
-    currency,
-    stock: input.stock,
-    updated_at: now,
-    ...(image ? { image_path: image.path } : {}),
-  };
-  await updateProductById(db, before.id, patch);
-  return { before, after: { ...before, ...patch } };
+  return await db.transaction().execute(async (trx) => {
+    // Locked: two edits replacing the image one after the other each delete the one they replace.
+    const before = await findProductBySlugForUpdate(trx, slug);
+    if (!before) throw errors.notFound();
+    const imagePath = image?.upload ? await storeUpload(trx, image.upload) : null;
+    const patch = {
+      name: input.name.trim(),
+      description: input.description.trim(),
+      price_cents: input.priceCents,
+      currency,
+      stock: input.stock,
+      updated_at: now,
+      ...(image ? { image_path: imagePath } : {}),
+    };
+    await updateProductById(trx, before.id, patch);
+    if (image && before.image_path !== imagePath) await removeUpload(trx, before.image_path);
+    return { before, after: { ...before, ...patch } };
+  });
 }
 
 export async function deleteProduct(db: Db, actor: Actor | null, slug: string): Promise<ProductRow> {
   requireAdmin(actor);
-  const product = await getProduct(db, slug);
-  await deleteProductById(db, product.id);
-  return product;
+  return await db.transaction().execute(async (trx) => {
+    const product = await findProductBySlugForUpdate(trx, slug);
+    if (!product) throw errors.notFound();
+    await deleteProductById(trx, product.id);
+    await removeUpload(trx, product.image_path);
+    return product;
+  });
 }
 
 export interface ProductPage {

@@ -1,29 +1,28 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, stat, unlink } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileTypeFromFile } from 'file-type';
-import { UPLOADS_URL_PREFIX } from '../../../contract.js';
 import { errors, SiteError } from '../../errors.js';
+import { type NewUploadRow, UPLOAD_TYPES } from '../uploads/uploads.service.js';
 
 /**
- * Product images. A file is streamed to a temporary name inside the uploads directory (same
- * filesystem, so the final rename is atomic), its type is read from its first bytes, not from
- * its name or the browser's claim, and only then is it renamed to a random name. Anything
- * refused is deleted: nothing half-written or unchecked ever has a public name.
+ * Product images. A file is streamed to a temporary name in the staging directory (never the
+ * whole body in memory while it arrives), its type is read from its first bytes, not from its
+ * name or the browser's claim, and only then is it given a random public name. The bytes go to
+ * the uploads table in the transaction that saves the product; the staging file is always
+ * deleted when the request ends, whatever happened.
  */
 
-/** Detected extension → what we accept. */
-const IMAGE_EXTENSIONS = new Set(['png', 'jpg', 'webp', 'gif']);
-/** Temporary names start with a dot: Nginx should not serve dotfiles under /uploads/. */
+/** Temporary names start with a dot; the legacy import skips them (and sweeps stale ones). */
 const TEMP_PREFIX = '.upload-';
-const STORED_NAME = /^[0-9a-f]{32}\.(png|jpg|webp|gif)$/;
 
 export interface StagedImage {
-  /** Moves the checked file to its public name; returns its path under /uploads/. */
-  commit(): Promise<string>;
+  /** The checked file as an uploads row (read from the staging file). */
+  upload(): Promise<NewUploadRow>;
+  /** Deletes the staging file; safe to call more than once. */
   discard(): Promise<void>;
 }
 
@@ -51,23 +50,25 @@ export async function stageImage(
   await mkdir(dir, { recursive: true });
   const tempPath = join(dir, `${TEMP_PREFIX}${randomBytes(12).toString('hex')}`);
   try {
-    await pipeline(file, createWriteStream(tempPath, { flags: 'wx', mode: 0o644 }));
+    await pipeline(file, createWriteStream(tempPath, { flags: 'wx', mode: 0o600 }));
     if (truncated()) throw tooLarge(maxBytes);
     if ((await stat(tempPath)).size === 0) {
       await removeQuietly(tempPath);
       return null;
     }
     const type = await fileTypeFromFile(tempPath);
-    if (!type || !IMAGE_EXTENSIONS.has(type.ext)) {
+    const contentType = type ? UPLOAD_TYPES.get(type.ext) : undefined;
+    if (!type || !contentType) {
       throw errors.validation('The file is not an image we accept.', [
         { field: 'image', message: 'The image must be a PNG, JPEG, WebP or GIF file.' },
       ]);
     }
     const name = `${randomBytes(16).toString('hex')}.${type.ext}`;
     return {
-      async commit() {
-        await rename(tempPath, join(dir, name));
-        return `${UPLOADS_URL_PREFIX}${name}`;
+      async upload() {
+        const data = await readFile(tempPath);
+        const sha256 = createHash('sha256').update(data).digest('hex');
+        return { name, content_type: contentType, byte_length: data.length, sha256, data };
       },
       discard: () => removeQuietly(tempPath),
     };
@@ -76,12 +77,4 @@ export async function stageImage(
     if (truncated()) throw tooLarge(maxBytes);
     throw error;
   }
-}
-
-/** Deletes a stored image by its /uploads/ path; only names this module made are touched. */
-export async function removeStoredImage(dir: string, imagePath: string | null): Promise<void> {
-  if (!imagePath?.startsWith(UPLOADS_URL_PREFIX)) return;
-  const name = basename(imagePath);
-  if (!STORED_NAME.test(name)) return;
-  await removeQuietly(join(dir, name));
 }

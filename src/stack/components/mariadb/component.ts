@@ -16,6 +16,7 @@ import {
   waitForMariadb,
   writeConfig,
 } from './index.js';
+import { maxAllowedPacketMb } from './my-cnf.js';
 import { DEFAULT_HOSTS } from './provision.js';
 
 /**
@@ -59,6 +60,7 @@ export class DatabaseComponent {
                   ca: this.paths.tls.caCertificate,
                 },
               }),
+          maxAllowedPacketMb: maxAllowedPacketMb(this.config.uploads.maxBytes),
         },
         runAs,
       );

@@ -17,6 +17,21 @@ export interface MyCnfOptions {
   binlog?: string;
   /** The server's certificate and key (issued by the cluster CA) and that CA, for TLS over TCP. */
   tls?: { certificate: string; key: string; ca: string };
+  /** Largest statement or row, for the server and the dump/load tools (see maxAllowedPacketMb). Default 64. */
+  maxAllowedPacketMb?: number;
+}
+
+/** MariaDB refuses a larger max_allowed_packet. */
+export const MAX_ALLOWED_PACKET_LIMIT_MB = 1024;
+
+/**
+ * Uploads are rows: an INSERT from the site carries the bytes hex-escaped (mysql2 escapes a
+ * Buffer as X'…'), and so does each row of a --hex-blob dump being loaded back. So a packet must
+ * hold twice the largest upload, plus the statement around it; never less than 64 MiB.
+ */
+export function maxAllowedPacketMb(uploadMaxBytes: number): number {
+  const needed = Math.ceil((2 * uploadMaxBytes) / (1024 * 1024)) + 16;
+  return Math.min(MAX_ALLOWED_PACKET_LIMIT_MB, Math.max(64, needed));
 }
 
 /** TLS 1.0 and 1.1 are off: every client webstack runs (mysql2 on Node 20) speaks 1.2 and 1.3. */
@@ -71,6 +86,7 @@ export function renderMyCnf(options: MyCnfOptions): string {
     // An option file has no escaping for these; refuse rather than write a config that means something else.
     if (!/^\/[^\n\r#;"'\\]*$/.test(path)) throw new WebstackError('MY_CNF_PATH', JSON.stringify(path));
   }
+  const packet = `max_allowed_packet = ${options.maxAllowedPacketMb ?? 64}M`;
   const server = [
     '[mariadbd]',
     `datadir = ${options.dataDir}`,
@@ -96,7 +112,7 @@ export function renderMyCnf(options: MyCnfOptions): string {
     'innodb_log_file_size = 64M',
     '',
     `max_connections = ${options.maxConnections ?? 200}`,
-    'max_allowed_packet = 64M',
+    packet,
     // Saves about 100 MB of RAM on a small box; webstack reads health from SHOW STATUS.
     'performance_schema = OFF',
   ];
@@ -126,5 +142,9 @@ export function renderMyCnf(options: MyCnfOptions): string {
     `port = ${options.port}`,
     'default-character-set = utf8mb4',
   ];
-  return `${server.join('\n')}\n\n${client.join('\n')}\n`;
+  // The client tools default to 16 MiB: raised for the ones that dump (mariadb-dump reads each row
+  // whole) and load (mariadb) big rows. Not in [client]: mariadb-admin reads it too, knows no
+  // max_allowed_packet and would refuse to start.
+  const tools = ['[mysql]', packet, '', '[mysqldump]', packet];
+  return `${server.join('\n')}\n\n${client.join('\n')}\n\n${tools.join('\n')}\n`;
 }

@@ -107,7 +107,7 @@ export class NginxComponent {
         upstream: appPeers(config),
         ...(config.inventory.single ? {} : { proxyReadTimeoutSeconds: CLUSTER_READ_TIMEOUT_SECONDS }),
         assetsDir: this.assetsDir(),
-        uploadsDir: paths.uploads,
+        uploadsCacheDir: join(tempDir, 'uploads-cache'),
         errorPagesDir: paths.nginx.errorPages,
         accessLog: paths.nginx.accessLog,
         errorLog: paths.nginx.errorLog,

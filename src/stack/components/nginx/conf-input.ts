@@ -39,7 +39,7 @@ export function validateNginxConfOptions(o: NginxConfOptions): void {
     fail('authRatePerMinute', rate, 'must be a whole number 0-100000');
   const paths = {
     assetsDir: o.assetsDir,
-    uploadsDir: o.uploadsDir,
+    uploadsCacheDir: o.uploadsCacheDir,
     errorPagesDir: o.errorPagesDir,
     accessLog: o.accessLog,
   };

@@ -2,6 +2,7 @@ import { validateNginxConfOptions } from './conf-input.js';
 import { renderMicroCacheHttp, renderMicroCacheLocation } from './micro-cache.js';
 import { MIME_TYPES } from './mime.js';
 import { HSTS, renderTlsHttpSettings, renderTlsRejectServer, type TlsOptions } from './tls-conf.js';
+import { renderUploadsCacheHttp, renderUploadsCacheLocation } from './uploads-cache.js';
 
 export interface Endpoint {
   host: string;
@@ -22,7 +23,8 @@ export interface NginxConfOptions {
   /** One application server, or several once the stack spans hosts. */
   upstream: Endpoint | readonly Endpoint[];
   assetsDir: string;
-  uploadsDir: string;
+  /** Where Nginx keeps the uploads it fetched from the app (uploads-cache.ts). */
+  uploadsCacheDir: string;
   errorPagesDir: string;
   accessLog: string;
   errorLog: string;
@@ -206,6 +208,8 @@ export function renderNginxConf(options: NginxConfOptions): string {
     ...(authRate > 0 ? authRateLimitZone(authRate) : []),
     '',
     ...(o.microCacheDir ? [...renderMicroCacheHttp(o.microCacheDir), ''] : []),
+    ...renderUploadsCacheHttp(o.uploadsCacheDir),
+    '',
     ...(tls ? [...renderTlsHttpSettings(tls), ''] : []),
     `  log_format webstack_json escape=json '${ACCESS_LOG_FORMAT}';`,
     `  access_log ${o.accessLog} webstack_json;`,
@@ -276,15 +280,26 @@ export function renderNginxConf(options: NginxConfOptions): string {
     '      }',
     '    }',
     '',
-    '    # Uploads get unique generated names; a sandboxing CSP keeps an uploaded SVG or HTML inert.',
+    '    # Uploads are in the database: the app serves them, this Nginx keeps each on disk (uploads-cache.ts).',
+    '    # A sandboxing CSP keeps an uploaded SVG or HTML inert; the app sends its own, replaced by these.',
     '    location ^~ /uploads/ {',
-    `      alias ${o.uploadsDir}/;`,
-    '      autoindex off;',
-    '      add_header Cache-Control "public, max-age=31536000";',
+    '      proxy_pass http://webstack_app;',
+    ...renderUploadsCacheLocation(),
+    '      proxy_hide_header Content-Security-Policy;',
+    '      proxy_hide_header X-Content-Type-Options;',
     ...secure(UPLOADS_CONTENT_SECURITY_POLICY).map((line) => `      ${line}`),
-    '      location ~ /\\. {',
-    '        return 404;',
-    '      }',
+    '      proxy_http_version 1.1;',
+    '      proxy_set_header Connection "";',
+    '      proxy_set_header Host $host;',
+    '      proxy_set_header X-Real-IP $remote_addr;',
+    '      proxy_set_header X-Forwarded-For $remote_addr;',
+    '      proxy_set_header X-Forwarded-Proto $scheme;',
+    '      proxy_set_header X-Request-Id $request_id;',
+    '      proxy_connect_timeout 2s;',
+    '      proxy_send_timeout 30s;',
+    '      proxy_read_timeout 30s;',
+    '      proxy_next_upstream error timeout http_502 http_503;',
+    '      proxy_next_upstream_tries 3;',
     '    }',
     '',
     ...routes.flatMap((route, i) => [

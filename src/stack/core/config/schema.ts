@@ -129,7 +129,9 @@ export const ConfigSchema = Type.Object(
     ),
     uploads: Type.Object(
       {
-        maxBytes: Type.Integer({ default: 10 * 1024 * 1024, minimum: 1024, maximum: 1024 * 1024 * 1024 }),
+        // At most 500 MiB: an upload is one database row, sent hex-escaped (twice its size) in a
+        // packet that MariaDB caps at 1 GiB (mariadb/my-cnf.ts, maxAllowedPacketMb).
+        maxBytes: Type.Integer({ default: 10 * 1024 * 1024, minimum: 1024, maximum: 500 * 1024 * 1024 }),
       },
       { default: {}, additionalProperties: false },
     ),

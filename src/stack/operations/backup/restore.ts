@@ -6,6 +6,8 @@ import { WebstackError } from '../../core/errors.js';
 import type { StatePaths } from '../../core/paths.js';
 import type { Host } from '../../host/host.js';
 import { appRunAs, chownTree } from '../install/accounts.js';
+import { currentRelease } from '../release/release.js';
+import { runSiteCli } from '../site-cli.js';
 import {
   type BackupManifest,
   DUMP_FILE,
@@ -55,7 +57,10 @@ async function checkRows(connection: Connection, database: string, expected: Rec
 /**
  * Restores an archive made by createBackup: verifies its checksum and manifest, loads the dump
  * into a fresh database, checks every table's row count, then swaps the tables in with one atomic
- * RENAME TABLE (the replaced tables are kept in `<db>_before_<stamp>`), and swaps the uploads in.
+ * RENAME TABLE (the replaced tables are kept in `<db>_before_<stamp>`), and swaps the uploads
+ * directory in. The uploads themselves are rows of the dump; an archive made before they were
+ * (format 1 has no other) holds them as files in uploads.tar, so the current release's `migrate`
+ * runs last: it brings an older schema up to date and moves those files into the table.
  * A corrupt, truncated or incomplete archive is refused before anything live changes.
  */
 export async function restoreBackup(
@@ -63,7 +68,7 @@ export async function restoreBackup(
   config: ResolvedConfig,
   paths: StatePaths,
   archive: string,
-): Promise<{ database: string; previous: string; rows: Record<string, number> }> {
+): Promise<{ database: string; previous: string; rows: Record<string, number>; migrated: string }> {
   if (config.database.mode !== 'managed') throw new WebstackError('RESTORE_EXTERNAL_DB');
   const file = resolve(archive);
   await verifyArchive(host, file);
@@ -117,7 +122,11 @@ export async function restoreBackup(
       if (await host.exists(paths.uploads)) await host.rename(paths.uploads, old);
       await host.rename(restored, paths.uploads);
     }
-    return { database: live, previous, rows: manifest.rows };
+    const release = await currentRelease(host, paths);
+    const migrated = release
+      ? (await runSiteCli(host, config, paths, ['migrate'], { role: 'migrator', release })).stdout.trim()
+      : '';
+    return { database: live, previous, rows: manifest.rows, migrated };
   } finally {
     if (!swapped) await connection.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(fresh)}`).catch(() => {});
     if (!swapped)
