@@ -45,7 +45,13 @@ export async function clusterStatusVerb(
 }
 
 export async function clusterDownVerb(config: ResolvedConfig): Promise<number> {
-  await clusterDown(config, line);
+  const failed = await clusterDown(config, line);
+  if (failed.length > 0) {
+    console.log(
+      `not stopped: ${failed.join(', ')} (see above); run \`webstack down\` again once they answer`,
+    );
+    return 1;
+  }
   console.log('every host is down');
   return 0;
 }

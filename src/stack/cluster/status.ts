@@ -1,3 +1,4 @@
+import { formatError } from '../cli/output.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import { isWebstackError } from '../core/errors.js';
 import {
@@ -53,23 +54,31 @@ export function clusterHealthy(statuses: readonly HostStatus[]): boolean {
 export async function clusterDown(
   config: ResolvedConfig,
   log: (host: string, line: string) => void,
-): Promise<void> {
+): Promise<string[]> {
   const hosts = connectHosts(config, operatorPaths(config));
   const layout = hostLayout(config);
   const order: ClusterHost[] = [];
   for (const role of ['lb', 'app', 'db'] as const)
     for (const host of hosts)
       if (host.plan.host.roles.includes(role) && !order.includes(host)) order.push(host);
+  const failed: string[] = [];
   try {
     for (const host of order) {
-      if (!(await host.ssh.exists(layout.cli))) {
-        log(host.name, 'webstack is not installed');
-        continue;
+      try {
+        if (!(await host.ssh.exists(layout.cli))) {
+          log(host.name, 'webstack is not installed');
+          continue;
+        }
+        const result = await host.ssh.run(remoteWebstack(layout, ['down']), { timeoutMs: 240_000 });
+        log(host.name, result.stdout.trim().split('\n').pop() ?? 'down');
+      } catch (error) {
+        // One host that cannot be reached does not keep the others running.
+        failed.push(host.name);
+        log(host.name, formatError(error).join('; '));
       }
-      const result = await host.ssh.run(remoteWebstack(layout, ['down']), { timeoutMs: 240_000 });
-      log(host.name, result.stdout.trim().split('\n').pop() ?? 'down');
     }
   } finally {
     await disconnect(hosts);
   }
+  return failed;
 }
