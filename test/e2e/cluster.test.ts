@@ -9,10 +9,11 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { statePaths } from '../../src/stack/core/paths.js';
 import { launchBrowser } from '../support/browser.js';
 import { holdLab } from '../support/lab-lock.js';
@@ -73,6 +74,7 @@ interface ClusterStatusJson {
 
 const address = { lb1: '198.18.0.11', app1: '198.18.0.12', app2: '198.18.0.13', db1: '198.18.0.14' } as const;
 type Name = keyof typeof address;
+const root = fileURLToPath(new URL('../..', import.meta.url));
 /** A host's own state directory, /var/lib/webstack inside it, as the machine sees it. */
 const HOST_STATE = '/var/lib/webstack';
 
@@ -448,7 +450,50 @@ describe('several servers: an lb, two app hosts and a db host from one inventory
     reports.push({ ...reboot, missing: await missingWrites(), recoveryMs });
     assert.equal(reboot.failedGets, 0, JSON.stringify(reboot));
     assert.equal(reports.at(-1)?.missing, 0);
+  });
+
+  test('a rolling deploy under load: one app host at a time, no failed request, no write lost', async () => {
+    const running = load;
+    assert.ok(running, 'the load of the power-loss test runs');
+    const before = await status();
+    const old = before.hosts[0]?.status.release;
+    // A new release of the same code: the checkout's built dist and lock file, in a directory of its own.
+    const source = join(parent, 'next');
+    for (const item of ['dist', 'package.json', 'package-lock.json'])
+      await cp(join(root, item), join(source, item), { recursive: true });
+    running.phase = 'rolling deploy';
+    const from = Date.now();
+    const deploy = await webstack(['deploy', source, '--no-build']);
+    assert.equal(deploy.code, 0, deploy.stderr + deploy.stdout);
+    // app1 is out of the rotation and back before app2 leaves it.
+    const at = (text: string) => deploy.stdout.indexOf(text);
+    assert.ok(at('app1   back in the rotation') < at('app2   out of the rotation'), deploy.stdout);
+    const recoveryMs = Date.now() - from;
+    const acknowledged = [...running.acknowledged];
+    await waitFor(
+      () =>
+        running.samples.filter((s) => s.phase === 'rolling deploy' && s.endedAt > from + 1_000).length >= 30,
+      { what: 'the load answered during the deploy', timeoutMs: 60_000 },
+    );
+    running.phase = 'between';
     await running.stop();
+    const report = reportPhase(running.samples, 'rolling deploy', from, Date.now());
+    const stored = await ssh('db1', [
+      'mariadb',
+      `--socket=${hostPaths.mariadb.socket}`,
+      '-N',
+      '-e',
+      `"SELECT title FROM foobar.articles WHERE title LIKE 'chaos ${process.pid} write %'"`,
+    ]);
+    const titles = new Set(stored.stdout.trim().split('\n'));
+    reports.push({ ...report, missing: acknowledged.filter((t) => !titles.has(t)).length, recoveryMs });
+    assert.deepEqual(report.failures, {}, JSON.stringify(report));
+    assert.equal(reports.at(-1)?.missing, 0);
+    const after = await status();
+    const releases = new Set(after.hosts.map((h) => h.status.release));
+    assert.equal(releases.size, 1, JSON.stringify(after.hosts.map((h) => [h.host, h.status.release])));
+    assert.notEqual([...releases][0], old);
+    assert.equal(after.healthy, true);
   });
 
   test('down stops every host, lb first', async () => {

@@ -1,3 +1,7 @@
+import { userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { clusterDeploy } from '../cluster/deploy.js';
 import { clusterDown, clusterHealthy, clusterStatus, type HostStatus } from '../cluster/status.js';
 import { clusterUp } from '../cluster/up.js';
 import { hostsWith } from '../core/config/inventory.js';
@@ -18,6 +22,9 @@ export function notAcrossHosts(verb: string): never {
     `webstack --config /var/lib/webstack/host.json ${verb}`,
   );
 }
+
+/** The checkout this CLI runs from (dist/stack/cli/ → the repository root): the default code base. */
+const checkout = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 const line = (host: string, text: string) => console.log(`${host.padEnd(6)} ${text}`);
 
@@ -112,4 +119,21 @@ export function renderClusterStatus(statuses: readonly HostStatus[]): string {
       rows,
     ),
   ].join('\n');
+}
+
+/** `webstack deploy [DIR]` across the hosts: a rolling deploy, one app host at a time. */
+export async function clusterDeployVerb(
+  config: ResolvedConfig,
+  options: { build: boolean; args: string[] },
+): Promise<number> {
+  const result = await clusterDeploy(config, {
+    dir: resolve(options.args[0] ?? checkout),
+    build: options.build,
+    by: process.env.SUDO_USER ?? userInfo().username,
+    log: line,
+  });
+  console.log(
+    `deployed release ${result.release} (was ${result.from ?? '-'}) to every host in ${result.seconds.toFixed(1)}s`,
+  );
+  return 0;
 }

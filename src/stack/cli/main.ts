@@ -8,12 +8,14 @@ import { WebstackError } from '../core/errors.js';
 import { backupVerb, restoreVerb } from './backup.js';
 import { benchVerb } from './bench.js';
 import {
+  clusterDeployVerb,
   clusterDownVerb,
   clusterStatusVerb,
   clusterUpVerb,
   drivesCluster,
   notAcrossHosts,
 } from './cluster.js';
+import { controlVerb } from './control.js';
 import { daemonVerb } from './daemon.js';
 import { deployVerb, rollbackVerb } from './deploy.js';
 import { dnsVerb } from './dns.js';
@@ -130,7 +132,7 @@ program
   )
   .argument('[dir]', 'the code base to deploy (default: the checkout webstack runs from)')
   .option('--no-build', 'DIR is already built (dist/ present): skip npm ci and npm run build')
-  .action(action(deployVerb));
+  .action(action(deployVerb, clusterDeployVerb));
 program
   .command('rollback')
   .description(
@@ -246,6 +248,13 @@ program
   .description('install the Debian packages webstack needs')
   .option('--with-test-tools', 'also bind9, chromium, wrk and what `webstack lab` needs (openssh-server…)')
   .action(action(installVerb));
+program
+  .command('control', { hidden: true })
+  .description("one request to this host's supervisor (what the operator's machine runs over SSH)")
+  .argument('<method>', 'GET or POST')
+  .argument('<path>', 'e.g. /status')
+  .argument('[body]', 'the JSON body')
+  .action(action(controlVerb));
 program
   .command('daemon', { hidden: true })
   .description('run the supervisor in the foreground (what `up` starts)')

@@ -88,3 +88,16 @@ export function connectHosts(config: ResolvedConfig, operator: OperatorPaths): C
 export async function disconnect(hosts: readonly ClusterHost[]): Promise<void> {
   await Promise.all(hosts.map((host) => host.ssh.close()));
 }
+
+/**
+ * `work` on every host at once; the first failure is thrown once every host has finished, so
+ * that no host is still opening connections when the verb closes them.
+ */
+export async function onEvery(
+  hosts: readonly ClusterHost[],
+  work: (host: ClusterHost) => Promise<void>,
+): Promise<void> {
+  const results = await Promise.allSettled(hosts.map(work));
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+}

@@ -1,3 +1,4 @@
+import { WebstackError } from '../core/errors.js';
 import type { StackStatus } from '../supervisor/control/types.js';
 import { type ClusterHost, type HostLayout, remoteWebstack } from './hosts.js';
 
@@ -21,4 +22,32 @@ export async function remoteStatus(host: ClusterHost, layout: HostLayout): Promi
   } catch {
     return { running: false, reason: (result.stderr || result.stdout).trim().split('\n').pop() ?? '' };
   }
+}
+
+/** A control request to a host's supervisor, over SSH (`webstack control` runs there). */
+export async function remoteControl<T>(
+  host: ClusterHost,
+  layout: HostLayout,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const args = ['control', method, path, ...(body === undefined ? [] : [JSON.stringify(body)])];
+  const result = await host.ssh.run(remoteWebstack(layout, args), {
+    okCodes: [0, 1],
+    timeoutMs: 30 * 60_000,
+  });
+  let answer: { ok?: T; error?: { code?: string; message?: string; fix?: string } };
+  try {
+    answer = JSON.parse(result.stdout.trim().split('\n').pop() ?? '') as typeof answer;
+  } catch {
+    const detail = (result.stderr || result.stdout).trim().split('\n')[0] ?? '';
+    throw new WebstackError('CLUSTER_HOST_REFUSED', host.name, detail);
+  }
+  if (answer.error) {
+    const error = WebstackError.received(answer.error);
+    error.message = `${host.name}: ${error.message}`;
+    throw error;
+  }
+  return answer.ok as T;
 }

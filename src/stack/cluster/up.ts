@@ -15,6 +15,7 @@ import {
   type HostLayout,
   hostLayout,
   type OperatorPaths,
+  onEvery,
   operatorPaths,
   remoteWebstack,
 } from './hosts.js';
@@ -114,19 +115,6 @@ async function shipTls(
   const mysql = await host.ssh.userIds('mysql');
   await host.ssh.writeAtomic(tls.serverCertificate, issued.pem, { mode: 0o644 });
   await host.ssh.writeAtomic(tls.serverKey, key, { mode: 0o600, owner: mysql });
-}
-
-/**
- * `work` on every host at once; the first failure is thrown once every host has finished, so
- * that no host is still opening connections when the verb closes them.
- */
-async function onEvery(
-  hosts: readonly ClusterHost[],
-  work: (host: ClusterHost) => Promise<void>,
-): Promise<void> {
-  const results = await Promise.allSettled(hosts.map(work));
-  const failed = results.find((result) => result.status === 'rejected');
-  if (failed) throw failed.reason;
 }
 
 /** Reachable over SSH, root (or password-less sudo), Debian 12 or later. */

@@ -336,6 +336,26 @@ export const ERRORS = {
     message: 'host %s did not come up: %s',
     fix: "fix the cause and run `webstack up` again (the host's log: `webstack logs --host %s webstack`)",
   },
+  RELEASE_NOT_SHIPPED: {
+    message: 'release %s is not on this host (%s)',
+    fix: 'deploy from the operator machine: `webstack deploy --config FILE` ships the release first',
+  },
+  NGINX_NOT_HERE: {
+    message: 'this host runs no Nginx: only an lb host drains app hosts',
+    fix: 'send the request to an lb host',
+  },
+  DRAIN_UNKNOWN_HOST: {
+    message: 'this lb has no app host named %s',
+    fix: 'name one of: %s',
+  },
+  CLUSTER_DEPLOY_HOST_FAILED: {
+    message: 'the release %s did not become ready on %s: %s',
+    fix: 'every other app host still serves the old release; fix the release and deploy again (`webstack logs` on %s)',
+  },
+  CLUSTER_HOST_REFUSED: {
+    message: 'host %s did not answer as webstack does: %s',
+    fix: 'run `webstack up` from the operator machine, which installs webstack there',
+  },
   CLUSTER_CA_MISSING: {
     message: "the cluster CA's certificate %s is missing on this host",
     fix: 'run `webstack up` from the operator machine: it puts the certificate on every host',

@@ -1,11 +1,19 @@
 import type { ResolvedConfig } from '../core/config/load.js';
-import { isWebstackError } from '../core/errors.js';
+import { isWebstackError, WebstackError } from '../core/errors.js';
 import { statePaths } from '../core/paths.js';
 import { localHost } from '../host/index.js';
 import { MetricsService } from '../metrics/service.js';
 import { Deployer } from '../operations/deploy/deployer.js';
+import { runSiteCli } from '../operations/site-cli.js';
 import { route, serveControl } from './control/server.js';
-import { DeployRequestSchema, NoBodySchema, RollbackRequestSchema } from './control/types.js';
+import {
+  DeployRequestSchema,
+  DrainRequestSchema,
+  MigrateRequestSchema,
+  NoBodySchema,
+  RollbackRequestSchema,
+  SwitchRequestSchema,
+} from './control/types.js';
 import { Stack } from './stack.js';
 
 function log(line: string): void {
@@ -40,6 +48,22 @@ export async function runDaemon(config: ResolvedConfig, options: { seed: boolean
     'GET /metrics': route(NoBodySchema, async () => ({ url: metrics.url(), text: await metrics.render() })),
     'POST /deploy': route(DeployRequestSchema, async (body) => await deployer.deploy(body)),
     'POST /rollback': route(RollbackRequestSchema, async (body) => await deployer.rollback(body.by)),
+    // Across hosts, the operator's rolling deploy drives each host with these three.
+    'POST /switch': route(
+      SwitchRequestSchema,
+      async (body) => await deployer.switchShipped(body.release, body.by),
+    ),
+    'POST /migrate': route(MigrateRequestSchema, async (body) => {
+      const migrated = await runSiteCli(host, config, paths, ['migrate'], {
+        role: 'migrator',
+        release: body.release,
+      });
+      return { output: migrated.stdout.trim() };
+    }),
+    'POST /drain': route(DrainRequestSchema, async (body) => {
+      if (!stack.nginx) throw new WebstackError('NGINX_NOT_HERE');
+      return { drained: await stack.nginx.drain(body.hosts) };
+    }),
     'POST /stop': route(NoBodySchema, async () => {
       setImmediate(() => void stop().then(() => process.exit(0)));
       return { pid: process.pid };

@@ -57,7 +57,7 @@ export class Stack {
   }
 
   /** Whether this host runs the component (a single server runs all three). */
-  private runs(component: ComponentName): boolean {
+  runs(component: ComponentName): boolean {
     return this.config.here?.components.includes(component) ?? false;
   }
 

@@ -187,3 +187,20 @@ test('a single server is the one local host with every component, and its peers 
   assert.equal(appPeers(config).length, 6);
   assert.ok(appPeers(config).every((p) => p.maxFails === 0 && p.failTimeoutSeconds === undefined));
 });
+
+test('an app host being deployed is out of the lb rotation (`down`), the others stay in it', () => {
+  const hosts = [
+    { name: 'lb1', address: '198.18.0.11', roles: ['lb'] },
+    { name: 'app1', address: '198.18.0.12', roles: ['app'] },
+    { name: 'app2', address: '198.18.0.13', roles: ['app'] },
+    { name: 'db1', address: '198.18.0.14', roles: ['db'] },
+  ];
+  const lb1 = resolveConfig({ hosts, self: 'lb1' });
+  assert.deepEqual(
+    appPeers(lb1, new Set(['app1'])).map((p) => [p.host, p.down === true]),
+    [
+      ['198.18.0.12', true],
+      ['198.18.0.13', false],
+    ],
+  );
+});

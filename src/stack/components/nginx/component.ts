@@ -1,6 +1,7 @@
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../../core/config/load.js';
+import { WebstackError } from '../../core/errors.js';
 import type { StatePaths } from '../../core/paths.js';
 import type { Host } from '../../host/host.js';
 import type { ComponentStatus } from '../../supervisor/control/types.js';
@@ -29,9 +30,9 @@ function freeLoopbackPort(): Promise<number> {
  * on another *peer*: so the one address is listed several times, each never marked down
  * (max_fails=0). A retry then reaches the cluster again, which hands it to a live worker.
  */
-export function appPeers(config: ResolvedConfig): Endpoint[] {
+export function appPeers(config: ResolvedConfig, drained: ReadonlySet<string> = new Set()): Endpoint[] {
   const hosts = config.here?.upstreams ?? [];
-  if (!config.inventory.single && hosts.length > 0) return clusterPeers(hosts, config);
+  if (!config.inventory.single && hosts.length > 0) return clusterPeers(hosts, config, drained);
   const peer = { host: config.app.host, port: config.app.port, maxFails: 0 };
   // nginx tries each peer at most once per request, and a dead worker can leave several idle
   // keep-alive connections in nginx's cache that fail in turn: so twice the workers, plus two.
@@ -43,12 +44,17 @@ export function appPeers(config: ResolvedConfig): Endpoint[] {
  * left alone for PEER_FAIL_SECONDS, then tried again. One peer per host, because nginx retries
  * a request on a peer it has not tried yet: listed twice, a dead host could take every retry.
  */
-function clusterPeers(hosts: readonly { address: string }[], config: ResolvedConfig): Endpoint[] {
+function clusterPeers(
+  hosts: readonly { host: string; address: string }[],
+  config: ResolvedConfig,
+  drained: ReadonlySet<string>,
+): Endpoint[] {
   return hosts.map((host) => ({
     host: host.address,
     port: config.app.port,
     maxFails: 1,
     failTimeoutSeconds: PEER_FAIL_SECONDS,
+    ...(drained.has(host.host) ? { down: true } : {}),
   }));
 }
 
@@ -80,6 +86,8 @@ export class NginxComponent {
   private version: string | null = null;
   /** Loopback port of stub_status, chosen once so that reloads keep it. */
   statusPort: number | undefined;
+  /** App hosts out of the rotation while they are deployed (by name). */
+  private drained = new Set<string>();
 
   constructor(
     private readonly host: Host,
@@ -104,7 +112,7 @@ export class NginxComponent {
         serverName: config.siteHost,
         apexName: config.domain,
         listen: { host: config.http.listen, port: config.http.port },
-        upstream: appPeers(config),
+        upstream: appPeers(config, this.drained),
         ...(config.inventory.single ? {} : { proxyReadTimeoutSeconds: CLUSTER_READ_TIMEOUT_SECONDS }),
         assetsDir: this.assetsDir(),
         uploadsCacheDir: join(tempDir, 'uploads-cache'),
@@ -155,6 +163,20 @@ export class NginxComponent {
       this.log,
     );
     await this.keeper.start();
+  }
+
+  /**
+   * Takes these app hosts out of the rotation and puts every other one back, with a graceful
+   * reload: requests in flight on a drained host finish, new ones go to the others.
+   */
+  async drain(hosts: readonly string[]): Promise<string[]> {
+    const known = new Set((this.config.here?.upstreams ?? []).map((u) => u.host));
+    const unknown = hosts.filter((name) => !known.has(name));
+    if (unknown.length > 0)
+      throw new WebstackError('DRAIN_UNKNOWN_HOST', unknown.join(', '), [...known].join(', '));
+    this.drained = new Set(hosts);
+    await this.reload();
+    return [...this.drained];
   }
 
   /** Re-renders the config and applies it with a graceful reload (restored if nginx rejects it). */

@@ -11,6 +11,8 @@ export interface Endpoint {
   maxFails?: number;
   /** nginx's fail_timeout (seconds): how long a failed peer is left alone. */
   failTimeoutSeconds?: number;
+  /** Taken out of the rotation (an app host being deployed): no new request goes to it. */
+  down?: boolean;
 }
 
 /** Everything the complete nginx.conf depends on. Every path is absolute. */
@@ -332,7 +334,7 @@ function upstreamBlock(name: string, servers: readonly Endpoint[]): string[] {
     ...(servers.some((u) => u.failTimeoutSeconds !== undefined) ? [`    zone ${name} 64k;`] : []),
     ...servers.map(
       (u) =>
-        `    server ${u.host}:${u.port}${u.maxFails === undefined ? '' : ` max_fails=${u.maxFails}`}${u.failTimeoutSeconds === undefined ? '' : ` fail_timeout=${u.failTimeoutSeconds}s`};`,
+        `    server ${u.host}:${u.port}${u.maxFails === undefined ? '' : ` max_fails=${u.maxFails}`}${u.failTimeoutSeconds === undefined ? '' : ` fail_timeout=${u.failTimeoutSeconds}s`}${u.down ? ' down' : ''};`,
     ),
     '    keepalive 32;',
     // Shorter than a draining worker's grace (5 s in the site's entry.ts): Nginx closes an idle

@@ -89,15 +89,35 @@ export class Deployer {
     });
   }
 
-  /** Publishes assets, rolls the workers over (throws when the release is not ready), points `current` at it. */
+  /**
+   * On a host of a cluster: switches to a release the operator built and shipped here (the
+   * operator backed up and migrated once for the whole cluster), the same way as a deploy.
+   */
+  async switchShipped(release: string, by: string): Promise<DeployResult> {
+    return await this.locked('deploy', by, async (note) => {
+      const { host, paths } = this.stack;
+      if (!(await host.exists(releaseDir(paths, release))))
+        throw new WebstackError('RELEASE_NOT_SHIPPED', release, releaseDir(paths, release));
+      note(release);
+      await this.switchTo(release);
+      return { release, backup: null };
+    });
+  }
+
+  /**
+   * Publishes assets (where Nginx runs), rolls the workers over (where the app runs; throws when
+   * the release is not ready), points `current` at it.
+   */
   private async switchTo(release: string): Promise<void> {
     const { host, paths, log } = this.stack;
     const app = this.stack.app;
-    if (!app) throw new WebstackError('APP_NOT_RUNNING');
-    await publishAssets(host, paths, releaseDir(paths, release));
-    log(`switching to ${release}: new workers start beside the old ones`);
-    // A WorkerFailed says the old release keeps serving and carries the worker's last lines.
-    await app.deploy(releaseDir(paths, release), release);
+    if (this.stack.runs('appserver') && !app) throw new WebstackError('APP_NOT_RUNNING');
+    if (this.stack.runs('nginx')) await publishAssets(host, paths, releaseDir(paths, release));
+    if (app) {
+      log(`switching to ${release}: new workers start beside the old ones`);
+      // A WorkerFailed says the old release keeps serving and carries the worker's last lines.
+      await app.deploy(releaseDir(paths, release), release);
+    }
     await activateRelease(host, paths, release);
     log(`release ${release} is live`);
   }

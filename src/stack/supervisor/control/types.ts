@@ -43,3 +43,21 @@ export type RollbackRequest = Static<typeof RollbackRequestSchema>;
 
 /** A route that takes no input: no body, or an empty object. */
 export const NoBodySchema = Type.Union([Type.Undefined(), Type.Object({}, { additionalProperties: false })]);
+
+/** A release id, as `releaseId()` makes them: 20261129-142501-3f2a1b9c. */
+const ReleaseId = Type.String({ pattern: '^[0-9]{8}-[0-9]{6}(-[A-Za-z0-9]+)*$', maxLength: 64 });
+
+/** Across hosts: switch this host to a release the operator shipped. */
+export const SwitchRequestSchema = Type.Object(
+  { release: ReleaseId, by: Type.String({ minLength: 1, maxLength: 256 }) },
+  { additionalProperties: false },
+);
+
+/** Across hosts: migrate the database to a shipped release's schema (once, on one app host). */
+export const MigrateRequestSchema = Type.Object({ release: ReleaseId }, { additionalProperties: false });
+
+/** On an lb: the app hosts (by name) out of the rotation; every other one is put back. */
+export const DrainRequestSchema = Type.Object(
+  { hosts: Type.Array(Type.String({ pattern: '^[a-z][a-z0-9-]{0,62}$' }), { maxItems: 64 }) },
+  { additionalProperties: false },
+);
