@@ -94,6 +94,11 @@ export interface SiteSettings {
    * set, TCP connections to the database use TLS and accept only a certificate that CA signed.
    */
   databaseCa?: string;
+  /**
+   * The addresses whose X-Forwarded-For the site believes (default: Nginx on the same host). Across
+   * hosts, the lb hosts: otherwise every client would look like the lb to the per-address limits.
+   */
+  trustedProxies?: string[];
 }
 
 /** The supervisor's picture of the stack, written as JSON to SiteSettings.statusFile. */

@@ -67,7 +67,7 @@ export async function buildApp(settings: SiteSettings, options: BuildOptions = {
     requestIdHeader: false,
     // Our onResponse hook writes the one line per request.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: options.trustProxy ?? '127.0.0.1',
+    trustProxy: options.trustProxy ?? settings.trustedProxies ?? '127.0.0.1',
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: 'idle',
     // Draining is handled in entry.ts; requests still arriving on open connections are served.

@@ -15,7 +15,7 @@ import {
   operatorPaths,
   remoteWebstack,
 } from './hosts.js';
-import { remoteControl } from './remote.js';
+import { remoteControl, remoteStatus } from './remote.js';
 import { packRelease, shipRelease } from './ship.js';
 
 export interface ClusterDeployOptions {
@@ -112,9 +112,23 @@ export async function clusterDeploy(
     const drain = async (names: string[]) => {
       for (const lb of lbs) await remoteControl(lb, layout, 'POST', '/drain', { hosts: names });
     };
-    o.log(app.name, 'out of the rotation');
-    await drain([app.name]);
+    // Another app host must be serving before this one leaves the rotation (with one app host,
+    // the worker-by-worker switch alone keeps it serving).
+    const others = withRole('app').filter((other) => other !== app);
+    const serving = await Promise.all(
+      others.map(async (other) => {
+        const s = await remoteStatus(other, layout).catch(() => null);
+        return s?.running === true && s.healthy;
+      }),
+    );
+    const draining = others.length > 0;
+    if (draining && !serving.some(Boolean))
+      throw new WebstackError('CLUSTER_DEPLOY_NO_PEER', app.name, others.map((o2) => o2.name).join(', '));
     try {
+      if (draining) {
+        await drain([app.name]);
+        o.log(app.name, 'out of the rotation');
+      }
       await remoteControl(app, layout, 'POST', '/switch', { release: id, by: o.by });
       o.log(app.name, `serving ${id}`);
     } catch (error) {
@@ -122,8 +136,10 @@ export async function clusterDeploy(
       throw new WebstackError('CLUSTER_DEPLOY_HOST_FAILED', id, app.name, reason, app.name, { cause: error });
     } finally {
       // Back in the rotation either way: on failure it still serves its old release.
-      await drain([]);
-      o.log(app.name, 'back in the rotation');
+      if (draining) {
+        await drain([]).catch((error: Error) => o.log(app.name, `could not put it back: ${error.message}`));
+        o.log(app.name, 'back in the rotation');
+      }
     }
   }
 }

@@ -48,7 +48,19 @@ export async function packRelease(operator: OperatorPaths, id: string): Promise<
   if (await localHost.exists(archive)) return;
   await localHost.mkdir(operator.archives, { mode: 0o700 });
   const partial = `${archive}.partial`;
-  await localHost.run(['tar', '-C', operator.state.releases, '-cf', partial, '--', id]);
+  // Owned by root on every host whoever built it here: root runs these files there.
+  await localHost.run([
+    'tar',
+    '-C',
+    operator.state.releases,
+    '--owner=0',
+    '--group=0',
+    '--numeric-owner',
+    '-cf',
+    partial,
+    '--',
+    id,
+  ]);
   await localHost.rename(partial, archive);
 }
 

@@ -71,7 +71,9 @@ export async function clusterUp(config: ResolvedConfig, options: ClusterUpOption
       await host.ssh.writeAtomic(layout.config, `${JSON.stringify(hostConfig, null, 2)}\n`, {
         mode: 0o600,
       });
-      await host.ssh.writeAtomic(layout.paths.secrets, `${secrets}\n`, { mode: 0o600 });
+      // The database passwords and the session key: only where the app or the database runs.
+      if (host.plan.components.some((c) => c === 'appserver' || c === 'mariadb'))
+        await host.ssh.writeAtomic(layout.paths.secrets, `${secrets}\n`, { mode: 0o600 });
       await shipTls(host, layout, operator, ca);
       // What the host's init starts at boot: the supervisor, as `install-service` does with systemd.
       const boot = {

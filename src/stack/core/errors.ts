@@ -305,6 +305,10 @@ export const ERRORS = {
     message: 'ssh to %s was refused: no key it accepts',
     fix: "add the operator's public key to root's authorized_keys there, or set ssh.identityFile for that host",
   },
+  SSH_FAILED: {
+    message: 'ssh to %s failed: %s',
+    fix: 'run the command again; if it repeats, try `ssh` to that host by hand',
+  },
   SSH_UNREACHABLE: {
     message: 'ssh cannot reach %s: %s',
     fix: 'check the address and port in the inventory, that sshd runs there, and that a firewall lets this machine in',
@@ -344,9 +348,17 @@ export const ERRORS = {
     message: 'this host runs no Nginx: only an lb host drains app hosts',
     fix: 'send the request to an lb host',
   },
+  DRAIN_LAST_HOST: {
+    message: 'draining %s would leave this lb no app host to send requests to',
+    fix: 'deploy one app host at a time, with the others healthy',
+  },
   DRAIN_UNKNOWN_HOST: {
     message: 'this lb has no app host named %s',
     fix: 'name one of: %s',
+  },
+  CLUSTER_DEPLOY_NO_PEER: {
+    message: 'no other app host serves while %s would be deployed (%s are not healthy)',
+    fix: 'run `webstack status`, bring those hosts back (`webstack up`), then deploy again',
   },
   CLUSTER_DEPLOY_HOST_FAILED: {
     message: 'the release %s did not become ready on %s: %s',

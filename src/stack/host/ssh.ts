@@ -31,11 +31,11 @@ const ANY_CODE = Array.from({ length: 256 }, (_, code) => code);
 const SCRIPTS = {
   /** $1 path, $2 mode, $3 owner (uid:gid or ""): stdin → a temp file beside it, renamed into place. */
   writeAtomic:
-    'set -e; d=$(dirname -- "$1"); mkdir -p -- "$d"; t="$1.$4.tmp"; cat > "$t"; chmod "$2" "$t"; ' +
+    'set -e; umask 077; d=$(dirname -- "$1"); mkdir -p -- "$d"; t="$1.$4.tmp"; cat > "$t"; chmod "$2" "$t"; ' +
     'if [ -n "$3" ]; then chown "$3" "$t"; fi; mv -f -- "$t" "$1"',
   /** Exit 3 when $1 exists; otherwise stdin → $1 with mode $2 and owner $3. */
   createExclusive:
-    'set -e; set -C; if ! cat > "$1" 2>/dev/null; then [ -e "$1" ] && exit 3; exit 1; fi; chmod "$2" "$1"; ' +
+    'set -e; umask 077; set -C; if ! cat > "$1" 2>/dev/null; then [ -e "$1" ] && exit 3; exit 1; fi; chmod "$2" "$1"; ' +
     'if [ -n "$3" ]; then chown "$3" "$1"; fi',
   append:
     'set -e; if [ ! -e "$1" ]; then install -m "$2" /dev/null "$1"; fi; cat >> "$1"; if [ -n "$3" ]; then chown "$3" "$1"; fi',
@@ -119,6 +119,8 @@ export class SshHost implements Host {
     if (kind === 'auth') throw new WebstackError('SSH_AUTH_FAILED', where);
     if (kind === 'unreachable')
       throw new WebstackError('SSH_UNREACHABLE', where, stderr.trim().split('\n').pop() ?? '');
+    // Exit 255 with another reason (a reset, a failed key exchange): still ssh's failure, not an answer.
+    throw new WebstackError('SSH_FAILED', where, stderr.trim().split('\n').pop() ?? 'no reason given');
   }
 
   private async script(

@@ -69,6 +69,9 @@ export function siteSettings(
 ): SiteSettings {
   return {
     ...(ca === undefined ? {} : { databaseCa: ca }),
+    ...(config.inventory.single
+      ? {}
+      : { trustedProxies: config.here?.clients.app.map((client) => client.address) ?? [] }),
     databaseUrl: databaseUrl(config, paths, 'app'),
     databasePassword: secrets.appDbPassword,
     sessionSecret: secrets.sessionSecret,

@@ -174,8 +174,17 @@ export class NginxComponent {
     const unknown = hosts.filter((name) => !known.has(name));
     if (unknown.length > 0)
       throw new WebstackError('DRAIN_UNKNOWN_HOST', unknown.join(', '), [...known].join(', '));
+    // The last app host in the rotation stays there: draining it would take the site down.
+    if (known.size > 0 && [...known].every((name) => hosts.includes(name)))
+      throw new WebstackError('DRAIN_LAST_HOST', hosts.join(', '));
+    const before = this.drained;
     this.drained = new Set(hosts);
-    await this.reload();
+    try {
+      await this.reload();
+    } catch (error) {
+      this.drained = before;
+      throw error;
+    }
     return [...this.drained];
   }
 
