@@ -151,10 +151,12 @@ describe('several servers: an lb, two app hosts and a db host from one inventory
     process.off('SIGINT', downOnSignal);
     await load?.stop();
     if (reports.length > 0) {
-      console.log('phase | requests | failures | longest gap | acknowledged writes missing | recovery');
+      console.log(
+        'phase | requests | failures | GETs retried after a keep-alive reset | longest gap | acknowledged writes missing | recovery',
+      );
       for (const r of reports)
         console.log(
-          `${r.phase} | ${r.requests} | ${JSON.stringify(r.failures)} | ${r.longestGapMs} ms | ${r.missing} | ${r.recoveryMs} ms`,
+          `${r.phase} | ${r.requests} | ${JSON.stringify(r.failures)} | ${r.retried} | ${r.longestGapMs} ms | ${r.missing} | ${r.recoveryMs} ms`,
         );
     }
     await lab('down');

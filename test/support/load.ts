@@ -15,6 +15,8 @@ export interface Sample {
   ms: number;
   /** Why there was no HTTP answer (e.g. ECONNRESET). */
   error?: string;
+  /** A GET sent again, once, after the server closed the idle keep-alive connection it went on. */
+  retried?: boolean;
 }
 
 export interface LoadOptions {
@@ -32,13 +34,33 @@ export interface LoadOptions {
   maxRequests?: number;
 }
 
-function send(
+/**
+ * One request. A GET that fails with a reset on a reused keep-alive connection, before any answer,
+ * is sent once more on a new one: the server may close an idle connection (Nginx does on a
+ * reload) just as a request goes out on it, and HTTP clients retry that (RFC 9112, 9.3.1;
+ * browsers do, and Node's documentation shows the same with `reusedSocket`). A POST never is.
+ */
+async function send(
   options: LoadOptions,
   agent: Agent,
   method: 'GET' | 'POST',
   path: string,
   body?: string,
-): Promise<{ status: number; error?: string }> {
+): Promise<{ status: number; error?: string; retried?: boolean }> {
+  const first = await sendOnce(options, agent, method, path, body);
+  if (method !== 'GET' || !first.reusedSocket || !['ECONNRESET', 'EPIPE'].includes(first.error ?? ''))
+    return { status: first.status, ...(first.error ? { error: first.error } : {}) };
+  const again = await sendOnce(options, agent, method, path, body);
+  return { status: again.status, ...(again.error ? { error: again.error } : {}), retried: true };
+}
+
+function sendOnce(
+  options: LoadOptions,
+  agent: Agent,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: string,
+): Promise<{ status: number; error?: string; reusedSocket?: boolean }> {
   return new Promise((resolve) => {
     const headers: Record<string, string> = { host: options.host };
     if (body !== undefined) {
@@ -69,7 +91,7 @@ function send(
     );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (error: NodeJS.ErrnoException) =>
-      resolve({ status: 0, error: error.code ?? error.message }),
+      resolve({ status: 0, error: error.code ?? error.message, reusedSocket: req.reusedSocket }),
     );
     req.end(body);
   });
@@ -102,7 +124,7 @@ export class Load {
   private record(
     method: Sample['method'],
     path: string,
-    answer: { status: number; error?: string },
+    answer: { status: number; error?: string; retried?: boolean },
     began: number,
   ): void {
     const endedAt = Date.now();
@@ -145,6 +167,8 @@ export interface PhaseReport {
   longestGapMs: number;
   /** Slowest failed answer (ms). */
   slowestFailureMs: number;
+  /** GETs sent again after a reset of an idle keep-alive connection (see send()), all answered. */
+  retried: number;
 }
 
 export function isSuccess(sample: Sample): boolean {
@@ -180,5 +204,6 @@ export function reportPhase(
     failedGets: mine.filter((s) => s.method === 'GET' && !isSuccess(s)).length,
     longestGapMs: gap,
     slowestFailureMs: Math.max(0, ...mine.filter((s) => !isSuccess(s)).map((s) => s.ms)),
+    retried: mine.filter((s) => s.retried).length,
   };
 }

@@ -305,6 +305,10 @@ export const ERRORS = {
     message: 'ssh to %s was refused: no key it accepts',
     fix: "add the operator's public key to root's authorized_keys there, or set ssh.identityFile for that host",
   },
+  SSH_CONTROL_DIR_UNSAFE: {
+    message: "the directory of ssh's multiplexing sockets %s is not this user's alone (mode 0700)",
+    fix: 'remove it (or make it yours, mode 0700) and run the command again',
+  },
   SSH_FAILED: {
     message: 'ssh to %s failed: %s',
     fix: 'run the command again; if it repeats, try `ssh` to that host by hand',

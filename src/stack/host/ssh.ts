@@ -100,7 +100,7 @@ export class SshHost implements Host {
     } = {},
   ): Promise<RunResult> {
     // The multiplexing socket's directory, made once per host rather than before every command.
-    this.controlDirReady ??= localHost.mkdir(this.files.controlDir, { mode: 0o700 });
+    this.controlDirReady ??= this.makeControlDir();
     await this.controlDirReady;
     const result = await localHost.run(this.sshArgv(argv, options), {
       okCodes: ANY_CODE,
@@ -109,6 +109,18 @@ export class SshHost implements Host {
     });
     if (result.code === SSH_FAILED) this.connectionFailed(result.stderr);
     return result;
+  }
+
+  /**
+   * The multiplexing sockets carry every command of the verb: their directory must be this user's
+   * alone, also when it already existed (another user could have made it first, e.g. under /tmp).
+   */
+  private async makeControlDir(): Promise<void> {
+    const dir = this.files.controlDir;
+    await localHost.mkdir(dir, { mode: 0o700 });
+    const info = await localHost.stat(dir);
+    if (!info?.isDirectory || info.uid !== process.getuid?.() || (info.mode & 0o077) !== 0)
+      throw new WebstackError('SSH_CONTROL_DIR_UNSAFE', dir);
   }
 
   private connectionFailed(stderr: string): void {
