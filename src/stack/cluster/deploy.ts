@@ -16,7 +16,7 @@ import {
   remoteWebstack,
 } from './hosts.js';
 import { remoteControl, remoteStatus } from './remote.js';
-import { packRelease, shipRelease } from './ship.js';
+import { packRelease, shipRelease, shipRuntime } from './ship.js';
 
 export interface ClusterDeployOptions {
   /** The code base to deploy, on the operator's machine. */
@@ -72,8 +72,11 @@ export async function clusterDeploy(
     release = id;
     await packRelease(operator, id);
     await onEvery(hosts, async (host) => {
+      if (await shipRuntime(host.ssh, layout)) options.log(host.name, `shipped Node.js ${process.version}`);
       if (await shipRelease(host.ssh, operator, layout, id)) options.log(host.name, `shipped release ${id}`);
     });
+    // A deploy that was killed half-way may have left an app host out of the rotation.
+    for (const lb of withRole('lb')) await remoteControl(lb, layout, 'POST', '/drain', { hosts: [] });
     for (const db of withRole('db')) {
       options.log(db.name, 'backing up the database');
       const backup = await db.ssh.run(remoteWebstack(layout, ['backup', '--keep', DEPLOY_BACKUPS_KEPT]), {

@@ -125,6 +125,9 @@ async function preflight(host: ClusterHost): Promise<void> {
   const [id, version] = stdout.trim().split(' ');
   if (id !== 'debian' || !(Number(version) >= 12))
     throw new WebstackError('CLUSTER_HOST_UNSUPPORTED', host.name, stdout.trim() || 'an unknown system');
+  const machine = (await host.ssh.run(['uname', '-m'])).stdout.trim();
+  const arch = ({ x86_64: 'x64', aarch64: 'arm64' } as Record<string, string>)[machine] ?? machine;
+  if (arch !== process.arch) throw new WebstackError('CLUSTER_HOST_ARCH', host.name, machine, process.arch);
   if (!(await host.ssh.isRoot()))
     throw new WebstackError('CLUSTER_NOT_ROOT', host.name, host.plan.host.ssh?.user ?? 'the ssh user');
 }

@@ -79,6 +79,10 @@ export const ERRORS = {
     message: 'the stack did not become healthy within 10 minutes',
     fix: 'run `webstack status` and `webstack logs`',
   },
+  SUPERVISOR_ALREADY_RUNNING: {
+    message: 'a webstack supervisor already answers on %s',
+    fix: 'run `webstack status`; `webstack down` first to start it again',
+  },
   STACK_DOWN: { message: 'the stack is not running', fix: 'run `webstack up`' },
   SUPERVISOR_UNREACHABLE: {
     message: 'cannot reach the supervisor: %s',
@@ -331,6 +335,10 @@ export const ERRORS = {
   CLUSTER_HOST_UNSUPPORTED: {
     message: 'host %s runs %s; webstack needs Debian 12 or later',
     fix: 'use a Debian 12 host, or take it out of "hosts"',
+  },
+  CLUSTER_HOST_ARCH: {
+    message: 'host %s is %s, but the Node.js runtime and modules webstack ships are %s',
+    fix: 'run the operator machine on the same CPU architecture as the hosts',
   },
   CLUSTER_NOT_ROOT: {
     message: 'on host %s, %s is not root and has no password-less sudo',

@@ -5,6 +5,7 @@ import { localHost } from '../host/index.js';
 import { MetricsService } from '../metrics/service.js';
 import { Deployer } from '../operations/deploy/deployer.js';
 import { runSiteCli } from '../operations/site-cli.js';
+import { supervisorRunning } from './control/client.js';
 import { route, serveControl } from './control/server.js';
 import {
   DeployRequestSchema,
@@ -28,6 +29,9 @@ function log(line: string): void {
 export async function runDaemon(config: ResolvedConfig, options: { seed: boolean }): Promise<number> {
   const host = localHost;
   const paths = statePaths(config.stateDir);
+  // One supervisor per state directory: a second would take over the first one's socket.
+  if (await supervisorRunning(paths.control))
+    throw new WebstackError('SUPERVISOR_ALREADY_RUNNING', paths.control);
   await host.mkdir(paths.run, { mode: 0o755 });
   await host.mkdir(paths.logs, { mode: 0o755 });
   const stack = new Stack(host, config, paths, log);

@@ -204,3 +204,22 @@ test('an app host being deployed is out of the lb rotation (`down`), the others 
     ],
   );
 });
+
+test('across hosts an address is an IPv4 literal: a host name or IPv6 is refused with the key', () => {
+  for (const address of ['app1.example.com', '2001:db8::1']) {
+    assert.throws(
+      () =>
+        resolveConfig({
+          hosts: [
+            { name: 'lb1', address: '198.18.0.11', roles: ['lb'] },
+            { name: 'app1', address, roles: ['app', 'db'] },
+          ],
+        }),
+      (error: unknown) =>
+        isWebstackError(error) &&
+        error.code === 'CONFIG_INVALID' &&
+        error.message.includes('hosts.1.address') &&
+        error.message.includes('IPv4'),
+    );
+  }
+});

@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import { configError } from './config-error.js';
 import { type HostConfig, ROLES, type Role } from './schema.js';
 
@@ -44,6 +45,15 @@ export function resolveInventory(hosts: readonly HostConfig[] | undefined): Inve
       seen.set(host[field], index);
     });
   }
+  hosts.forEach((host, index) => {
+    // The firewall, the database's accounts (skip-name-resolve) and its certificate name addresses.
+    if (!isIPv4(host.address))
+      throw configError(
+        `hosts.${index}.address`,
+        host.address,
+        'must be an IPv4 address (host names and IPv6 are not supported across hosts yet)',
+      );
+  });
   for (const role of ROLES) {
     if (!hosts.some((host) => host.roles.includes(role))) {
       throw configError(
