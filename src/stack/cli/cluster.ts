@@ -7,7 +7,8 @@ import { clusterUp } from '../cluster/up.js';
 import { hostsWith } from '../core/config/inventory.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import { WebstackError } from '../core/errors.js';
-import { formatDuration, table } from './output.js';
+import { table } from './output.js';
+import { componentRow } from './status.js';
 
 /** True on the operator's machine of a cluster: the config names hosts and this machine is none of them. */
 export function drivesCluster(config: ResolvedConfig): boolean {
@@ -83,20 +84,7 @@ export function renderClusterStatus(statuses: readonly HostStatus[]): string {
       ]);
       continue;
     }
-    for (const c of status.components)
-      rows.push([
-        host,
-        address,
-        roles.join(','),
-        c.name,
-        c.state,
-        c.pid === null ? '-' : String(c.pid),
-        c.healthy ? 'healthy' : 'UNHEALTHY',
-        c.version ?? '-',
-        formatDuration(c.uptimeSeconds),
-        String(c.restarts),
-        c.detail ?? '',
-      ]);
+    for (const c of status.components) rows.push([host, address, roles.join(','), ...componentRow(c)]);
   }
   const releases = [...new Set(statuses.flatMap((s) => (s.status.running ? [s.status.release ?? '-'] : [])))];
   return [

@@ -5,7 +5,7 @@ import type { ResolvedConfig } from '../core/config/load.js';
 import { isWebstackError } from '../core/errors.js';
 import { statePaths } from '../core/paths.js';
 import { callSupervisor } from '../supervisor/control/client.js';
-import type { StackStatus } from '../supervisor/control/types.js';
+import type { ComponentStatus, StackStatus } from '../supervisor/control/types.js';
 import { formatDuration, table } from './output.js';
 
 const WATCH_INTERVAL_MS = 2_000;
@@ -15,8 +15,9 @@ export function isHealthy(status: StackStatus): boolean {
   return status.supervisor.ready && status.components.every((c) => c.healthy);
 }
 
-export function renderStatus(status: StackStatus): string {
-  const rows = status.components.map((c) => [
+/** One component as a row of the status tables: NAME STATE PID HEALTH VERSION UPTIME RESTARTS DETAIL. */
+export function componentRow(c: ComponentStatus): string[] {
+  return [
     c.name,
     c.state,
     c.pid === null ? '-' : String(c.pid),
@@ -25,7 +26,11 @@ export function renderStatus(status: StackStatus): string {
     formatDuration(c.uptimeSeconds),
     String(c.restarts),
     c.detail ?? '',
-  ]);
+  ];
+}
+
+export function renderStatus(status: StackStatus): string {
+  const rows = status.components.map(componentRow);
   return [
     `webstack ${status.supervisor.ready ? 'up' : 'starting'} at ${status.url} (supervisor pid ${status.supervisor.pid}, up ${formatDuration(status.supervisor.uptimeSeconds)})`,
     `release ${status.release ?? '-'}`,
