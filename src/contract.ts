@@ -37,6 +37,16 @@ export const MIGRATION_TABLE = 'kysely_migration';
 export const MIGRATION_LOCK_TABLE = 'kysely_migration_lock';
 
 /**
+ * A contract migration removes or renames what an older release still reads (drop a column,
+ * a table...). Convention: its name's verb is `contract` or `drop`, e.g.
+ * 2026_12_01_0900_drop_users_legacy_name. Everything else only expands the schema, so an older
+ * release still runs on it (after a rollback, or on a host not yet switched).
+ */
+export function isContractMigration(name: string): boolean {
+  return /^\d{4}_\d{2}_\d{2}_\d{4}_(contract|drop)_/.test(name);
+}
+
+/**
  * Prometheus metrics every worker exports and the stack reads (summed over workers by the
  * supervisor; the status page and doctor turn them into rates and latency quantiles).
  */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { createDb, type Db } from './database/database.js';
-import { migrateToLatest } from './database/migrator.js';
+import { migrateToLatest, newerMigrations } from './database/migrator.js';
 import { importLegacyUploads } from './modules/uploads/uploads.legacy.js';
 import { createUser, logoutEverywhere, setRole } from './modules/users/users.service.js';
 import { ROLES, type Role } from './modules/users/users.table.js';
@@ -47,11 +47,16 @@ program
   )
   .action(async () => {
     const { uploadsDir } = readSettings();
-    const { applied, legacy } = await withDb(async (db) => ({
+    const { applied, newer, legacy } = await withDb(async (db) => ({
       applied: await migrateToLatest(db),
+      newer: await newerMigrations(db),
       legacy: await importLegacyUploads(db, uploadsDir),
     }));
-    console.log(applied.length === 0 ? 'schema is up to date' : `applied: ${applied.join(', ')}`);
+    if (newer.length > 0)
+      console.log(
+        `schema is ahead of this release (a newer one applied ${newer.join(', ')}): nothing to apply`,
+      );
+    else console.log(applied.length === 0 ? 'schema is up to date' : `applied: ${applied.join(', ')}`);
     if (legacy.imported > 0 || legacy.alreadyThere > 0)
       console.log(`uploads moved into the database: ${legacy.imported + legacy.alreadyThere}`);
     if (legacy.kept.length > 0)

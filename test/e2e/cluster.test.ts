@@ -92,12 +92,6 @@ describe('several servers: an lb, two app hosts and a db host from one inventory
   const onMachine = (name: Name, path: string) =>
     join(dir, 'hosts', name, 'var-lib-webstack', path.slice(HOST_STATE.length + 1));
   const hostPaths = statePaths(HOST_STATE);
-  const remoteCli = [
-    `${HOST_STATE}/runtime/node-${process.version}/bin/node`,
-    `${HOST_STATE}/current/dist/stack/cli/main.js`,
-    '--config',
-    `${HOST_STATE}/host.json`,
-  ];
   const ssh = (to: Name, argv: readonly string[], input = '') =>
     exec(
       'ssh',
@@ -118,6 +112,8 @@ describe('several servers: an lb, two app hosts and a db host from one inventory
     );
   let releaseLab: (() => Promise<void>) | undefined;
   let load: Load | undefined;
+  /** The admin's session of the power-loss test: the later loads write with it too. */
+  let session: { cookie: string; csrfToken: string } | undefined;
   const reports: (PhaseReport & { missing: number; recoveryMs: number })[] = [];
 
   const status = async (): Promise<ClusterStatusJson> =>
@@ -137,6 +133,28 @@ describe('several servers: an lb, two app hosts and a db host from one inventory
       process.kill(process.pid, signal);
     }
   };
+
+  /** Writes of LOAD acknowledged before the query starts that the database lacks (the load goes on meanwhile). */
+  const missingWritesOf = async (running: Load) => {
+    const acknowledged = [...running.acknowledged];
+    const stored = await ssh('db1', [
+      'mariadb',
+      `--socket=${hostPaths.mariadb.socket}`,
+      '-N',
+      '-e',
+      `"SELECT title FROM foobar.articles WHERE title LIKE 'chaos ${process.pid} write %'"`,
+    ]);
+    assert.equal(stored.code, 0, stored.stderr);
+    const titles = new Set(stored.stdout.trim().split('\n'));
+    return acknowledged.filter((title) => !titles.has(title)).length;
+  };
+  const accessLog = () =>
+    readFileSync(onMachine('lb1', hostPaths.nginx.accessLog), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { time: string; status: number; upstream_addr: string });
+  /** The app host that answered: the last one nginx tried. */
+  const servedBy = (entry: { upstream_addr: string }) => entry.upstream_addr.split(', ').pop()?.split(':')[0];
 
   before(async () => {
     releaseLab = await holdLab();
@@ -297,15 +315,8 @@ describe('several servers: an lb, two app hosts and a db host from one inventory
   });
 
   test('an app host loses power under load: no failed GET, no acknowledged write lost; after its reboot it serves again', async () => {
-    const added = await ssh('app1', [
-      ...remoteCli,
-      'user',
-      'add',
-      '--email',
-      'cluster@example.com',
-      '--role',
-      'admin',
-    ]);
+    // From the operator's machine: the site's CLI runs on an app host.
+    const added = await webstack(['user', 'add', '--email', 'cluster@example.com', '--role', 'admin']);
     assert.equal(added.code, 0, added.stderr);
     const password = added.stdout.match(/password \(shown once\): (\S+)/)?.[1];
     assert.ok(password, added.stdout);
@@ -324,6 +335,7 @@ describe('several servers: an lb, two app hosts and a db host from one inventory
       .map((c) => c.split(';')[0])
       .join('; ');
     const { csrfToken } = JSON.parse(login.body) as { csrfToken: string };
+    session = { cookie, csrfToken };
 
     // A product image uploaded through the lb: its bytes are a row in MariaDB, not a file on an app host.
     const boundary = '----webstack-cluster-e2e';
@@ -386,28 +398,7 @@ describe('several servers: an lb, two app hosts and a db host from one inventory
       'the warm-up has no failure',
     );
 
-    const missingWrites = async () => {
-      // Writes acknowledged before the query starts must be there (the load goes on meanwhile).
-      const acknowledged = [...running.acknowledged];
-      const stored = await ssh('db1', [
-        'mariadb',
-        `--socket=${hostPaths.mariadb.socket}`,
-        '-N',
-        '-e',
-        `"SELECT title FROM foobar.articles WHERE title LIKE 'chaos ${process.pid} write %'"`,
-      ]);
-      assert.equal(stored.code, 0, stored.stderr);
-      const titles = new Set(stored.stdout.trim().split('\n'));
-      return acknowledged.filter((title) => !titles.has(title)).length;
-    };
-    const accessLog = () =>
-      readFileSync(onMachine('lb1', hostPaths.nginx.accessLog), 'utf8')
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line) as { time: string; status: number; upstream_addr: string });
-    /** The app host that answered: the last one nginx tried. */
-    const servedBy = (entry: { upstream_addr: string }) =>
-      entry.upstream_addr.split(', ').pop()?.split(':')[0];
+    const missingWrites = () => missingWritesOf(running);
 
     running.phase = 'app1 power loss';
     let from = Date.now();
@@ -487,7 +478,6 @@ describe('several servers: an lb, two app hosts and a db host from one inventory
     };
     assert.ok(at('app1   back in the rotation') < at('app2   out of the rotation'), deploy.stdout);
     const recoveryMs = Date.now() - from;
-    const acknowledged = [...running.acknowledged];
     await waitFor(
       () =>
         running.samples.filter((s) => s.phase === 'rolling deploy' && s.endedAt > from + 1_000).length >= 30,
@@ -496,15 +486,7 @@ describe('several servers: an lb, two app hosts and a db host from one inventory
     running.phase = 'between';
     await running.stop();
     const report = reportPhase(running.samples, 'rolling deploy', from, Date.now());
-    const stored = await ssh('db1', [
-      'mariadb',
-      `--socket=${hostPaths.mariadb.socket}`,
-      '-N',
-      '-e',
-      `"SELECT title FROM foobar.articles WHERE title LIKE 'chaos ${process.pid} write %'"`,
-    ]);
-    const titles = new Set(stored.stdout.trim().split('\n'));
-    reports.push({ ...report, missing: acknowledged.filter((t) => !titles.has(t)).length, recoveryMs });
+    reports.push({ ...report, missing: await missingWritesOf(running), recoveryMs });
     assert.deepEqual(report.failures, {}, JSON.stringify(report));
     assert.equal(reports.at(-1)?.missing, 0);
     const after = await status();
@@ -512,6 +494,172 @@ describe('several servers: an lb, two app hosts and a db host from one inventory
     assert.equal(releases.size, 1, JSON.stringify(after.hosts.map((h) => [h.host, h.status.release])));
     assert.notEqual([...releases][0], old);
     assert.equal(after.healthy, true);
+  });
+
+  test('a release that fails on app2 is undone on app1; app1 reboots on its release behind the schema; rollback goes one release back', async () => {
+    assert.ok(session, 'the session of the power-loss test');
+    const releasesNow = async () => new Map((await status()).hosts.map((h) => [h.host, h.status.release]));
+    const serving = [...new Set((await releasesNow()).values())];
+    assert.equal(serving.length, 1, JSON.stringify(serving));
+    // A release that adds a column (an expand migration, applied before any host switches) and
+    // whose workers cannot start on app2: app1 takes it first, then app2 fails.
+    const source = join(parent, 'broken');
+    for (const item of ['dist', 'package.json', 'package-lock.json'])
+      await cp(join(root, item), join(source, item), { recursive: true });
+    const migration = '2099_01_01_0000_add_articles_subtitle';
+    await writeFile(
+      join(source, 'dist/site/database/migrations', `${migration}.js`),
+      "export async function up(db) { await db.schema.alterTable('articles').addColumn('subtitle', 'varchar(200)').execute(); }\n",
+    );
+    const migratorJs = join(source, 'dist/site/database/migrator.js');
+    const listed = "'2026_12_01_2300_create_uploads': createUploads,";
+    assert.ok(readFileSync(migratorJs, 'utf8').includes(listed), 'the compiled migration list');
+    await writeFile(
+      migratorJs,
+      `import * as addSubtitle from './migrations/${migration}.js';\n${readFileSync(migratorJs, 'utf8').replace(listed, `${listed} '${migration}': addSubtitle,`)}`,
+    );
+    const entry = join(source, 'dist/site/entry.js');
+    await writeFile(
+      entry,
+      `import { hostname as labHostname } from 'node:os';\nif (labHostname() === 'app2') { console.error('this release cannot start on app2'); process.exit(1); }\n${readFileSync(entry, 'utf8')}`,
+    );
+
+    const running = new Load({
+      address: address.lb1,
+      port: 80,
+      host: 'www.foobar.com',
+      readers: 2,
+      readPaths: ['/', '/articles', '/api/v1/articles'],
+      pauseMs: 20,
+      ...session,
+      maxRequests: 30_000,
+    });
+    load = running;
+    running.start();
+    running.phase = 'failed deploy, undone';
+    let from = Date.now();
+    const deploy = await webstack(['deploy', source, '--no-build']);
+    assert.equal(deploy.code, 1, deploy.stdout);
+    assert.match(deploy.stderr, /did not become ready on app2/);
+    assert.match(deploy.stdout, new RegExp(`putting app1 back on ${serving[0]}`));
+    assert.deepEqual(
+      [...(await releasesNow()).values()],
+      [serving[0], serving[0], serving[0], serving[0]],
+      'every host on the release it ran',
+    );
+    const failedDeploy = reportPhase(running.samples, running.phase, from, Date.now());
+    reports.push({ ...failedDeploy, missing: await missingWritesOf(running), recoveryMs: Date.now() - from });
+    assert.equal(reports.at(-1)?.missing, 0);
+    assert.deepEqual(failedDeploy.failures, {}, JSON.stringify(failedDeploy));
+
+    // The schema now has the column of a release no host runs. app1 reboots on its own release.
+    running.phase = 'app1 reboot behind the schema';
+    from = Date.now();
+    assert.equal((await lab('crash', 'app1')).code, 0);
+    assert.equal((await lab('start', 'app1')).code, 0);
+    await waitFor(
+      async () => (await status()).hosts.find((h) => h.host === 'app1')?.status.healthy === true,
+      { what: 'app1 healthy after its reboot', timeoutMs: 180_000, intervalMs: 1_000 },
+    );
+    await waitFor(() => accessLog().some((e) => Date.parse(e.time) > from && servedBy(e) === address.app1), {
+      what: 'the lb sending app1 requests again',
+      timeoutMs: 60_000,
+    });
+    const supervisorLog = readFileSync(onMachine('app1', hostPaths.supervisorLog), 'utf8');
+    assert.match(
+      supervisorLog,
+      new RegExp(`schema is ahead of this release \\(a newer one applied ${migration}\\)`),
+    );
+    const reboot = reportPhase(running.samples, running.phase, from, Date.now());
+    reports.push({ ...reboot, missing: await missingWritesOf(running), recoveryMs: Date.now() - from });
+    assert.equal(reports.at(-1)?.missing, 0);
+    assert.equal(reboot.failedGets, 0, JSON.stringify(reboot));
+
+    // Back one release: the one before the rolling deploy's, on every host, one app host at a time.
+    running.phase = 'rollback';
+    from = Date.now();
+    const rollback = await webstack(['rollback']);
+    assert.equal(rollback.code, 0, rollback.stderr + rollback.stdout);
+    const [, target] = rollback.stdout.match(/rolled back to release (\S+) \(was (\S+)\)/) ?? [];
+    assert.ok(target && target < (serving[0] ?? ''), rollback.stdout);
+    assert.deepEqual([...(await releasesNow()).values()], [target, target, target, target]);
+    await running.stop();
+    const back = reportPhase(running.samples, running.phase, from, Date.now());
+    reports.push({ ...back, missing: await missingWritesOf(running), recoveryMs: Date.now() - from });
+    assert.equal(reports.at(-1)?.missing, 0);
+    assert.deepEqual(back.failures, {}, JSON.stringify(back));
+    assert.equal((await status()).healthy, true);
+  });
+
+  test('backup brings a checked copy to the operator; restore puts it back on the db host; logs come from every host', async () => {
+    const backup = await webstack(['backup']);
+    assert.equal(backup.code, 0, backup.stderr + backup.stdout);
+    const local = backup.stdout.match(/copied here: (\S+) \(checked; db1 keeps (\S+)\)/);
+    assert.ok(local?.[1] && local[2], backup.stdout);
+    assert.equal(local[1].startsWith(join(dir, '.webstack', 'backups')), true, local[1]);
+    assert.equal(statSync(local[1]).mode & 0o777, 0o600);
+    const recorded = readFileSync(`${local[1]}.sha256`, 'utf8').split(/\s+/)[0];
+    assert.equal(
+      recorded,
+      execFileSync('sha256sum', [local[1]], { encoding: 'utf8' }).split(/\s+/)[0],
+      'the copy is the archive db1 recorded',
+    );
+    assert.equal(existsSync(onMachine('db1', local[2])), true);
+
+    // An account made after the backup is gone once it is restored.
+    const later = await webstack(['user', 'add', '--email', 'after-backup@example.com']);
+    assert.equal(later.code, 0, later.stderr);
+    const restore = await webstack(['restore', local[1]]);
+    assert.equal(restore.code, 0, restore.stderr + restore.stdout);
+    assert.match(restore.stdout, /restored \d+ rows/);
+    const role = await webstack(['user', 'role', '--email', 'after-backup@example.com', '--role', 'editor']);
+    assert.equal(role.code, 1, role.stdout);
+    assert.match(role.stderr, /no account with the email after-backup@example\.com/);
+    const kept = await webstack(['user', 'role', '--email', 'cluster@example.com', '--role', 'editor']);
+    assert.equal(kept.code, 0, kept.stderr);
+    assert.equal((await status()).healthy, true);
+
+    const logs = await webstack(['logs', 'webstack', '-n', '3']);
+    assert.equal(logs.code, 0, logs.stderr);
+    const hostsSeen = new Set(
+      logs.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')[0]),
+    );
+    assert.deepEqual([...hostsSeen].sort(), ['app1', 'app2', 'db1', 'lb1']);
+    const one = await webstack(['logs', 'app', '--host', 'app2', '-n', '2']);
+    assert.equal(one.code, 0, one.stderr);
+    assert.deepEqual(
+      [
+        ...new Set(
+          one.stdout
+            .trim()
+            .split('\n')
+            .map((l) => l.split(' ')[0]),
+        ),
+      ],
+      ['app2'],
+    );
+    const unknown = await webstack(['logs', '--host', 'app9']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no host named app9 in the inventory/);
+  });
+
+  test('doctor checks every host and what only the operator sees; metrics are one exposition labelled by host', async () => {
+    const doctor = await webstack(['doctor']);
+    for (const name of Object.keys(address)) {
+      assert.match(doctor.stdout, new RegExp(`^ok {2}${name}: ssh: answers as root`, 'm'), doctor.stdout);
+      assert.match(doctor.stdout, new RegExp(`^ok {2}${name}: clock: within 1 s`, 'm'), doctor.stdout);
+      assert.match(doctor.stdout, new RegExp(`^ok {2}${name}: firewall: `, 'm'), doctor.stdout);
+    }
+    assert.equal(doctor.code, 0, doctor.stdout);
+
+    const metrics = await webstack(['metrics']);
+    assert.equal(metrics.code, 0, metrics.stderr);
+    for (const name of ['app1', 'app2'])
+      assert.match(metrics.stdout, new RegExp(`^http_requests_total\\{host="${name}",`, 'm'));
+    assert.equal(metrics.stdout.match(/^# TYPE http_requests_total /gm)?.length, 1, metrics.stdout);
   });
 
   test('down stops every host, lb first', async () => {

@@ -3,6 +3,7 @@
  * (phase, method, status, when it ended, how long it took); a write carries a unique title and
  * counts as acknowledged only when it got a 2xx.
  */
+import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 
 export interface Sample {
@@ -38,7 +39,8 @@ export interface LoadOptions {
  * One request. A GET that fails with a reset on a reused keep-alive connection, before any answer,
  * is sent once more on a new one: the server may close an idle connection (Nginx does on a
  * reload) just as a request goes out on it, and HTTP clients retry that (RFC 9112, 9.3.1;
- * browsers do, and Node's documentation shows the same with `reusedSocket`). A POST never is.
+ * browsers do, and Node's documentation shows the same with `reusedSocket`). A POST never is:
+ * the writer opens a new connection for each one.
  */
 async function send(
   options: LoadOptions,
@@ -108,6 +110,8 @@ export class Load {
   }
   private readonly loops: Promise<void>[] = [];
   private nextWrite = 1;
+  /** Titles stay unique across the loads of one test process. */
+  private readonly tag = randomBytes(3).toString('hex');
 
   constructor(private readonly options: LoadOptions) {}
 
@@ -144,9 +148,11 @@ export class Load {
   }
 
   private async writeLoop(): Promise<void> {
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    // Each write on a connection of its own: a POST is never sent again, so it must never go out
+    // on an idle keep-alive connection the server is closing (Nginx closes them on a reload).
+    const agent = new Agent({ keepAlive: false, maxSockets: 1 });
     while (this.going) {
-      const title = `chaos ${process.pid} write ${this.nextWrite++}`;
+      const title = `chaos ${process.pid} write ${this.tag}-${this.nextWrite++}`;
       const body = JSON.stringify({ title, body: `Written under load by the chaos test: ${title}.` });
       const began = Date.now();
       const answer = await send(this.options, agent, 'POST', '/api/v1/articles', body);

@@ -1,5 +1,5 @@
-import { type Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
-import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE } from '../../contract.js';
+import { type Kysely, type Migration, type MigrationResultSet, Migrator, sql } from 'kysely';
+import { isContractMigration, MIGRATION_LOCK_TABLE, MIGRATION_TABLE } from '../../contract.js';
 import * as createUsers from './migrations/2026_11_29_1300_create_users.js';
 import * as createSessions from './migrations/2026_11_29_1301_create_sessions.js';
 import * as createArticles from './migrations/2026_11_29_1310_create_articles.js';
@@ -50,13 +50,60 @@ export function createMigrator(db: AnyKysely, list: Record<string, Migration> = 
   });
 }
 
-/** Brings the schema up to date; returns the names applied (empty when already current). */
+/**
+ * Brings the schema up to date; returns the names applied (empty when already current).
+ *
+ * A release older than the schema (a host that restarts before a rolling deploy reached it, or
+ * after a rollback) finds migrations it does not know. That is fine when it knows no migration
+ * the database lacks and none of the newer ones is a contract migration: expand-only changes
+ * keep an older release working. Anything else stops before a change, with the reason.
+ */
 export async function migrateToLatest(
   db: AnyKysely,
   list: Record<string, Migration> = migrations,
 ): Promise<string[]> {
+  const newer = await newerMigrations(db, list);
+  if (newer.length > 0) {
+    const applied = new Set(await appliedMigrations(db));
+    const missing = Object.keys(list).filter((name) => !applied.has(name));
+    if (missing.length > 0)
+      throw new MigrationError(
+        missing[0] ?? '',
+        new Error(
+          `the database holds migrations this release lacks (${newer.join(', ')}) and lacks ones it has: deploy a release that has both`,
+        ),
+      );
+    const contract = newer.filter(isContractMigration);
+    if (contract.length > 0)
+      throw new MigrationError(
+        contract[0] ?? '',
+        new Error(
+          `this release is older than the schema, and ${contract.join(', ')} removed what it reads: deploy the newer release`,
+        ),
+      );
+    return [];
+  }
   const { error, results } = await createMigrator(db, list).migrateToLatest();
   return checkResults(error, results);
+}
+
+/** Migrations the database records that this release does not have: a newer release applied them. */
+export async function newerMigrations(
+  db: AnyKysely,
+  list: Record<string, Migration> = migrations,
+): Promise<string[]> {
+  return (await appliedMigrations(db)).filter((name) => !Object.hasOwn(list, name));
+}
+
+async function appliedMigrations(db: AnyKysely): Promise<string[]> {
+  const table = await sql<{ n: number }>`
+    select count(*) as n from information_schema.tables
+    where table_schema = database() and table_name = ${MIGRATION_TABLE}`.execute(db);
+  if (Number(table.rows[0]?.n ?? 0) === 0) return [];
+  const rows = await sql<{
+    name: string;
+  }>`select name from ${sql.table(MIGRATION_TABLE)} order by name`.execute(db);
+  return rows.rows.map((row) => row.name);
 }
 
 function checkResults(error: unknown, results: MigrationResultSet['results']): string[] {

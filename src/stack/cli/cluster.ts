@@ -1,12 +1,18 @@
 import { userInfo } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { clusterDeploy } from '../cluster/deploy.js';
+import { type ClusterDeployResult, clusterDeploy, clusterRollback } from '../cluster/deploy.js';
+import { type Forwarded, fetchArchive, onRoleHost, sendArchive } from '../cluster/forward.js';
+import { connectHosts, disconnect, hostLayout, operatorPaths, remoteWebstack } from '../cluster/hosts.js';
 import { clusterDown, clusterHealthy, clusterStatus, type HostStatus } from '../cluster/status.js';
 import { clusterUp } from '../cluster/up.js';
 import { hostsWith } from '../core/config/inventory.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import { WebstackError } from '../core/errors.js';
+import { localHost } from '../host/index.js';
+import { mergeExpositions } from '../metrics/merge.js';
+import { verifyArchive } from '../operations/backup/backup.js';
+import { type LogsOptions, logFiles, logOptions, showLogs } from './logs.js';
 import { table } from './output.js';
 import { componentRow } from './status.js';
 
@@ -114,14 +120,180 @@ export async function clusterDeployVerb(
   config: ResolvedConfig,
   options: { build: boolean; args: string[] },
 ): Promise<number> {
-  const result = await clusterDeploy(config, {
-    dir: resolve(options.args[0] ?? checkout),
-    build: options.build,
-    by: process.env.SUDO_USER ?? userInfo().username,
-    log: line,
-  });
+  const result = await interruptible((signal) =>
+    clusterDeploy(config, {
+      dir: resolve(options.args[0] ?? checkout),
+      build: options.build,
+      by: operator(),
+      log: line,
+      signal,
+    }),
+  );
   console.log(
     `deployed release ${result.release} (was ${result.from ?? '-'}) to every host in ${result.seconds.toFixed(1)}s`,
   );
   return 0;
+}
+
+/** `webstack rollback` across the hosts: the previous release, rolled out the same way. */
+export async function clusterRollbackVerb(config: ResolvedConfig): Promise<number> {
+  const result = await interruptible((signal) =>
+    clusterRollback(config, { by: operator(), log: line, signal }),
+  );
+  console.log(
+    `rolled back to release ${result.release} (was ${result.from ?? '-'}) on every host in ${result.seconds.toFixed(1)}s`,
+  );
+  return 0;
+}
+
+function operator(): string {
+  return process.env.SUDO_USER ?? userInfo().username;
+}
+
+/**
+ * A rollout under Ctrl-C: the first one lets it stop cleanly at its next step (hosts already
+ * switched go back, every host back in the rotation); a second one quits at once.
+ */
+async function interruptible(
+  run: (signal: AbortSignal) => Promise<ClusterDeployResult>,
+): Promise<ClusterDeployResult> {
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+    console.log('stopping after this step and undoing the rollout (Ctrl-C again to quit at once)');
+  };
+  process.on('SIGINT', onSignal);
+  try {
+    return await run(controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+}
+
+/** A forwarded verb's output and exit code, as the host printed them. */
+function relay(result: Forwarded): number {
+  process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  return result.code;
+}
+
+/** `seed` and the `user` commands across hosts: the site's own CLI, on an app host. */
+export function clusterSiteVerb(argv: (options: Record<string, string>) => string[]) {
+  return async (config: ResolvedConfig, options: Record<string, string>): Promise<number> =>
+    relay(await onRoleHost(config, 'app', argv(options), { input: await pipedInput() }));
+}
+
+/** What was piped into this command (a password for `user add`), or nothing from a terminal. */
+async function pipedInput(): Promise<string> {
+  if (process.stdin.isTTY) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * `webstack backup [FILE]` across hosts: taken on the db host, kept there (`--keep` prunes there),
+ * and a checked copy brought here, to FILE or `<operatorDir>/backups/`: a backup that lives only
+ * on the database's host is lost with it.
+ */
+export async function clusterBackupVerb(
+  config: ResolvedConfig,
+  options: { keep?: string; args: string[] },
+): Promise<number> {
+  const operator = operatorPaths(config);
+  const result = await onRoleHost(
+    config,
+    'db',
+    ['backup', ...(options.keep ? ['--keep', options.keep] : [])],
+    {
+      after: async (host, answer) => {
+        const remote = answer.stdout.match(/^backup written: (.+)$/m)?.[1];
+        if (!remote) throw new WebstackError('CLUSTER_HOST_REFUSED', host.name, answer.stdout.trim());
+        const local = resolve(options.args[0] ?? join(operator.dir, 'backups', basename(remote)));
+        await localHost.mkdir(dirname(local), { mode: 0o700 });
+        await fetchArchive(host, remote, local);
+        return { remote, local };
+      },
+    },
+  );
+  const code = relay(result);
+  if (result.after)
+    console.log(`copied here: ${result.after.local} (checked; ${result.host} keeps ${result.after.remote})`);
+  return code;
+}
+
+/** `webstack restore FILE` across hosts: the archive, checked here, onto the db host and restored there. */
+export async function clusterRestoreVerb(
+  config: ResolvedConfig,
+  options: { args: string[] },
+): Promise<number> {
+  const file = options.args[0];
+  if (!file)
+    throw new WebstackError('BAD_OPTION', 'restore needs the archive to restore', 'webstack restore FILE');
+  const local = resolve(file);
+  await verifyArchive(localHost, local);
+  const operator = operatorPaths(config);
+  const [db] = connectHosts(config, operator).filter((host) => host.plan.host.roles.includes('db'));
+  if (!db) throw new Error('an inventory always has a db host');
+  let remote: string;
+  try {
+    remote = await sendArchive(db, local, hostLayout(config).paths.backups);
+  } finally {
+    await disconnect([db]);
+  }
+  return relay(await onRoleHost(config, 'db', ['restore', remote]));
+}
+
+/**
+ * `webstack logs` across hosts: the same logs of every host (or of `--host NAME`), each line
+ * after its host's name; with --follow, all of them as they grow.
+ */
+export async function clusterLogsVerb(config: ResolvedConfig, options: LogsOptions): Promise<number> {
+  const shown = logOptions(options);
+  const files = logFiles(config, options.args?.[0]);
+  const all = connectHosts(config, operatorPaths(config));
+  const hosts = all.filter((host) => options.host === undefined || host.name === options.host);
+  try {
+    if (hosts.length === 0)
+      throw new WebstackError('CLUSTER_UNKNOWN_HOST', options.host ?? '', all.map((h) => h.name).join(', '));
+    const codes = await Promise.all(
+      hosts.map((host) => showLogs(host.ssh, files, { ...shown, prefix: host.name })),
+    );
+    return codes.find((code) => code !== 0) ?? 0;
+  } finally {
+    await disconnect(all);
+  }
+}
+
+/**
+ * `webstack metrics` across hosts: every host's metrics as one exposition, each sample labelled
+ * with its host; `--url` and `--token-file` print each host's own, after its name.
+ */
+export async function clusterMetricsVerb(
+  config: ResolvedConfig,
+  options: { url?: boolean; tokenFile?: boolean },
+): Promise<number> {
+  const layout = hostLayout(config);
+  const hosts = connectHosts(config, operatorPaths(config));
+  const args = ['metrics', ...(options.url ? ['--url'] : []), ...(options.tokenFile ? ['--token-file'] : [])];
+  try {
+    const answers = await Promise.all(
+      hosts.map(async (host) => ({
+        host: host.name,
+        result: await host.ssh.run(remoteWebstack(layout, args), { okCodes: [0, 1], timeoutMs: 60_000 }),
+      })),
+    );
+    const failed = answers.filter((a) => a.result.code !== 0);
+    for (const { host, result } of failed)
+      console.error(`${host}: ${result.stderr.trim().split('\n')[0] ?? 'no metrics'}`);
+    const answered = answers.filter((a) => a.result.code === 0);
+    if (options.url || options.tokenFile)
+      for (const { host, result } of answered) console.log(`${host.padEnd(6)} ${result.stdout.trim()}`);
+    else
+      process.stdout.write(mergeExpositions(answered.map((a) => ({ host: a.host, text: a.result.stdout }))));
+    return failed.length === 0 ? 0 : 1;
+  } finally {
+    await disconnect(hosts);
+  }
 }

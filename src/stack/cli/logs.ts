@@ -24,10 +24,17 @@ export function logFiles(config: ResolvedConfig, component: string | undefined):
   return files[component as (typeof COMPONENTS)[number]];
 }
 
-export async function logsVerb(
-  config: ResolvedConfig,
-  options: { follow?: boolean; lines?: string; args?: string[]; requestId?: string; status?: string },
-): Promise<number> {
+export interface LogsOptions {
+  follow?: boolean;
+  lines?: string;
+  args?: string[];
+  requestId?: string;
+  status?: string;
+  host?: string;
+}
+
+/** The verb's options, checked: what showLogs takes. */
+export function logOptions(options: LogsOptions): { lines: number; follow: boolean; filter: LogFilter } {
   const filter: LogFilter = {};
   if (options.requestId !== undefined) filter.requestId = options.requestId;
   if (options.status !== undefined) {
@@ -41,37 +48,41 @@ export async function logsVerb(
   if (!Number.isInteger(lines) || lines < 0 || lines > 1_000_000) {
     throw new WebstackError('LOGS_BAD_LINES', String(options.lines));
   }
-  return await showLogs(localHost, logFiles(config, options.args?.[0]), {
-    lines,
-    follow: options.follow === true,
-    filter,
-  });
+  return { lines, follow: options.follow === true, filter };
+}
+
+export async function logsVerb(config: ResolvedConfig, options: LogsOptions): Promise<number> {
+  if (options.host !== undefined) throw new WebstackError('LOGS_NO_HOSTS', options.host);
+  return await showLogs(localHost, logFiles(config, options.args?.[0]), logOptions(options));
 }
 
 /** Prints (and with follow, keeps printing) the existing ones of FILES on the host, through tail. */
 export async function showLogs(
   host: Host,
   logs: readonly string[],
-  options: { lines: number; follow: boolean; filter: LogFilter },
+  options: { lines: number; follow: boolean; filter: LogFilter; prefix?: string },
 ): Promise<number> {
-  const { filter } = options;
+  const { filter, prefix } = options;
   const filtering = filter.requestId !== undefined || filter.status !== undefined;
+  const mark = prefix === undefined ? '' : `${prefix.padEnd(6)} `;
   const files: string[] = [];
   for (const file of logs) if (await host.exists(file)) files.push(file);
   if (files.length === 0) {
-    console.log('no logs yet (has the stack been started? `webstack up`)');
+    console.log(`${mark}no logs yet (has the stack been started? \`webstack up\`)`);
     return 0;
   }
   // Unfiltered, tail prints a "==> file <==" header per file, which is what an operator wants.
-  // Filtered, every line of the chosen logs is read and only the matching ones printed.
+  // Filtered, every line of the chosen logs is read and only the matching ones printed. Lines of
+  // several hosts at once carry the host's name.
+  const reading = filtering || prefix !== undefined;
   return await new Promise((resolve) => {
     const child = host.start(tailArgv(files, { ...options, filtering }), {
-      stdio: ['ignore', filtering ? 'pipe' : 'inherit', 'inherit'],
+      stdio: ['ignore', reading ? 'pipe' : 'inherit', 'inherit'],
     });
-    if (filtering && child.stdout) {
+    if (reading && child.stdout) {
       const reader = createInterface({ input: child.stdout });
       reader.on('line', (line) => {
-        if (matchesLogFilter(line, filter)) console.log(line);
+        if (!filtering || matchesLogFilter(line, filter)) console.log(`${mark}${line}`);
       });
     }
     child.on('exit', (code) => resolve(code ?? 0));

@@ -8,8 +8,14 @@ import { WebstackError } from '../core/errors.js';
 import { backupVerb, restoreVerb } from './backup.js';
 import { benchVerb } from './bench.js';
 import {
+  clusterBackupVerb,
   clusterDeployVerb,
   clusterDownVerb,
+  clusterLogsVerb,
+  clusterMetricsVerb,
+  clusterRestoreVerb,
+  clusterRollbackVerb,
+  clusterSiteVerb,
   clusterStatusVerb,
   clusterUpVerb,
   drivesCluster,
@@ -19,7 +25,7 @@ import { controlVerb } from './control.js';
 import { daemonVerb } from './daemon.js';
 import { deployVerb, rollbackVerb } from './deploy.js';
 import { dnsVerb } from './dns.js';
-import { doctorVerb } from './doctor.js';
+import { clusterDoctorVerb, doctorVerb } from './doctor.js';
 import { downVerb } from './down.js';
 import { installVerb } from './install.js';
 import { installServiceVerb } from './install-service.js';
@@ -94,7 +100,8 @@ program
   .option('-n, --lines <count>', 'lines to show from each log', '50')
   .option('--request-id <id>', 'only the lines of this request (Nginx access log and application log)')
   .option('--status <code>', 'only the requests answered with this HTTP status')
-  .action(action(logsVerb));
+  .option('--host <name>', 'across hosts: only this host (default: every host, each line after its name)')
+  .action(action(logsVerb, clusterLogsVerb));
 program
   .command('metrics')
   .description('print every metric of the running stack in the Prometheus text format')
@@ -103,19 +110,27 @@ program
     '--token-file',
     "print the path of the endpoint's bearer token (0600; Prometheus' credentials_file)",
   )
-  .action(action(metricsVerb));
+  .action(action(metricsVerb, clusterMetricsVerb));
 program
   .command('doctor')
   .description(
     'check ports, packages, permissions, disk, zone, nginx -t, database and DNS; print a fix for each finding',
   )
   .option('--json', 'machine-readable output')
-  .action(action(doctorVerb));
+  .action(action(doctorVerb, clusterDoctorVerb));
 program
   .command('dns')
   .description('write, print and check the zone file of the domain')
   .action(action(dnsVerb));
-program.command('seed').description('load the demo content (idempotent)').action(action(seedVerb));
+program
+  .command('seed')
+  .description('load the demo content (idempotent)')
+  .action(
+    action(
+      seedVerb,
+      clusterSiteVerb(() => ['seed']),
+    ),
+  );
 const user = program.command('user').description('manage site accounts');
 user
   .command('add')
@@ -124,7 +139,12 @@ user
   .addOption(
     new Option('--role <role>', 'the account role').choices(['admin', 'editor', 'member']).default('member'),
   )
-  .action(action(userAddVerb));
+  .action(
+    action(
+      userAddVerb,
+      clusterSiteVerb((o) => ['user', 'add', '--email', o.email ?? '', '--role', o.role ?? '']),
+    ),
+  );
 program
   .command('deploy')
   .description(
@@ -138,20 +158,20 @@ program
   .description(
     'switch back to the previous release the same way (refused if it cannot run on the current schema)',
   )
-  .action(action(rollbackVerb));
+  .action(action(rollbackVerb, clusterRollbackVerb));
 program
   .command('backup')
   .description('consistent online backup of the database and the uploads into one archive with a SHA-256')
   .argument('[file]', 'archive to write (default: <stateDir>/backups/webstack-backup-<time>.tar.gz)')
   .option('--keep <count>', 'then keep only the newest COUNT archives in that directory')
-  .action(action(backupVerb));
+  .action(action(backupVerb, clusterBackupVerb));
 program
   .command('restore')
   .description(
     'verify an archive, load it into a fresh database, check row counts, swap it and the uploads in',
   )
   .argument('<file>', 'archive made by `webstack backup`')
-  .action(action(restoreVerb));
+  .action(action(restoreVerb, clusterRestoreVerb));
 program
   .command('bench')
   .description('load the running stack through Nginx (wrk) and report req/s, latency and memory')
@@ -168,13 +188,23 @@ user
   .addOption(
     new Option('--role <role>', 'the new role').choices(['admin', 'editor', 'member']).makeOptionMandatory(),
   )
-  .action(action(userRoleVerb));
+  .action(
+    action(
+      userRoleVerb,
+      clusterSiteVerb((o) => ['user', 'role', '--email', o.email ?? '', '--role', o.role ?? '']),
+    ),
+  );
 user
   .command('logout')
   .description('end every session of an account: every browser and API client it is logged in on')
   .requiredOption('--email <email>', 'the email address of the account')
   .requiredOption('--all', 'every session (required: the shell knows no single one)')
-  .action(action(userLogoutVerb));
+  .action(
+    action(
+      userLogoutVerb,
+      clusterSiteVerb((o) => ['user', 'logout', '--email', o.email ?? '', '--all']),
+    ),
+  );
 program
   .command('install-service')
   .description(

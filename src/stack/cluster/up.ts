@@ -20,7 +20,7 @@ import {
   remoteWebstack,
 } from './hosts.js';
 import { startSequence } from './plan.js';
-import { remoteStatus } from './remote.js';
+import { remoteControl, remoteStatus } from './remote.js';
 import { packRelease, shipRelease, shipRuntime } from './ship.js';
 
 /** The checkout this webstack runs from: the source of a cluster's first release. */
@@ -87,6 +87,10 @@ export async function clusterUp(config: ResolvedConfig, options: ClusterUpOption
       const host = byName.get(entry.name);
       if (host) await startHost(host, layout, options);
     }
+    // An lb that was already up may still hold an app host out of its rotation, left by a deploy
+    // that was killed half-way: `up` puts the whole cluster back in service.
+    for (const lb of hosts.filter((host) => host.plan.host.roles.includes('lb')))
+      await remoteControl(lb, layout, 'POST', '/drain', { hosts: [] });
     return hosts;
   } finally {
     await disconnect(hosts);

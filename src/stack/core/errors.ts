@@ -23,6 +23,11 @@ export const ERRORS = {
     fix: 'pass e.g. --status 502',
   },
   LOGS_BAD_LINES: { message: '--lines must be a whole number, not "%s"', fix: 'pass e.g. --lines 100' },
+  LOGS_NO_HOSTS: {
+    message: '--host %s: this config names no hosts (one server holds every log)',
+    fix: 'drop --host, or pass the config that names the hosts',
+  },
+  CLUSTER_UNKNOWN_HOST: { message: 'no host named %s in the inventory', fix: 'name one of: %s' },
   USER_ADD_FAILED: { message: '%s', fix: 'fix the value above and run the command again' },
   USER_ROLE_FAILED: { message: '%s', fix: 'check the email (`webstack user add` creates accounts)' },
   USER_LOGOUT_FAILED: { message: '%s', fix: 'check the email (`webstack user add` creates accounts)' },
@@ -84,6 +89,10 @@ export const ERRORS = {
     fix: 'run `webstack status`; `webstack down` first to start it again',
   },
   STACK_DOWN: { message: 'the stack is not running', fix: 'run `webstack up`' },
+  STACK_STOPPING: {
+    message: 'stopped while waiting for the database',
+    fix: 'run `webstack up` once the database host is up',
+  },
   SUPERVISOR_UNREACHABLE: {
     message: 'cannot reach the supervisor: %s',
     fix: 'run `webstack status`; see `webstack logs webstack`',
@@ -356,6 +365,10 @@ export const ERRORS = {
     message: 'release %s is not on this host (%s)',
     fix: 'deploy from the operator machine: `webstack deploy --config FILE` ships the release first',
   },
+  DATABASE_NOT_HERE: {
+    message: 'this host runs no database',
+    fix: 'send the request to a db host',
+  },
   NGINX_NOT_HERE: {
     message: 'this host runs no Nginx: only an lb host drains app hosts',
     fix: 'send the request to an lb host',
@@ -371,6 +384,10 @@ export const ERRORS = {
   CLUSTER_DEPLOY_NO_PEER: {
     message: 'no other app host serves while %s would be deployed (%s are not healthy)',
     fix: 'run `webstack status`, bring those hosts back (`webstack up`), then deploy again',
+  },
+  CLUSTER_DEPLOY_INTERRUPTED: {
+    message: 'stopped by the operator (Ctrl-C): the app hosts it had switched are back on their release',
+    fix: 'run `webstack status` to see each host, then `webstack deploy` again',
   },
   CLUSTER_DEPLOY_HOST_FAILED: {
     message: 'the release %s did not become ready on %s: %s',

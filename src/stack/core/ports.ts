@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /** Tries to bind host:port for an instant: the honest answer to "is this port free?". */
 export async function portFree(
@@ -13,6 +13,20 @@ export async function portFree(
     server.listen({ host, port, exclusive: true }, () =>
       server.close(() => resolve({ free: true, reason: null })),
     );
+  });
+}
+
+/** Whether host:port accepts a TCP connection within TIMEOUTMS (refused, unreachable or silent: false). */
+export async function accepts(endpoint: { host: string; port: number }, timeoutMs = 3_000): Promise<boolean> {
+  return await new Promise((resolve) => {
+    const socket = connect({ port: endpoint.port, host: endpoint.host, timeout: timeoutMs });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
   });
 }
 

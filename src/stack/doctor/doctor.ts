@@ -1,8 +1,10 @@
 import { zoneFileCheck } from '../components/dns/checks/zone-file.js';
+import { firewallCheck, firewallInputFor } from '../components/firewall/index.js';
 import { databaseCheck } from '../components/mariadb/checks/database.js';
 import { nginxConfigCheck } from '../components/nginx/checks/config.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import { statePaths } from '../core/paths.js';
+import { localHost } from '../host/index.js';
 import { ALERT_CHECKS } from '../metrics/alerts.js';
 import { supervisorRunning } from '../supervisor/control/client.js';
 import type { Check, Finding } from './check.js';
@@ -30,10 +32,18 @@ export const CHECKS: readonly Check[] = [
   ...ALERT_CHECKS,
 ];
 
+/** The checks of this machine: on a host of a cluster, also its firewall against its role's. */
+function checksFor(config: ResolvedConfig): readonly Check[] {
+  const { here, inventory } = config;
+  if (inventory.single || here === null) return CHECKS;
+  const ports = { app: config.app.port, db: config.database.port };
+  return [...CHECKS, firewallCheck(localHost, firewallInputFor(inventory, here.host, ports))];
+}
+
 export async function runChecks(config: ResolvedConfig): Promise<Finding[]> {
   const running = await supervisorRunning(statePaths(config.stateDir).control);
   const findings: Finding[] = [];
-  for (const check of CHECKS) {
+  for (const check of checksFor(config)) {
     try {
       findings.push({ title: check.title, ...(await check.run(config, { running })) });
     } catch (error) {

@@ -102,7 +102,9 @@ export class SshHost implements Host {
     // The multiplexing socket's directory, made once per host rather than before every command.
     this.controlDirReady ??= this.makeControlDir();
     await this.controlDirReady;
-    const result = await localHost.run(this.sshArgv(argv, options), {
+    // In a session of its own: a Ctrl-C at the operator's terminal reaches webstack, which stops
+    // between steps, and never cuts a remote step (a switch, a copy) off half-way.
+    const result = await localHost.run(['setsid', '-w', ...this.sshArgv(argv, options)], {
       okCodes: ANY_CODE,
       ...(options.input === undefined ? {} : { input: options.input }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),

@@ -52,7 +52,7 @@ export async function runDaemon(config: ResolvedConfig, options: { seed: boolean
     'GET /metrics': route(NoBodySchema, async () => ({ url: metrics.url(), text: await metrics.render() })),
     'POST /deploy': route(DeployRequestSchema, async (body) => await deployer.deploy(body)),
     'POST /rollback': route(RollbackRequestSchema, async (body) => await deployer.rollback(body.by)),
-    // Across hosts, the operator's rolling deploy drives each host with these three.
+    // Across hosts, the operator's rolling deploy and rollback drive each host with these.
     'POST /switch': route(
       SwitchRequestSchema,
       async (body) => await deployer.switchShipped(body.release, body.by),
@@ -63,6 +63,10 @@ export async function runDaemon(config: ResolvedConfig, options: { seed: boolean
         release: body.release,
       });
       return { output: migrated.stdout.trim() };
+    }),
+    'GET /schema': route(NoBodySchema, async () => {
+      if (!stack.runs('mariadb')) throw new WebstackError('DATABASE_NOT_HERE');
+      return { applied: await deployer.appliedMigrations() };
     }),
     'POST /drain': route(DrainRequestSchema, async (body) => {
       if (!stack.nginx) throw new WebstackError('NGINX_NOT_HERE');

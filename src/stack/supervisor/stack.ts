@@ -12,8 +12,11 @@ import { scheduleLogrotate } from '../components/logrotate/schedule.js';
 import { DatabaseComponent } from '../components/mariadb/component.js';
 import { NginxComponent } from '../components/nginx/component.js';
 import type { ResolvedConfig } from '../core/config/load.js';
+import { WebstackError } from '../core/errors.js';
 import type { StatePaths } from '../core/paths.js';
+import { accepts } from '../core/ports.js';
 import { ensureSecrets, type StackSecrets } from '../core/secrets.js';
+import { delay } from '../core/timing.js';
 import type { AppendStream, Host, Owner } from '../host/host.js';
 import { publishAssets } from '../operations/deploy/assets.js';
 import { appRunAs } from '../operations/install/accounts.js';
@@ -31,6 +34,7 @@ const checkout = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 export class Stack {
   phase = 'starting';
   ready = false;
+  private stopping = false;
   private readonly startedAt = Date.now();
   private secrets: StackSecrets | null = null;
   readonly database: DatabaseComponent;
@@ -122,6 +126,7 @@ export class Stack {
     const { host, config, paths } = this;
     if (!this.secrets) throw new Error('the secrets are read before the application starts');
     const appUser = this.appUser;
+    if (!this.runs('mariadb')) await this.waitForDatabase();
     this.step('migrating the database');
     const migrated = await runSiteCli(host, config, paths, ['migrate'], { role: 'migrator', release });
     if (migrated.stdout.trim()) this.log(migrated.stdout.trim());
@@ -145,8 +150,26 @@ export class Stack {
     await this.app.start();
   }
 
+  /**
+   * Across hosts the database is another machine's, which may be starting too (a power cut takes
+   * racks down together): wait for it, backing off up to 5 s between tries, until it answers or
+   * the stack is stopped. `status` shows what it waits for, and `up` bounds the wait.
+   */
+  private async waitForDatabase(): Promise<void> {
+    const target = { host: this.config.database.host ?? '127.0.0.1', port: this.config.database.port };
+    const since = Date.now();
+    for (let pause = 250; !this.stopping; pause = Math.min(pause * 2, 5_000)) {
+      if (await accepts(target)) return;
+      this.phase = `waiting for the database at ${target.host}:${target.port} (${Math.round((Date.now() - since) / 1000)} s)`;
+      if (pause === 250) this.log(this.phase);
+      await delay(pause);
+    }
+    throw new WebstackError('STACK_STOPPING');
+  }
+
   /** Stops in the order that loses nothing: stop taking requests, drain the app, then the database. */
   async stop(): Promise<void> {
+    this.stopping = true;
     this.ready = false;
     this.step('stopping');
     this.stopLogrotate?.();

@@ -3,10 +3,11 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { isContractMigration } from '../../../src/contract.js';
 import { statePaths } from '../../../src/stack/core/paths.js';
 import { localHost } from '../../../src/stack/host/index.js';
 import { acquireDeployLock } from '../../../src/stack/operations/deploy/lock.js';
-import { isContractMigration, rollbackBlockers } from '../../../src/stack/operations/deploy/rules.js';
+import { rollbackBlockers } from '../../../src/stack/operations/deploy/rules.js';
 
 const expand = ['2026_11_29_1300_create_users', '2026_12_01_0900_add_users_nickname'];
 

@@ -20,8 +20,10 @@ export function databaseAddress(
     return { host: url.hostname, port: Number(url.port || 3306), socket: null };
   }
   const host = config.database.host ?? '127.0.0.1';
-  // On this machine the unix socket is faster than TCP; a remote host is reached over TCP.
-  const local = host === '127.0.0.1' || host === 'localhost';
+  // On the database's own machine the unix socket is faster than TCP (and its accounts are
+  // granted to localhost there); another host reaches it over TCP.
+  const local =
+    host === '127.0.0.1' || host === 'localhost' || config.here?.components.includes('mariadb') === true;
   return { host, port: config.database.port, socket: local ? paths.mariadb.socket : null };
 }
 

@@ -1,6 +1,6 @@
-import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { WebstackError } from '../../core/errors.js';
+import { accepts } from '../../core/ports.js';
 import { delay, settlesWithin } from '../../core/timing.js';
 import { type Child, type Host, localHost } from '../../host/index.js';
 import * as nginx from './commands.js';
@@ -104,15 +104,4 @@ export async function readPid(host: Host, pidFile: string): Promise<number | nul
 /** The pids of the master's children (its workers): this kernel has no /proc/PID/task/children. */
 export async function childPids(host: Host, parent: number): Promise<Set<number>> {
   return new Set((await host.processes()).filter((p) => p.ppid === parent).map((p) => p.pid));
-}
-
-function accepts(endpoint: Endpoint): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(endpoint.port, endpoint.host);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

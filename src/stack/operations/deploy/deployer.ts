@@ -122,7 +122,8 @@ export class Deployer {
     log(`release ${release} is live`);
   }
 
-  private async appliedMigrations(): Promise<string[]> {
+  /** The migrations the database records, by name (where the database runs). */
+  async appliedMigrations(): Promise<string[]> {
     const { config, paths } = this.stack;
     const admin = adminConnection(config, paths.mariadb.socket);
     const connection = await connectAdmin({ ...admin, database: config.database.name });

@@ -1,18 +1,9 @@
 import { join } from 'node:path';
-import { SITE_MIGRATIONS_DIR } from '../../../contract.js';
+import { isContractMigration, SITE_MIGRATIONS_DIR } from '../../../contract.js';
 import type { Host } from '../../host/host.js';
 
 /** Where a built release keeps its compiled migrations: their file names are its migration list. */
 export const RELEASE_MIGRATIONS_DIR = SITE_MIGRATIONS_DIR;
-
-/**
- * A contract migration removes or renames what an older release still reads (drop a column,
- * a table...). Convention: its name's verb is `contract` or `drop`, e.g.
- * 2026_12_01_0900_drop_users_legacy_name. Everything else only expands the schema.
- */
-export function isContractMigration(name: string): boolean {
-  return /^\d{4}_\d{2}_\d{2}_\d{4}_(contract|drop)_/.test(name);
-}
 
 /**
  * The rule for going back: a release can run on the current schema unless the database holds a
