@@ -4,6 +4,7 @@ import * as systemctl from '../components/systemd/commands.js';
 import { renderSystemdUnit } from '../components/systemd/unit.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import { WebstackError } from '../core/errors.js';
+import { statePaths } from '../core/paths.js';
 import type { Owner } from '../host/host.js';
 import { type Host, localHost } from '../host/index.js';
 
@@ -43,6 +44,7 @@ export async function installService(
     workingDirectory: checkout,
     description: `webstack: ${config.siteHost} (Nginx, Node.js application server, MariaDB)`,
     writablePaths,
+    logFile: statePaths(config.stateDir).supervisorLog,
   });
   await host.writeAtomic(unitPath, unit, { mode: 0o644 });
   console.log(`wrote ${unitPath}`);

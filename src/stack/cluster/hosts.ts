@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { ResolvedConfig } from '../core/config/load.js';
 import { statePaths } from '../core/paths.js';
 import type { Argv } from '../host/host.js';
+import { localHost } from '../host/index.js';
 import { SshHost } from '../host/ssh.js';
 import { type HostPlan, planCluster } from './plan.js';
 
@@ -84,9 +85,15 @@ export function connectHosts(config: ResolvedConfig, operator: OperatorPaths): C
   });
 }
 
-/** Ends every multiplexed connection (the end of a verb). */
+/**
+ * Ends every multiplexed connection (the end of a verb). The sockets' directory under /tmp goes
+ * too once empty (another verb still running keeps its sockets, and so the directory).
+ */
 export async function disconnect(hosts: readonly ClusterHost[]): Promise<void> {
   await Promise.all(hosts.map((host) => host.ssh.close()));
+  for (const dir of new Set(hosts.map((host) => host.ssh.controlDir)))
+    if (dir.startsWith(`${tmpdir()}/webstack-ssh-`))
+      await localHost.run(['rmdir', '--ignore-fail-on-non-empty', '--', dir], { okCodes: [0, 1] });
 }
 
 /**

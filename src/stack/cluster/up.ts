@@ -1,6 +1,8 @@
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import * as systemctl from '../components/systemd/commands.js';
+import { renderSystemdUnit } from '../components/systemd/unit.js';
 import { type CaFiles, ensureCa, issueCertificate } from '../components/tls/ca.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import { WebstackError } from '../core/errors.js';
@@ -57,6 +59,8 @@ export async function clusterUp(config: ResolvedConfig, options: ClusterUpOption
     const release = await operatorRelease(operator, (line) => options.log('build', line));
     await packRelease(operator, release);
     const raw = JSON.parse((await localHost.readText(config.file ?? '')) ?? '{}') as Record<string, unknown>;
+    /** The hosts whose systemd runs webstack. */
+    const systemd = new Set<string>();
     await onEvery(hosts, async (host) => {
       const say = (line: string) => options.log(host.name, line);
       await host.ssh.mkdir(config.stateDir, { mode: 0o755 });
@@ -75,17 +79,22 @@ export async function clusterUp(config: ResolvedConfig, options: ClusterUpOption
       if (host.plan.components.some((c) => c === 'appserver' || c === 'mariadb'))
         await host.ssh.writeAtomic(layout.paths.secrets, `${secrets}\n`, { mode: 0o600 });
       await shipTls(host, layout, operator, ca);
-      // What the host's init starts at boot: the supervisor, as `install-service` does with systemd.
-      const boot = {
-        argv: remoteWebstack(layout, ['daemon', '--no-seed']),
-        log: layout.paths.supervisorLog,
-      };
-      await host.ssh.writeAtomic(layout.boot, `${JSON.stringify(boot)}\n`, { mode: 0o644 });
+      if (await installUnit(host, layout, config)) {
+        systemd.add(host.name);
+        say('installed webstack.service (enabled: the host starts webstack at boot)');
+      } else {
+        // No systemd running there (a container, the lab): what the host's own init starts at boot.
+        const boot = {
+          argv: remoteWebstack(layout, ['daemon', '--no-seed']),
+          log: layout.paths.supervisorLog,
+        };
+        await host.ssh.writeAtomic(layout.boot, `${JSON.stringify(boot)}\n`, { mode: 0o644 });
+      }
     });
     const byName = new Map(hosts.map((host) => [host.name, host]));
     for (const entry of startSequence(config.inventory)) {
       const host = byName.get(entry.name);
-      if (host) await startHost(host, layout, options);
+      if (host) await startHost(host, layout, { ...options, systemd: systemd.has(host.name) });
     }
     // An lb that was already up may still hold an app host out of its rotation, left by a deploy
     // that was killed half-way: `up` puts the whole cluster back in service.
@@ -148,8 +157,43 @@ async function operatorRelease(operator: OperatorPaths, log: (line: string) => v
   return id;
 }
 
+const UNIT = 'webstack.service';
+
+/**
+ * On a host where systemd runs: webstack's unit (the one `install-service` writes, with the shipped
+ * runtime and the host's config), verified, enabled, and the distribution's nginx and MariaDB
+ * units disabled, so the host brings its part of the stack back after a reboot. False elsewhere.
+ */
+async function installUnit(host: ClusterHost, layout: HostLayout, config: ResolvedConfig): Promise<boolean> {
+  if (!(await host.ssh.exists('/run/systemd/system'))) return false;
+  const unit = renderSystemdUnit({
+    node: layout.node,
+    webstack: layout.cli,
+    configFile: layout.config,
+    workingDirectory: config.stateDir,
+    description: `webstack ${host.name}: ${host.plan.components.join(', ')}`,
+    writablePaths: [config.stateDir],
+    logFile: layout.paths.supervisorLog,
+    firewall: true,
+  });
+  const path = join('/etc/systemd/system', UNIT);
+  await host.ssh.writeAtomic(path, unit, { mode: 0o644 });
+  const verify = await host.ssh.run(systemctl.verifyUnit(path), { okCodes: [0, 1] });
+  const problems = (verify.stderr + verify.stdout).split('\n').filter((line) => line.includes(path));
+  if (verify.code !== 0 || problems.length > 0)
+    throw new WebstackError('UNIT_INVALID', `${host.name}: ${problems.join(' | ') || verify.stderr.trim()}`);
+  await host.ssh.run(systemctl.daemonReload());
+  await host.ssh.run(systemctl.disableUnits(['nginx.service', 'mariadb.service']), { okCodes: [0, 1] });
+  await host.ssh.run(systemctl.enableUnits([UNIT]));
+  return true;
+}
+
 /** Starts the host's supervisor unless it runs, and waits until every component of it is healthy. */
-async function startHost(host: ClusterHost, layout: HostLayout, options: ClusterUpOptions): Promise<void> {
+async function startHost(
+  host: ClusterHost,
+  layout: HostLayout,
+  options: ClusterUpOptions & { systemd: boolean },
+): Promise<void> {
   const say = (line: string) => options.log(host.name, line);
   const before = await remoteStatus(host, layout);
   if (before.running && before.healthy) {
@@ -161,8 +205,18 @@ async function startHost(host: ClusterHost, layout: HostLayout, options: Cluster
   if (!before.running) {
     await host.ssh.mkdir(layout.paths.logs, { mode: 0o755 });
     const daemon = remoteWebstack(layout, ['daemon', ...(options.seed ? [] : ['--no-seed'])]);
+    if (options.systemd) await host.ssh.run(['systemctl', 'start', UNIT]);
     // Detached from the SSH session: the supervisor outlives the connection that started it.
-    await host.ssh.run(['setsid', '-f', 'sh', '-c', 'exec "$@" >>"$0" 2>&1 </dev/null', logFile, ...daemon]);
+    else
+      await host.ssh.run([
+        'setsid',
+        '-f',
+        'sh',
+        '-c',
+        'exec "$@" >>"$0" 2>&1 </dev/null',
+        logFile,
+        ...daemon,
+      ]);
     say(`starting the supervisor (${host.plan.components.join(', ')})`);
   }
   const deadline = Date.now() + HOST_TIMEOUT_MS;

@@ -1,3 +1,4 @@
+import type { ComponentName } from '../cluster/plan.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 
 export type Severity = 'ok' | 'warning' | 'critical';
@@ -18,6 +19,8 @@ export type CheckResult = Omit<Finding, 'title'>;
  */
 export interface Check {
   title: string;
+  /** The components it concerns: a host of a cluster that runs none of them skips it (default: all). */
+  on?: readonly ComponentName[];
   run(config: ResolvedConfig, context: { running: boolean }): Promise<CheckResult>;
 }
 

@@ -37,7 +37,8 @@ function checksFor(config: ResolvedConfig): readonly Check[] {
   const { here, inventory } = config;
   if (inventory.single || here === null) return CHECKS;
   const ports = { app: config.app.port, db: config.database.port };
-  return [...CHECKS, firewallCheck(localHost, firewallInputFor(inventory, here.host, ports))];
+  const mine = CHECKS.filter((check) => !check.on || check.on.some((c) => here.components.includes(c)));
+  return [...mine, firewallCheck(localHost, firewallInputFor(inventory, here.host, ports))];
 }
 
 export async function runChecks(config: ResolvedConfig): Promise<Finding[]> {

@@ -85,6 +85,11 @@ export class SshHost implements Host {
     private readonly files: SshFiles,
   ) {}
 
+  /** The directory of this host's multiplexing socket. */
+  get controlDir(): string {
+    return this.files.controlDir;
+  }
+
   private sshArgv(argv: Argv, options: { env?: Record<string, string>; cwd?: string } = {}): Argv {
     return sshRun(this.target, this.files, argv, options);
   }

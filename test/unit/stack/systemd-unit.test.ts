@@ -87,3 +87,21 @@ test('paths that systemd would split or expand are refused', () => {
   assert.throws(() => renderSystemdUnit({ ...options, workingDirectory: '/srv/%h' }));
   assert.throws(() => renderSystemdUnit({ ...options, writablePaths: ['/srv/a b'] }));
 });
+
+test("a cluster host's unit writes its firewall and its own log, and systemd-analyze accepts it", (t) => {
+  const unit = renderSystemdUnit({
+    ...options,
+    writablePaths: ['/var/lib/webstack'],
+    logFile: '/var/lib/webstack/logs/webstack.log',
+    firewall: true,
+  });
+  assert.match(unit, /^CapabilityBoundingSet=.* CAP_NET_ADMIN$/m);
+  assert.match(unit, /^StandardOutput=append:\/var\/lib\/webstack\/logs\/webstack\.log$/m);
+  assert.match(unit, /^StandardError=append:\/var\/lib\/webstack\/logs\/webstack\.log$/m);
+  assert.doesNotMatch(renderSystemdUnit(options), /CAP_NET_ADMIN/);
+  const dir = mkdtempSync(join(tmpdir(), 'webstack-unit-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'webstack.service');
+  writeFileSync(file, unit);
+  execFileSync('systemd-analyze', ['verify', file], { stdio: 'pipe' });
+});

@@ -14,6 +14,10 @@ export interface SystemdUnitOptions {
    * directory, the checkout (deploys build in it) and the npm caches that builds use.
    */
   writablePaths: readonly string[];
+  /** Where the supervisor's own lines go (what `webstack logs webstack` reads), beside the journal's copy. */
+  logFile?: string;
+  /** A host of a cluster: the supervisor writes the host's nftables table at start (CAP_NET_ADMIN). */
+  firewall?: boolean;
 }
 
 const PLAIN = /^\/[A-Za-z0-9._/+@-]*$/;
@@ -24,7 +28,7 @@ const PLAIN = /^\/[A-Za-z0-9._/+@-]*$/;
  */
 export function renderSystemdUnit(options: SystemdUnitOptions): string {
   const paths = [options.node, options.webstack, options.workingDirectory, options.configFile ?? '/'];
-  for (const path of [...paths, ...options.writablePaths]) {
+  for (const path of [...paths, ...options.writablePaths, ...(options.logFile ? [options.logFile] : [])]) {
     // systemd splits ExecStart on spaces and expands % and $: keep paths plain rather than escape them.
     if (!PLAIN.test(path)) throw new WebstackError('SYSTEMD_UNIT_PATH', JSON.stringify(path));
   }
@@ -47,7 +51,10 @@ export function renderSystemdUnit(options: SystemdUnitOptions): string {
     'Restart=on-failure',
     'RestartSec=5s',
     'LimitNOFILE=65536',
-    ...hardening(options.writablePaths),
+    ...(options.logFile
+      ? [`StandardOutput=append:${options.logFile}`, `StandardError=append:${options.logFile}`]
+      : []),
+    ...hardening(options.writablePaths, options.firewall === true),
     '',
     '[Install]',
     'WantedBy=multi-user.target',
@@ -63,7 +70,7 @@ export function renderSystemdUnit(options: SystemdUnitOptions): string {
  * (it is a web server), and a UMask tighter than 0022: releases, node_modules and published assets are
  * read by the app and nginx accounts through their "other" bits; secrets are written with explicit modes.
  */
-function hardening(writablePaths: readonly string[]): string[] {
+function hardening(writablePaths: readonly string[], firewall: boolean): string[] {
   return [
     '',
     '# Sandbox: the file system is read-only but for the paths the stack writes.',
@@ -97,6 +104,7 @@ function hardening(writablePaths: readonly string[]): string[] {
     // their accounts. FOWNER: chmod and utimes of files those accounts own. DAC_OVERRIDE: root reads and
     // removes what they own (MariaDB's data, a 0700 checkout). KILL: signals to processes of other accounts.
     // SYS_PTRACE: reading /proc/PID/fd of nginx's workers (www-data) to find those a dead master left holding the port.
-    'CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_SETUID CAP_SETGID CAP_CHOWN CAP_FOWNER CAP_DAC_OVERRIDE CAP_KILL CAP_SYS_PTRACE',
+    // NET_ADMIN, on a host of a cluster only: its nftables table (the ports only its peers reach).
+    `CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_SETUID CAP_SETGID CAP_CHOWN CAP_FOWNER CAP_DAC_OVERRIDE CAP_KILL CAP_SYS_PTRACE${firewall ? ' CAP_NET_ADMIN' : ''}`,
   ];
 }

@@ -5,6 +5,7 @@ import { type Check, ok } from '../check.js';
 /** Whether the world finds this server: the site's name resolves to serverIp, an address of this machine. */
 export const dnsCheck: Check = {
   title: 'DNS',
+  on: ['nginx'],
   async run(config) {
     const name = config.siteHost;
     const local = Object.values(networkInterfaces())

@@ -5,6 +5,7 @@ import { checkZone } from '../zone.js';
 
 export const zoneFileCheck: Check = {
   title: 'zone file',
+  on: ['nginx'],
   async run(config) {
     const file = statePaths(config.stateDir).dns.zone(config.domain);
     if (!existsSync(file))

@@ -4,6 +4,7 @@ import { mariadbHealth } from '../health.js';
 
 export const databaseCheck: Check = {
   title: 'database',
+  on: ['mariadb'],
   async run(config, { running }) {
     const health = await mariadbHealth(adminConnection(config));
     if (health.ok) return ok(`MariaDB ${health.version} answers, up ${health.uptimeSeconds}s`);

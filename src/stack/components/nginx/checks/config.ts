@@ -5,6 +5,7 @@ import { testNginxConfig } from '../process.js';
 
 export const nginxConfigCheck: Check = {
   title: 'nginx -t',
+  on: ['nginx'],
   async run(config) {
     const paths = statePaths(config.stateDir);
     if (!existsSync(paths.nginx.config))
