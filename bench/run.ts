@@ -8,6 +8,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { SITE_ASSETS_DIR } from '../src/contract.js';
 import { APP_DB_USER, databaseAddress } from '../src/stack/components/appserver/site-env.js';
 import { statePaths } from '../src/stack/core/paths.js';
 import { renderHtmlReport } from './chart.js';
@@ -161,6 +162,7 @@ async function main(): Promise<void> {
       host: target.host,
       page: page.body,
       workers,
+      assetsDir: join(paths.current, SITE_ASSETS_DIR),
       db: {
         ...(address.socket ? { socketPath: address.socket } : { host: address.host, port: address.port }),
         user: APP_DB_USER,
@@ -169,6 +171,16 @@ async function main(): Promise<void> {
         connectionLimit: config.database.poolSize,
       },
     });
+    // The fair reference: the same page, byte for byte, so the ratio measures only the framework.
+    const refPage = await send(
+      { port: reference.port, host: target.host },
+      'GET',
+      `${REFERENCE_PATHS.fastify}${slugs[0]}`,
+    );
+    if (refPage.body !== page.body)
+      throw new Error(
+        `the Fastify reference's article page differs from the site's (${refPage.body.length} vs ${page.body.length} bytes)`,
+      );
   }
 
   const ctx: RunContext = {

@@ -77,6 +77,8 @@ export async function startReference(options: {
   page: string;
   workers: number;
   db: ReferenceDb;
+  /** The stack's active release's built assets: the reference's page links the same stylesheet. */
+  assetsDir: string;
 }): Promise<Reference> {
   const { dir } = options;
   await mkdir(join(dir, 'static'), { recursive: true });
@@ -109,6 +111,7 @@ export async function startReference(options: {
         REF_WORKERS: workers,
         REF_DB: JSON.stringify(db),
         REF_DB_PASSWORD: password,
+        REF_ASSETS_DIR: options.assetsDir,
       }),
     );
     const conf = join(dir, 'nginx.conf');

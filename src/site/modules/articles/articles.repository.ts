@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../../database/database.js';
+import { compiler, type Db, prepared, withParameters } from '../../database/database.js';
 import type { CursorKey } from '../../lib/cursor.js';
 import { EXCERPT_MAX, excerpt } from '../../lib/markdown.js';
 import type { ArticleRow, ArticleUpdate, NewArticleRow } from './articles.table.js';
@@ -17,8 +17,12 @@ function withAuthor(db: Db) {
     .select('users.display_name as author_name');
 }
 
+/** The article page's and the API's one query, compiled once and prepared: `slug` is its only parameter. */
+export const ARTICLE_BY_SLUG = prepared(withAuthor(compiler).where('articles.slug', '=', '').compile());
+
 export async function findArticleBySlug(db: Db, slug: string): Promise<ArticleWithAuthor | undefined> {
-  return await withAuthor(db).where('articles.slug', '=', slug).executeTakeFirst();
+  const { rows } = await db.executeQuery(withParameters(ARTICLE_BY_SLUG, [slug]));
+  return rows[0];
 }
 
 export async function findArticleById(db: Db, id: number): Promise<ArticleWithAuthor | undefined> {
