@@ -79,6 +79,8 @@ export async function startReference(options: {
   db: ReferenceDb;
   /** The stack's active release's built assets: the reference's page links the same stylesheet. */
   assetsDir: string;
+  /** A copy of the stack's static asset (same name, same bytes): the static ceiling on the same file size. */
+  asset: { name: string; body: string };
 }): Promise<Reference> {
   const { dir } = options;
   await mkdir(join(dir, 'static'), { recursive: true });
@@ -86,6 +88,7 @@ export async function startReference(options: {
   await chmod(dir, 0o755);
   await writeFile(join(dir, 'static', 'article.html'), options.page, { mode: 0o644 });
   await writeFile(join(dir, 'page.html'), options.page);
+  await writeFile(join(dir, 'static', options.asset.name), options.asset.body, { mode: 0o644 });
   const [port, nodeHttpPort, fastifyPort] = [await freePort(), await freePort(), await freePort()];
   const { password, ...db } = options.db;
   const children: ChildProcess[] = [];
