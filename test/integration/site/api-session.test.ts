@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildApp } from '../../../src/site/app.js';
-import { HASH_QUEUE_MAX, passwordHashing } from '../../../src/site/modules/users/users.service.js';
 import { Browser, build, countRows, freshDatabase, settingsFor } from './helper.js';
 
 const PASSWORD = 'correct horse battery';
@@ -143,39 +142,4 @@ test('request ids: a valid incoming x-request-id is echoed, an invalid one repla
   const health = kept.json();
   assert.equal(health.status, 'ok');
   assert.equal(health.release, 'test');
-});
-
-test('API: a login beyond a full password-hashing queue answers 503 LOGIN_BUSY at once, then logins work again', async (t) => {
-  const { app } = await build(t);
-  const client = new Browser(app);
-  const created = await client.request({
-    method: 'POST',
-    url: '/api/v1/users',
-    json: { email: 'busy@example.com', password: PASSWORD, displayName: 'Busy' },
-  });
-  assert.equal(created.statusCode, 201);
-  // Both hashing slots taken and HASH_QUEUE_MAX tasks waiting behind them, until `open()`.
-  let open = () => {};
-  const gate = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  const held = Array.from({ length: 2 + HASH_QUEUE_MAX }, () => passwordHashing(() => gate));
-  assert.equal(passwordHashing.waiting, HASH_QUEUE_MAX);
-  const refused = await client.request({
-    method: 'POST',
-    url: '/api/v1/session',
-    json: { email: 'busy@example.com', password: PASSWORD },
-  });
-  open();
-  await Promise.all(held);
-  assert.equal(refused.statusCode, 503);
-  assert.equal(refused.headers['content-type'], 'application/problem+json; charset=utf-8');
-  assert.equal(refused.json().code, 'LOGIN_BUSY');
-  assert.ok(refused.headers['retry-after']);
-  const login = await client.request({
-    method: 'POST',
-    url: '/api/v1/session',
-    json: { email: 'busy@example.com', password: PASSWORD },
-  });
-  assert.equal(login.statusCode, 200);
 });
