@@ -3,7 +3,8 @@
  * site's tables (src/site/modules/*\/*.table.ts). Pure: no database here.
  */
 
-import { EXCERPT_MAX, excerpt } from '../src/site/lib/markdown.js';
+import { EXCERPT_MAX } from '../src/site/lib/markdown.js';
+import { excerpt } from '../src/site/lib/markdown-render.js';
 
 const WORDS = (
   'stack server nginx node worker cluster maria database query index cache page article product ' +

@@ -43,8 +43,28 @@ async function children(pid: number): Promise<number[]> {
   return lists.flatMap((l) => l.split(/\s+/).filter(Boolean).map(Number));
 }
 
-async function rssKib(pid: number): Promise<number> {
-  return vmRssKib(await readProc(pid, 'status'));
+/** Pss in KiB from the text of /proc/PID/smaps_rollup: shared pages split among their sharers. Pure. */
+export function pssKib(rollupText: string): number {
+  const match = /^Pss:\s+(\d+)\s+kB$/m.exec(rollupText);
+  return match ? Number(match[1]) : 0;
+}
+
+async function memoryKib(pid: number, kind: 'rss' | 'pss'): Promise<number> {
+  return kind === 'pss'
+    ? pssKib(await readProc(pid, 'smaps_rollup'))
+    : vmRssKib(await readProc(pid, 'status'));
+}
+
+/**
+ * The same groups in PSS (proportional set size): what the stack really costs the machine, since
+ * the workers share their code pages with each other (and nginx's workers with their master).
+ */
+export function samplePss(pids: StackPids): Promise<RssSample> {
+  return sampleMemory(pids, 'pss');
+}
+
+export function sampleRss(pids: StackPids): Promise<RssSample> {
+  return sampleMemory(pids, 'rss');
 }
 
 /** Workers are the supervisor's node children (mariadbd and nginx are its children too). */
@@ -55,7 +75,8 @@ export async function workerPids(supervisor: number): Promise<number[]> {
 }
 
 /** RSS in MiB of each group and the total: a sum of RSS, so shared pages count once per process. */
-export async function sampleRss(pids: StackPids): Promise<RssSample> {
+async function sampleMemory(pids: StackPids, kind: 'rss' | 'pss'): Promise<RssSample> {
+  const rssKib = (pid: number) => memoryKib(pid, kind);
   const sum = async (list: number[]) => (await Promise.all(list.map(rssKib))).reduce((a, b) => a + b, 0);
   const nginx = pids.nginx === null ? [] : [pids.nginx, ...(await children(pids.nginx))];
   const kib = {

@@ -6,8 +6,9 @@
 
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { SITE_ASSETS_DIR } from '../src/contract.js';
 import { APP_DB_USER, databaseAddress } from '../src/stack/components/appserver/site-env.js';
 import { statePaths } from '../src/stack/core/paths.js';
 import { renderHtmlReport } from './chart.js';
@@ -31,8 +32,8 @@ import {
   renderMarkdown,
   type ScenarioResult,
 } from './report.js';
-import { RSS_GROUPS, type RssSample, sampleRss } from './rss.js';
-import { allScenarios, selectScenarios } from './scenarios.js';
+import { RSS_GROUPS, type RssSample, samplePss, sampleRss } from './rss.js';
+import { allScenarios, selectScenarios, zipfPaths } from './scenarios.js';
 import { attachStack, type BenchStack, bringUpStack, stackPids, timeRestart } from './stack.js';
 
 const options = (() => {
@@ -128,9 +129,11 @@ async function main(): Promise<void> {
     articles: join(dir, 'articles.txt'),
     apiArticles: join(dir, 'api-articles.txt'),
     refArticles: join(dir, 'ref-articles.txt'),
+    zipfArticles: join(dir, 'zipf-articles.txt'),
   };
   await writeFile(pathFiles.articles, `${slugs.map((s) => `/articles/${s}`).join('\n')}\n`);
   await writeFile(pathFiles.apiArticles, `${slugs.map((s) => `/api/v1/articles/${s}`).join('\n')}\n`);
+  await writeFile(pathFiles.zipfArticles, `${zipfPaths(slugs.map((s) => `/articles/${s}`)).join('\n')}\n`);
   await writeFile(
     pathFiles.refArticles,
     `${slugs.map((s) => `${REFERENCE_PATHS.fastify}${s}`).join('\n')}\n`,
@@ -141,7 +144,12 @@ async function main(): Promise<void> {
   if (page.status !== 200 || !asset)
     throw new Error(`the article page answered ${page.status} without a stylesheet`);
   const scenarios = selectScenarios(
-    allScenarios({ asset, staticPage: REFERENCE_PATHS.static, nodeHttp: REFERENCE_PATHS.nodeHttp }),
+    allScenarios({
+      asset,
+      refAsset: `/assets/${basename(asset)}`,
+      staticPage: REFERENCE_PATHS.static,
+      nodeHttp: REFERENCE_PATHS.nodeHttp,
+    }),
     options.scenarios,
   );
   const [editor, member] = accounts;
@@ -161,6 +169,8 @@ async function main(): Promise<void> {
       host: target.host,
       page: page.body,
       workers,
+      assetsDir: join(paths.current, SITE_ASSETS_DIR),
+      asset: { name: basename(asset), body: (await send(target, 'GET', asset)).body },
       db: {
         ...(address.socket ? { socketPath: address.socket } : { host: address.host, port: address.port }),
         user: APP_DB_USER,
@@ -169,6 +179,16 @@ async function main(): Promise<void> {
         connectionLimit: config.database.poolSize,
       },
     });
+    // The fair reference: the same page, byte for byte, so the ratio measures only the framework.
+    const refPage = await send(
+      { port: reference.port, host: target.host },
+      'GET',
+      `${REFERENCE_PATHS.fastify}${slugs[0]}`,
+    );
+    if (refPage.body !== page.body)
+      throw new Error(
+        `the Fastify reference's article page differs from the site's (${refPage.body.length} vs ${page.body.length} bytes)`,
+      );
   }
 
   const ctx: RunContext = {
@@ -190,6 +210,7 @@ async function main(): Promise<void> {
   }
   await delay(options.smoke ? 200 : 2000);
   const rssIdle = await sampleRss(pids);
+  const pssIdle = await samplePss(pids);
   const loadAverage = loadavg()[0] ?? 0;
   log(
     `idle RSS: ${rssIdle.total} MiB (nginx ${rssIdle.nginx}, mariadb ${rssIdle.mariadb}, supervisor ${rssIdle.supervisor}, workers ${rssIdle.workers})`,
@@ -205,6 +226,36 @@ async function main(): Promise<void> {
     log(
       `  ${r.requestsPerSecond.toFixed(0)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ` +
         `non-2xx ${r.non2xx}, socket errors ${r.socketErrors}`,
+    );
+  }
+
+  // Refresh on write: how long after an edit's answer an anonymous reader sees the new title.
+  let writeVisibleMs: number | null = null;
+  if (options.microCache && slugs[0]) {
+    const slug = slugs[0];
+    await send(target, 'GET', `/articles/${slug}`);
+    const title = `Edited by the bench ${Date.now()}`;
+    const edit = await send(target, 'PATCH', `/api/v1/articles/${slug}`, {
+      headers: {
+        cookie: sessions.editor.cookie,
+        'x-csrf-token': sessions.editor.csrfToken,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ title }),
+    });
+    const answered = Date.now();
+    if (edit.status === 200) {
+      while (Date.now() - answered < 5000) {
+        const page = await send(target, 'GET', `/articles/${slug}`);
+        if (page.body.includes(title)) {
+          writeVisibleMs = Date.now() - answered;
+          break;
+        }
+        await delay(20);
+      }
+    }
+    log(
+      `an edited title reached anonymous readers ${writeVisibleMs === null ? 'never (5 s)' : `after ${writeVisibleMs} ms`}`,
     );
   }
 
@@ -225,6 +276,9 @@ async function main(): Promise<void> {
     upToHealthySeconds: up?.seconds ?? null,
     upPhases: up?.phases ?? [],
     rssIdle,
+    pssIdle,
+    microCache: options.microCache,
+    writeVisibleMs,
     rssLoadPeak: peakOf(results),
     scenarios: results,
     totalSeconds: (Date.now() - startedAt.getTime()) / 1000,

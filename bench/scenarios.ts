@@ -1,6 +1,6 @@
 /** What each scenario requests, as data. Pure. */
 
-export type PathList = 'articles' | 'apiArticles' | 'refArticles';
+export type PathList = 'articles' | 'apiArticles' | 'refArticles' | 'zipfArticles';
 
 export interface Scenario {
   name: string;
@@ -21,6 +21,8 @@ export interface Scenario {
 
 export interface ScenarioPaths {
   asset: string;
+  /** The same asset's copy on the reference Nginx. */
+  refAsset: string;
   staticPage: string;
   nodeHttp: string;
 }
@@ -31,9 +33,11 @@ export interface ScenarioPaths {
  */
 export const RUN_ORDER = [
   'static',
+  'ref-asset',
   'ref-static',
   'home',
   'article',
+  'article-zipf',
   'ref-fastify',
   'ref-node-http',
   'products',
@@ -50,6 +54,13 @@ export function allScenarios(p: ScenarioPaths): Scenario[] {
     { name: 'static', title: 'static asset (CSS)', target: 'stack', ...get, path: p.asset },
     { name: 'home', title: 'home page', target: 'stack', ...get, path: '/' },
     { name: 'article', title: 'article page (random)', target: 'stack', ...get, path: 'articles' },
+    {
+      name: 'article-zipf',
+      title: 'article page (Zipf-like, s = 1)',
+      target: 'stack',
+      ...get,
+      path: 'zipfArticles',
+    },
     { name: 'products', title: 'products list', target: 'stack', ...get, path: '/products' },
     { name: 'api-article', title: 'API article (random)', target: 'stack', ...get, path: 'apiArticles' },
     {
@@ -87,6 +98,13 @@ export function allScenarios(p: ScenarioPaths): Scenario[] {
       path: '/',
       backgroundLoginsPerSecond: 20,
     },
+    {
+      name: 'ref-asset',
+      title: 'ref: nginx static copy of the asset',
+      target: 'reference',
+      ...get,
+      path: p.refAsset,
+    },
     { name: 'ref-static', title: 'ref: nginx static copy', target: 'reference', ...get, path: p.staticPage },
     { name: 'ref-node-http', title: 'ref: bare node:http', target: 'reference', ...get, path: p.nodeHttp },
     {
@@ -99,6 +117,15 @@ export function allScenarios(p: ScenarioPaths): Scenario[] {
   ];
   const rank = (s: Scenario) => RUN_ORDER.indexOf(s.name as (typeof RUN_ORDER)[number]);
   return list.sort((a, b) => rank(a) - rank(b));
+}
+
+/**
+ * Paths drawn Zipf-like (s = 1) when wrk picks lines uniformly: the k-th most read appears about
+ * `lines / (k · H)` times, so the first article is read about twice as often as the second. Pure.
+ */
+export function zipfPaths(paths: readonly string[], lines = 100_000): string[] {
+  const harmonic = paths.reduce((sum, _, k) => sum + 1 / (k + 1), 0);
+  return paths.flatMap((path, k) => Array(Math.max(1, Math.round(lines / ((k + 1) * harmonic)))).fill(path));
 }
 
 /** Keeps the named scenarios (in the canonical order); throws on an unknown name. */

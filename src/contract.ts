@@ -109,6 +109,12 @@ export interface SiteSettings {
    * hosts, the lb hosts: otherwise every client would look like the lb to the per-address limits.
    */
   trustedProxies?: string[];
+  /**
+   * The Nginx micro-caches a write refreshes, as origins (`http://127.0.0.1:80`, or each lb's
+   * `https://ADDRESS:443` across hosts); none when the micro-cache is off. The site sends each a
+   * GET with `X-Webstack-Refresh: 1` for every page the write changed.
+   */
+  cacheRefreshOrigins?: string[];
 }
 
 /** The supervisor's picture of the stack, written as JSON to SiteSettings.statusFile. */

@@ -77,6 +77,10 @@ export async function startReference(options: {
   page: string;
   workers: number;
   db: ReferenceDb;
+  /** The stack's active release's built assets: the reference's page links the same stylesheet. */
+  assetsDir: string;
+  /** A copy of the stack's static asset (same name, same bytes): the static ceiling on the same file size. */
+  asset: { name: string; body: string };
 }): Promise<Reference> {
   const { dir } = options;
   await mkdir(join(dir, 'static'), { recursive: true });
@@ -84,6 +88,7 @@ export async function startReference(options: {
   await chmod(dir, 0o755);
   await writeFile(join(dir, 'static', 'article.html'), options.page, { mode: 0o644 });
   await writeFile(join(dir, 'page.html'), options.page);
+  await writeFile(join(dir, 'static', options.asset.name), options.asset.body, { mode: 0o644 });
   const [port, nodeHttpPort, fastifyPort] = [await freePort(), await freePort(), await freePort()];
   const { password, ...db } = options.db;
   const children: ChildProcess[] = [];
@@ -109,6 +114,7 @@ export async function startReference(options: {
         REF_WORKERS: workers,
         REF_DB: JSON.stringify(db),
         REF_DB_PASSWORD: password,
+        REF_ASSETS_DIR: options.assetsDir,
       }),
     );
     const conf = join(dir, 'nginx.conf');

@@ -28,6 +28,7 @@ import { databasePlugin } from './plugins/database.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { healthPlugin } from './plugins/health.js';
 import { metricsPlugin } from './plugins/metrics.js';
+import { pageCachePlugin } from './plugins/page-cache.js';
 import { securityPlugin } from './plugins/security.js';
 import { sessionPlugin } from './plugins/session.js';
 import { viewsPlugin } from './plugins/views.js';
@@ -117,6 +118,10 @@ export async function buildApp(settings: SiteSettings, options: BuildOptions = {
   await app.register(errorsPlugin);
   await app.register(healthPlugin, { release: settings.release });
   await app.register(metricsPlugin);
+  await app.register(pageCachePlugin, {
+    origins: settings.cacheRefreshOrigins ?? [],
+    publicUrl: settings.publicUrl,
+  });
 
   // Modules: one line each.
   const auth = { authRatePerMinute: settings.authRatePerMinute };

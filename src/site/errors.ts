@@ -58,6 +58,13 @@ export const errors = {
   conflict: define('CONFLICT', 409, 'This conflicts with existing data.'),
   emailTaken: define('EMAIL_TAKEN', 409, 'An account with this email already exists.'),
   busy: define('BUSY', 503, 'The site is busy. Please try again in a moment.'),
+  // The password-hashing queue is full (users.service.ts passwordHashing): logins wait their turn
+  // there, pages never do; beyond the queue a login is refused at once, with Retry-After.
+  loginBusy: define(
+    'LOGIN_BUSY',
+    503,
+    'Too many people are logging in right now. Please try again in a moment.',
+  ),
   databaseUnavailable: define(
     'DATABASE_UNAVAILABLE',
     503,

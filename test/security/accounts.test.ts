@@ -309,7 +309,7 @@ test('a full password-hashing queue answers 503 with Retry-After at once, and ha
   });
   assert.equal(response.statusCode, 503);
   assert.equal(response.headers['retry-after'], '5');
-  assert.equal(response.json().code, 'BUSY');
+  assert.equal(response.json().code, 'LOGIN_BUSY');
   assert.equal(passwordHashing.waiting, HASH_QUEUE_MAX, 'the refused login did not join the queue');
 });
 

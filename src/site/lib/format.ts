@@ -7,8 +7,19 @@ const DATE = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'UTC',
 });
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Intl formatting costs microseconds per call, and a page formats a date per article: one per day. */
+const formattedDays = new Map<number, string>();
+
 export function formatDate(date: Date): string {
-  return DATE.format(date);
+  const day = Math.floor(date.getTime() / DAY_MS);
+  let text = formattedDays.get(day);
+  if (text === undefined) {
+    text = DATE.format(date);
+    if (formattedDays.size >= 10_000) formattedDays.clear();
+    formattedDays.set(day, text);
+  }
+  return text;
 }
 
 const money = new Map<string, Intl.NumberFormat>();

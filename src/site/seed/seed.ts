@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
 import type { Db } from '../database/database.js';
-import { EXCERPT_MAX, excerpt, renderMarkdown } from '../lib/markdown.js';
+import { EXCERPT_MAX } from '../lib/markdown.js';
+import { excerpt, renderMarkdown } from '../lib/markdown-render.js';
 import { slugify } from '../lib/slug.js';
 import { hashPassword } from '../modules/users/users.service.js';
 import { DEMO_USERS, demoArticles } from './content.js';

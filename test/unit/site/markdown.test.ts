@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { EXCERPT_MAX, excerpt, renderMarkdown, shorten } from '../../../src/site/lib/markdown.js';
+import { EXCERPT_MAX, shorten } from '../../../src/site/lib/markdown.js';
+import { excerpt, renderMarkdown } from '../../../src/site/lib/markdown-render.js';
 
 const DANGER = [/<script/i, /javascript:/i, / on\w+=/i];
 

@@ -18,16 +18,17 @@ const base: NginxConfOptions = {
   clientMaxBodyBytes: 1024,
 };
 
-test('micro-cache: off without a directory, on with one (1 s for 200, lock, stale while updating)', () => {
+test('micro-cache: off without a directory, on with one (10 s for 200, refreshed on writes, lock, stale while updating)', () => {
   assert.doesNotMatch(renderNginxConf(base), /webstack_micro/);
   const conf = renderNginxConf({ ...base, microCacheDir: '/srv/nginx/temp/micro-cache' });
   assert.match(conf, /proxy_cache_path \/srv\/nginx\/temp\/micro-cache levels=1:2 keys_zone=webstack_micro:/);
   for (const line of [
     'proxy_cache webstack_micro;',
-    'proxy_cache_valid 200 1s;',
+    'proxy_cache_valid 200 10s;',
+    'proxy_cache_valid 404 1s;',
     'proxy_cache_lock on;',
     'proxy_cache_use_stale updating;',
-    'proxy_cache_bypass $webstack_cache_cookie $webstack_cache_path $http_authorization;',
+    'proxy_cache_bypass $webstack_cache_cookie $webstack_cache_path $http_authorization $webstack_cache_refresh;',
     'proxy_no_cache $webstack_cache_cookie $webstack_cache_path $http_authorization;',
     'add_header X-Cache-Status $upstream_cache_status always;',
   ]) {
@@ -35,6 +36,23 @@ test('micro-cache: off without a directory, on with one (1 s for 200, lock, stal
   }
   // nginx's default of never storing a response with Set-Cookie is kept.
   assert.doesNotMatch(conf, /proxy_ignore_headers/);
+});
+
+test('micro-cache: a refresh counts from loopback and the listed app hosts only', () => {
+  const conf = renderNginxConf({
+    ...base,
+    microCacheDir: '/srv/nginx/temp/micro-cache',
+    cacheRefreshFrom: ['198.18.0.21'],
+  });
+  assert.match(
+    conf,
+    /geo \$webstack_cache_refresher \{\n {4}default 0;\n {4}127\.0\.0\.1\/32 1;\n {4}::1\/128 1;\n {4}198\.18\.0\.21 1;\n {2}\}/,
+  );
+  assert.match(conf, /map \$webstack_cache_refresher:\$http_x_webstack_refresh \$webstack_cache_refresh \{/);
+  assert.throws(
+    () => renderNginxConf({ ...base, microCacheDir: '/srv/c', cacheRefreshFrom: ['1.2.3.4 1; include x'] }),
+    (e: unknown) => isWebstackError(e) && /cacheRefreshFrom/.test(e.message),
+  );
 });
 
 test('micro-cache: a directory that could change the config is refused', () => {

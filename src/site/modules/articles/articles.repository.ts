@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import type { Db } from '../../database/database.js';
+import { compiler, type Db, prepared, withParameters } from '../../database/database.js';
 import type { CursorKey } from '../../lib/cursor.js';
-import { EXCERPT_MAX, excerpt } from '../../lib/markdown.js';
+import { EXCERPT_MAX, loadMarkdown } from '../../lib/markdown.js';
 import type { ArticleRow, ArticleUpdate, NewArticleRow } from './articles.table.js';
 
 /** An article with its author's display name, as pages and the API show it. */
@@ -17,12 +17,28 @@ function withAuthor(db: Db) {
     .select('users.display_name as author_name');
 }
 
+/** The article page's and the API's one query, compiled once and prepared: `slug` is its only parameter. */
+export const ARTICLE_BY_SLUG = prepared(withAuthor(compiler).where('articles.slug', '=', '').compile());
+
+/**
+ * Every article read here has its excerpt: a row stored without one (by older code) gets it
+ * computed, which loads the Markdown renderer then and only then.
+ */
+async function withExcerpts<R extends { excerpt: string | null; body_md: string }>(rows: R[]): Promise<R[]> {
+  if (rows.every((row) => row.excerpt !== null)) return rows;
+  const { excerpt } = await loadMarkdown();
+  return rows.map((row) =>
+    row.excerpt === null ? { ...row, excerpt: excerpt(row.body_md, EXCERPT_MAX) } : row,
+  );
+}
+
 export async function findArticleBySlug(db: Db, slug: string): Promise<ArticleWithAuthor | undefined> {
-  return await withAuthor(db).where('articles.slug', '=', slug).executeTakeFirst();
+  const { rows } = await db.executeQuery(withParameters(ARTICLE_BY_SLUG, [slug]));
+  return (await withExcerpts(rows))[0];
 }
 
 export async function findArticleById(db: Db, id: number): Promise<ArticleWithAuthor | undefined> {
-  return await withAuthor(db).where('articles.id', '=', id).executeTakeFirst();
+  return (await withExcerpts(await withAuthor(db).where('articles.id', '=', id).execute()))[0];
 }
 
 /**
@@ -75,7 +91,7 @@ function inIdOrder<T extends { id: number }>(ids: readonly number[], rows: T[]):
 /** Full rows (bodies included) for these ids, in the ids' order. */
 export async function findArticlesByIds(db: Db, ids: readonly number[]): Promise<ArticleWithAuthor[]> {
   if (ids.length === 0) return [];
-  return inIdOrder(ids, await withAuthor(db).where('articles.id', 'in', ids).execute());
+  return inIdOrder(ids, await withExcerpts(await withAuthor(db).where('articles.id', 'in', ids).execute()));
 }
 
 /** List rows (no bodies) for these ids, in the ids' order. */
@@ -102,6 +118,7 @@ export async function findSummariesByIds(db: Db, ids: readonly number[]): Promis
     )
     .where('articles.id', 'in', ids)
     .execute();
+  const { excerpt } = rows.some((row) => row.excerpt === null) ? await loadMarkdown() : { excerpt: () => '' };
   const summaries = rows.map(({ fallback_md, ...row }) => ({
     ...row,
     excerpt: row.excerpt ?? excerpt(fallback_md ?? '', EXCERPT_MAX),

@@ -2,7 +2,7 @@ import type { Db } from '../../database/database.js';
 import { errors, type FieldError } from '../../errors.js';
 import { encodeCursor } from '../../lib/cursor.js';
 import { cursorParam } from '../../lib/http.js';
-import { EXCERPT_MAX, excerpt, renderMarkdown, shorten } from '../../lib/markdown.js';
+import { EXCERPT_MAX, loadMarkdown, shorten } from '../../lib/markdown.js';
 import { pageCount, pageWindow } from '../../lib/pagination.js';
 import { insertWithUniqueSlug, isDuplicateSlugError, nextFreeSlug, slugify } from '../../lib/slug.js';
 import type { Actor } from '../users/users.service.js';
@@ -27,12 +27,12 @@ import type { ArticleStatus, ArticleUpdate } from './articles.table.js';
 export type { ArticleSummary, ArticleWithAuthor };
 export { listPublishedFull, listPublishedSlugs };
 
-/** The article's plain-text summary, cut to `maxLength`: stored at write time, computed only for old rows. */
-export function articleExcerpt(
-  article: Pick<ArticleWithAuthor, 'excerpt' | 'body_md'>,
-  maxLength = EXCERPT_MAX,
-): string {
-  return shorten(article.excerpt ?? excerpt(article.body_md, EXCERPT_MAX), maxLength);
+/**
+ * The article's plain-text summary, cut to `maxLength`: stored at write time (the repository fills
+ * it in for an old row stored without one).
+ */
+export function articleExcerpt(article: Pick<ArticleWithAuthor, 'excerpt'>, maxLength = EXCERPT_MAX): string {
+  return shorten(article.excerpt ?? '', maxLength);
 }
 
 export interface ArticleInput {
@@ -117,6 +117,7 @@ export async function createArticle(
   checkInput(input);
   const title = input.title.trim();
   const base = baseSlug(title);
+  const { renderMarkdown, excerpt } = await loadMarkdown();
   const { value: id } = await insertWithUniqueSlug({
     base,
     taken: () => articleSlugsLike(db, base),
@@ -153,6 +154,7 @@ export async function updateArticle(
   const article = await getEditableArticle(db, actor, slug);
   checkInput(input);
   const title = input.title.trim();
+  const { renderMarkdown, excerpt } = await loadMarkdown();
   const patch: ArticleUpdate = {
     title,
     body_md: input.body,

@@ -1,4 +1,4 @@
-import type { Db } from '../../database/database.js';
+import { compiler, type Db, prepared, withParameters } from '../../database/database.js';
 import type { Role } from './users.table.js';
 
 export interface ActiveSession {
@@ -8,14 +8,12 @@ export interface ActiveSession {
   user: { id: number; email: string; role: Role; displayName: string };
 }
 
-/** One indexed lookup (primary key) joining the user: the session must be neither idle nor past its end. */
-export async function findActiveSession(
-  db: Db,
-  id: string,
-  now: Date,
-  idleSince: Date,
-): Promise<ActiveSession | null> {
-  const row = await db
+/**
+ * One indexed lookup (primary key) joining the user: the session must be neither idle nor past its
+ * end. Every logged-in request runs it: compiled once and prepared; parameters id, now, idleSince.
+ */
+const ACTIVE_SESSION = prepared(
+  compiler
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .select([
@@ -27,10 +25,20 @@ export async function findActiveSession(
       'u.role',
       'u.display_name',
     ])
-    .where('s.id', '=', id)
-    .where('s.expires_at', '>', now)
-    .where('s.last_seen_at', '>', idleSince)
-    .executeTakeFirst();
+    .where('s.id', '=', '')
+    .where('s.expires_at', '>', new Date(0))
+    .where('s.last_seen_at', '>', new Date(0))
+    .compile(),
+);
+
+export async function findActiveSession(
+  db: Db,
+  id: string,
+  now: Date,
+  idleSince: Date,
+): Promise<ActiveSession | null> {
+  const { rows } = await db.executeQuery(withParameters(ACTIVE_SESSION, [id, now, idleSince]));
+  const row = rows[0];
   if (!row) return null;
   return {
     id: row.id,

@@ -62,7 +62,7 @@ async function hashingSlot<T>(task: () => Promise<T>, signal: AbortSignal | unde
   try {
     return await passwordHashing(task, signal);
   } catch (error) {
-    if (error instanceof QueueFullError) throw errors.busy();
+    if (error instanceof QueueFullError) throw errors.loginBusy();
     throw error;
   }
 }

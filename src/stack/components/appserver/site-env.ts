@@ -61,6 +61,20 @@ export async function databaseCa(
   return pem;
 }
 
+/**
+ * The micro-caches a write refreshes (SiteSettings.cacheRefreshOrigins): this server's Nginx over
+ * loopback, or across hosts each lb this app host serves (the addresses it trusts as proxies),
+ * through the scheme and port visitors use, since the cache key holds the scheme.
+ */
+export function cacheRefreshOrigins(config: ResolvedConfig): string[] {
+  if (!config.http.microCache) return [];
+  const [scheme, port] = config.https.enabled ? ['https', config.https.port] : ['http', config.http.port];
+  const addresses = config.inventory.single
+    ? [config.http.listen === '0.0.0.0' ? '127.0.0.1' : config.http.listen]
+    : (config.here?.clients.app.map((client) => client.address) ?? []);
+  return addresses.map((address) => `${scheme}://${address}:${port}`);
+}
+
 /** The settings a release's start() receives in each worker. */
 export function siteSettings(
   config: ResolvedConfig,
@@ -74,6 +88,7 @@ export function siteSettings(
     ...(config.inventory.single
       ? {}
       : { trustedProxies: config.here?.clients.app.map((client) => client.address) ?? [] }),
+    cacheRefreshOrigins: cacheRefreshOrigins(config),
     databaseUrl: databaseUrl(config, paths, 'app'),
     databasePassword: secrets.appDbPassword,
     sessionSecret: secrets.sessionSecret,

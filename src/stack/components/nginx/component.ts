@@ -129,6 +129,10 @@ export class NginxComponent {
         authRatePerMinute: config.http.authRatePerMinute,
         connectionsPerAddress: config.http.connectionsPerAddress,
         ...(config.http.microCache ? { microCacheDir: join(tempDir, 'micro-cache') } : {}),
+        // Across hosts, the app hosts refresh this lb's cached pages after their writes.
+        ...(config.http.microCache && !config.inventory.single
+          ? { cacheRefreshFrom: appPeers(config, new Set()).map((peer) => peer.host) }
+          : {}),
       });
   }
 

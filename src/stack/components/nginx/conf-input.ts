@@ -32,6 +32,9 @@ export function validateNginxConfOptions(o: NginxConfOptions): void {
     if (maxFails !== undefined && (!Number.isInteger(maxFails) || maxFails < 0 || maxFails > 100))
       fail(`${key}.maxFails`, maxFails, 'must be a whole number 0-100');
   }
+  for (const address of o.cacheRefreshFrom ?? []) {
+    if (!IPV4.test(address)) fail('cacheRefreshFrom', address, 'must be IPv4 addresses');
+  }
   if (o.statusPort !== undefined) checkPort('statusPort', o.statusPort);
   if (o.tls !== undefined) checkPort('tls.port', o.tls.port);
   const rate = o.authRatePerMinute;

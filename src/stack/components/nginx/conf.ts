@@ -44,6 +44,8 @@ export interface NginxConfOptions {
   authRatePerMinute?: number;
   /** The micro-cache's directory (micro-cache-conf.ts); no micro-cache when absent. */
   microCacheDir?: string;
+  /** Addresses besides loopback allowed to refresh micro-cached pages (a cluster's app hosts). */
+  cacheRefreshFrom?: string[];
   /** HTTPS: nginx terminates TLS on this port and HTTP only redirects to it. */
   tls?: TlsOptions;
   /**
@@ -213,7 +215,7 @@ export function renderNginxConf(options: NginxConfOptions): string {
     ...(perAddress > 0 ? connectionLimitZone() : []),
     ...(authRate > 0 ? authRateLimitZone(authRate) : []),
     '',
-    ...(o.microCacheDir ? [...renderMicroCacheHttp(o.microCacheDir), ''] : []),
+    ...(o.microCacheDir ? [...renderMicroCacheHttp(o.microCacheDir, o.cacheRefreshFrom), ''] : []),
     ...renderUploadsCacheHttp(o.uploadsCacheDir),
     '',
     ...(tls ? [...renderTlsHttpSettings(tls), ''] : []),
