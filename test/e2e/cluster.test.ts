@@ -649,10 +649,12 @@ describe('several servers: an lb, two app hosts and a db host from one inventory
   test('doctor checks every host and what only the operator sees; metrics are one exposition labelled by host', async () => {
     const doctor = await webstack(['doctor']);
     for (const name of Object.keys(address)) {
-      assert.match(doctor.stdout, new RegExp(`^ok {2}${name}: ssh: answers as root`, 'm'), doctor.stdout);
-      assert.match(doctor.stdout, new RegExp(`^ok {2}${name}: clock: within 1 s`, 'm'), doctor.stdout);
-      assert.match(doctor.stdout, new RegExp(`^ok {2}${name}: firewall: `, 'm'), doctor.stdout);
+      assert.match(doctor.stdout, new RegExp(`^ok +${name}: ssh: answers as root`, 'm'), doctor.stdout);
+      assert.match(doctor.stdout, new RegExp(`^ok +${name}: clock: within 1 s`, 'm'), doctor.stdout);
+      assert.match(doctor.stdout, new RegExp(`^ok +${name}: firewall: `, 'm'), doctor.stdout);
     }
+    assert.match(doctor.stdout, /^ok +lb1: peers: reaches app1:3000, app2:3000$/m, doctor.stdout);
+    assert.match(doctor.stdout, /^ok +app2: peers: reaches db1:3307$/m, doctor.stdout);
     assert.equal(doctor.code, 0, doctor.stdout);
 
     const metrics = await webstack(['metrics']);

@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Listr } from 'listr2';
 import { type ClusterDeployResult, clusterDeploy, clusterRollback } from '../cluster/deploy.js';
 import { type Forwarded, fetchArchive, onRoleHost, sendArchive } from '../cluster/forward.js';
 import { connectHosts, disconnect, hostLayout, operatorPaths, remoteWebstack } from '../cluster/hosts.js';
@@ -36,7 +37,9 @@ const checkout = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 const line = (host: string, text: string) => console.log(`${host.padEnd(6)} ${text}`);
 
 export async function clusterUpVerb(config: ResolvedConfig, options: { seed?: boolean }): Promise<number> {
-  await clusterUp(config, { seed: options.seed !== false, log: line });
+  const seed = options.seed !== false;
+  if (process.stdout.isTTY) await upWithTaskList(config, seed);
+  else await clusterUp(config, { seed, log: line });
   const statuses = await clusterStatus(config);
   console.log(`\n${renderClusterStatus(statuses)}\n`);
   const [lb] = hostsWith(config.inventory, 'lb');
@@ -44,6 +47,52 @@ export async function clusterUpVerb(config: ResolvedConfig, options: { seed?: bo
   console.log(`www.${config.domain} is up behind ${lb?.name} (${lb?.address})`);
   console.log(`from this machine: curl -H 'Host: www.${config.domain}' http://${lb?.address}${port}/`);
   return clusterHealthy(statuses) ? 0 : 1;
+}
+
+/**
+ * `up` on a terminal: one task per host (and one for the build), all at once, each showing its
+ * host's latest step and ticked off when that host is healthy.
+ */
+async function upWithTaskList(config: ResolvedConfig, seed: boolean): Promise<void> {
+  type Step = { say: (text: string) => void; done: () => void; fail: (error: Error) => void };
+  const steps = new Map<string, Step>();
+  const early = new Map<string, string>();
+  const names = ['build', ...config.inventory.hosts.map((host) => host.name)];
+  const list = new Listr(
+    names.map((name) => ({
+      title: name === 'build' ? 'build the release' : `${name} (${hostsRoles(config, name)})`,
+      task: (_: unknown, task: { output: string }) =>
+        new Promise<void>((done, fail) => {
+          steps.set(name, { say: (text) => (task.output = text), done, fail });
+          const first = early.get(name);
+          if (first) task.output = first;
+        }),
+      rendererOptions: { persistentOutput: true },
+    })),
+    { concurrent: true, exitOnError: false },
+  );
+  const shown = list.run();
+  try {
+    await clusterUp(config, {
+      seed,
+      log: (host, text) => {
+        const step = steps.get(host);
+        if (!step) early.set(host, text);
+        step?.say(text);
+        if (text === 'healthy' || text === 'already up') step?.done();
+      },
+    });
+    for (const step of steps.values()) step.done();
+  } catch (error) {
+    for (const step of steps.values()) step.fail(error as Error);
+    await shown.catch(() => {});
+    throw error;
+  }
+  await shown;
+}
+
+function hostsRoles(config: ResolvedConfig, name: string): string {
+  return config.inventory.hosts.find((host) => host.name === name)?.roles.join(', ') ?? '';
 }
 
 export async function clusterStatusVerb(

@@ -11,6 +11,7 @@ import type { Check, Finding } from './check.js';
 import { diskCheck } from './checks/disk.js';
 import { dnsCheck } from './checks/dns.js';
 import { packagesCheck } from './checks/packages.js';
+import { peersCheck } from './checks/peers.js';
 import { permissionsCheck } from './checks/permissions.js';
 import { portsCheck } from './checks/ports.js';
 
@@ -38,7 +39,11 @@ function checksFor(config: ResolvedConfig): readonly Check[] {
   if (inventory.single || here === null) return CHECKS;
   const ports = { app: config.app.port, db: config.database.port };
   const mine = CHECKS.filter((check) => !check.on || check.on.some((c) => here.components.includes(c)));
-  return [...mine, firewallCheck(localHost, firewallInputFor(inventory, here.host, ports))];
+  return [
+    ...mine,
+    firewallCheck(localHost, firewallInputFor(inventory, here.host, ports)),
+    peersCheck(here, ports),
+  ];
 }
 
 export async function runChecks(config: ResolvedConfig): Promise<Finding[]> {
