@@ -6,7 +6,7 @@ import type { StatePaths } from '../../core/paths.js';
 import type { Host } from '../../host/host.js';
 import type { ComponentStatus } from '../../supervisor/control/types.js';
 import { KeepAlive } from '../../supervisor/keep-alive.js';
-import { ensureSelfSignedCertificate } from '../tls/certificate.js';
+import { ensureSelfSignedCertificate, namesOcspResponder } from '../tls/certificate.js';
 import * as nginxCommands from './commands.js';
 import { type Endpoint, renderNginxConf } from './conf.js';
 import { applyNginxConfig, detectNginxModules, nginxHealth, startNginx, writeErrorPages } from './index.js';
@@ -72,8 +72,15 @@ export async function tlsOptions(
 ): Promise<TlsOptions | undefined> {
   const https = config.https;
   if (!https.enabled) return undefined;
-  if (https.certificate && https.key)
-    return { port: https.port, certificate: https.certificate, key: https.key };
+  if (https.certificate && https.key) {
+    const pem = (await host.readText(https.certificate)) ?? '';
+    return {
+      port: https.port,
+      certificate: https.certificate,
+      key: https.key,
+      ...(namesOcspResponder(pem) ? { ocspStapling: true } : {}),
+    };
+  }
   const certificate = join(paths.nginx.prefix, 'tls', 'self-signed.crt');
   const key = join(paths.nginx.prefix, 'tls', 'self-signed.key');
   await ensureSelfSignedCertificate(host, { certificate, key, names: [config.siteHost, config.domain] });

@@ -1,7 +1,13 @@
 import { validateNginxConfOptions } from './conf-input.js';
 import { renderMicroCacheHttp, renderMicroCacheLocation } from './micro-cache.js';
 import { MIME_TYPES } from './mime.js';
-import { HSTS, renderTlsHttpSettings, renderTlsRejectServer, type TlsOptions } from './tls-conf.js';
+import {
+  HSTS,
+  renderTlsHttpSettings,
+  renderTlsRejectServer,
+  TLS_LISTEN_PARAMETERS,
+  type TlsOptions,
+} from './tls-conf.js';
 import { renderUploadsCacheHttp, renderUploadsCacheLocation } from './uploads-cache.js';
 
 export interface Endpoint {
@@ -139,7 +145,7 @@ export function renderNginxConf(options: NginxConfOptions): string {
   const upstreams = Array.isArray(o.upstream) ? o.upstream : [o.upstream as Endpoint];
   const listen = `${o.listen.host}:${o.listen.port}`;
   const tls = o.tls;
-  const tlsListen = tls ? `${o.listen.host}:${tls.port} ssl` : '';
+  const tlsListen = tls ? `${o.listen.host}:${tls.port} ${TLS_LISTEN_PARAMETERS}` : '';
   const publicOrigin = tls
     ? `https://${o.serverName}${tls.port === 443 ? '' : `:${tls.port}`}`
     : `http://${o.serverName}${o.listen.port === 80 ? '' : `:${o.listen.port}`}`;
