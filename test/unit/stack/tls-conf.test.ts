@@ -65,3 +65,18 @@ test('a certificate names an OCSP responder only when its AIA has one', async ()
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('ACME: the challenge location answers on plain HTTP before the redirect to HTTPS', () => {
+  const conf = renderNginxConf({ ...base, acmeWebroot: '/srv/ws/tls/acme/webroot' });
+  const redirect = conf.slice(conf.indexOf('listen 0.0.0.0:80;\n    server_name www.foobar.com;'));
+  const challenge = redirect.indexOf('location ^~ /.well-known/acme-challenge/ {');
+  assert.notEqual(challenge, -1, conf);
+  assert.ok(
+    challenge < redirect.indexOf('location / {\n      return 301 https://www.foobar.com$request_uri;'),
+  );
+  assert.match(redirect, /alias \/srv\/ws\/tls\/acme\/webroot\/;\n\s+default_type text\/plain;/);
+  // Before the first certificate: HTTP only, the site and the challenge location on port 80.
+  const http = renderNginxConf({ ...base, tls: undefined, acmeWebroot: '/srv/ws/tls/acme/webroot' });
+  assert.doesNotMatch(http, /ssl/);
+  assert.match(http, /location \^~ \/\.well-known\/acme-challenge\/ \{/);
+});

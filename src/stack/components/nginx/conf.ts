@@ -3,6 +3,8 @@ import { renderMicroCacheHttp, renderMicroCacheLocation } from './micro-cache.js
 import { MIME_TYPES } from './mime.js';
 import {
   HSTS,
+  renderAcmeChallengeLocation,
+  renderRedirect,
   renderTlsHttpSettings,
   renderTlsRejectServer,
   TLS_LISTEN_PARAMETERS,
@@ -52,6 +54,8 @@ export interface NginxConfOptions {
   microCacheDir?: string;
   /** HTTPS: nginx terminates TLS on this port and HTTP only redirects to it. */
   tls?: TlsOptions;
+  /** ACME's HTTP-01 tokens are served from this directory on plain HTTP (tls-conf.ts). */
+  acmeWebroot?: string;
   /**
    * More application servers, each behind a path prefix ("/x/"), proxied exactly like `upstream`.
    * The product has none; the bench's reference Nginx puts its bare Node servers here.
@@ -246,11 +250,11 @@ export function renderNginxConf(options: NginxConfOptions): string {
     `    listen ${listen};`,
     ...(tls ? [`    listen ${tlsListen};`] : []),
     `    server_name ${o.apexName};`,
-    `    return 301 ${publicOrigin}$request_uri;`,
+    ...renderRedirect(`${publicOrigin}$request_uri`, o.acmeWebroot, '    '),
     ...secure().map((line) => `    ${line}`),
     '  }',
     '',
-    ...(tls ? httpToHttps(listen, o.serverName, publicOrigin, secure()) : []),
+    ...(tls ? httpToHttps(listen, o.serverName, publicOrigin, secure(), o.acmeWebroot) : []),
     '  server {',
     `    listen ${tls ? tlsListen : listen};`,
     `    server_name ${o.serverName};`,
@@ -267,6 +271,7 @@ export function renderNginxConf(options: NginxConfOptions): string {
     '      return 400;',
     '    }',
     '',
+    ...(o.acmeWebroot && !tls ? [...renderAcmeChallengeLocation(o.acmeWebroot, '    '), ''] : []),
     `    error_page 502 503 504 ${ERROR_PAGES_PREFIX}50x.html;`,
     `    error_page 413 ${ERROR_PAGES_PREFIX}413.html;`,
     `    error_page 404 ${ERROR_PAGES_PREFIX}404.html;`,
@@ -345,12 +350,18 @@ function upstreamBlock(name: string, servers: readonly Endpoint[]): string[] {
 }
 
 /** Under HTTPS, plain HTTP to the site only redirects (with the headers, so the Observatory sees them). */
-function httpToHttps(listen: string, serverName: string, origin: string, headers: string[]): string[] {
+function httpToHttps(
+  listen: string,
+  serverName: string,
+  origin: string,
+  headers: string[],
+  acmeWebroot: string | undefined,
+): string[] {
   return [
     '  server {',
     `    listen ${listen};`,
     `    server_name ${serverName};`,
-    `    return 301 ${origin}$request_uri;`,
+    ...renderRedirect(`${origin}$request_uri`, acmeWebroot, '    '),
     ...headers.map((line) => `    ${line}`),
     '  }',
     '',

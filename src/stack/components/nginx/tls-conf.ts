@@ -58,3 +58,31 @@ export function renderTlsRejectServer(host: string, tls: TlsOptions): string[] {
     '  }',
   ];
 }
+
+/** Where HTTP-01 tokens are served (RFC 8555 8.3): on plain HTTP, before any redirect to HTTPS. */
+export const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
+
+/** The token files in WEBROOT, as the ACME server fetches them; nothing else under the prefix. */
+export function renderAcmeChallengeLocation(webroot: string, pad: string): string[] {
+  return [
+    `${pad}location ^~ ${ACME_CHALLENGE_PREFIX} {`,
+    `${pad}  alias ${webroot}/;`,
+    `${pad}  default_type text/plain;`,
+    `${pad}  autoindex off;`,
+    `${pad}}`,
+  ];
+}
+
+/**
+ * A server that only redirects: `return` at server level would run before any location, so with
+ * ACME the redirect moves into `location /` and the challenge location answers first.
+ */
+export function renderRedirect(target: string, webroot: string | undefined, pad: string): string[] {
+  if (webroot === undefined) return [`${pad}return 301 ${target};`];
+  return [
+    ...renderAcmeChallengeLocation(webroot, pad),
+    `${pad}location / {`,
+    `${pad}  return 301 ${target};`,
+    `${pad}}`,
+  ];
+}
