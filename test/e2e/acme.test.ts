@@ -173,6 +173,15 @@ test('up gets the certificate from Pebble and serves HTTPS and HTTP/2 with its c
     console.log(`Chromium: ${JSON.stringify(security)}`);
     assert.match(String(security?.issuer), /Pebble/);
     assert.equal(await page.evaluate('window.isSecureContext'), true);
+    // What Lighthouse's robots.txt audit does: fetch through the page's frame, held to its CSP.
+    const cdp = await page.context().newCDPSession(page);
+    const { frameTree } = await cdp.send('Page.getFrameTree');
+    const { resource } = await cdp.send('Network.loadNetworkResource', {
+      frameId: frameTree.frame.id,
+      url: `https://www.foobar.com:${httpsPort}/robots.txt`,
+      options: { disableCache: true, includeCredentials: true },
+    });
+    assert.deepEqual([resource.success, resource.httpStatusCode], [true, 200]);
   } finally {
     await browser.close();
   }

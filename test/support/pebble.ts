@@ -20,6 +20,8 @@ export interface PebbleOptions {
   dnsServer: string;
   /** Lifetime of the certificates it issues, in seconds. */
   validitySeconds?: number;
+  /** Written into the certificates it issues (Pebble answers no OCSP itself). */
+  ocspResponderUrl?: string;
 }
 
 export interface TestPebble {
@@ -79,7 +81,7 @@ export async function startPebble(options: PebbleOptions): Promise<TestPebble> {
           privateKey: cert.key,
           httpPort: current.httpPort,
           tlsPort,
-          ocspResponderURL: '',
+          ocspResponderURL: current.ocspResponderUrl ?? '',
           externalAccountBindingRequired: false,
           ...(current.validitySeconds ? { certificateValidityPeriod: current.validitySeconds } : {}),
         },

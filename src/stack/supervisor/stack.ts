@@ -110,7 +110,8 @@ export class Stack {
       this.step('starting nginx');
       this.nginx = new NginxComponent(host, config, paths, () => paths.publicAssets, this.log);
       await this.nginx.start();
-      if (config.https.acme) await this.startCertificates(this.nginx);
+      // One server only for now: across hosts one lb must issue and ship the pair to the others.
+      if (config.https.acme && config.inventory.single) await this.startCertificates(this.nginx);
     }
 
     this.stopLogrotate = await scheduleLogrotate(host, paths, this.log);
