@@ -161,6 +161,24 @@ test('TLS 1.3 and 1.2 (ECDHE + AEAD) are served, with HSTS for a year and the se
   assert.equal(v12.cipher, 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256');
 });
 
+test('HTTP/2 over TLS: curl --http2 negotiates h2 and gets the page', async () => {
+  const { stdout } = await localHost.run([
+    'curl',
+    '--http2',
+    '-sS',
+    '-o',
+    '/dev/null',
+    '-w',
+    '%{http_version} %{http_code}',
+    '--cacert',
+    join(dir, 'tls', 'cert.pem'),
+    '--resolve',
+    `www.foobar.com:${httpsPort}:127.0.0.1`,
+    `https://www.foobar.com:${httpsPort}/`,
+  ]);
+  assert.equal(stdout, '2 200');
+});
+
 test("a client's own X-Forwarded-For is replaced: the per-address limits cannot be dodged", async () => {
   const res = await httpRequest({ port: httpPort, path: '/', headers: { 'x-forwarded-for': '6.6.6.6' } });
   assert.equal(res.status, 301);

@@ -16,7 +16,10 @@ export interface TestBrowser {
 }
 
 /** A browser for which www.foobar.com and foobar.com are `address` (default: this machine). */
-export async function launchBrowser(address = '127.0.0.1'): Promise<TestBrowser> {
+export async function launchBrowser(
+  address = '127.0.0.1',
+  extraArgs: readonly string[] = [],
+): Promise<TestBrowser> {
   await mkdir(SCREENSHOTS_DIR, { recursive: true });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -31,6 +34,7 @@ export async function launchBrowser(address = '127.0.0.1'): Promise<TestBrowser>
       '--disable-component-update',
       '--disable-sync',
       `--host-resolver-rules=MAP www.foobar.com ${address}, MAP foobar.com ${address}`,
+      ...extraArgs,
     ],
   });
   return {

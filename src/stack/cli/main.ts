@@ -44,6 +44,7 @@ import { metricsVerb } from './metrics.js';
 import { printError } from './output.js';
 import { seedVerb, userAddVerb, userLogoutVerb, userRoleVerb } from './site-commands.js';
 import { statusVerb } from './status.js';
+import { tlsRenewVerb, tlsStatusVerb } from './tls.js';
 import { upVerb } from './up.js';
 
 type Verb<O> = (config: ResolvedConfig, options: O) => Promise<number>;
@@ -122,6 +123,17 @@ program
   .command('dns')
   .description('write, print and check the zone file of the domain')
   .action(action(dnsVerb));
+const tls = program.command('tls').description('the HTTPS certificate from ACME (https.acme)');
+tls
+  .command('status')
+  .description('names, issuer, serial, expiry and the last issuance or renewal attempt')
+  .option('--json', 'machine-readable output')
+  .action(action(tlsStatusVerb));
+tls
+  .command('renew')
+  .description('renew the certificate now if it is due; --force renews it anyway')
+  .option('--force', 'renew even when the certificate is far from expiry')
+  .action(action(tlsRenewVerb));
 program
   .command('seed')
   .description('load the demo content (idempotent)')

@@ -7,6 +7,7 @@ import { statePaths } from '../core/paths.js';
 import { callSupervisor } from '../supervisor/control/client.js';
 import type { ComponentStatus, StackStatus } from '../supervisor/control/types.js';
 import { formatDuration, table } from './output.js';
+import { renderCertificate } from './tls.js';
 
 const WATCH_INTERVAL_MS = 2_000;
 
@@ -36,6 +37,7 @@ export function renderStatus(status: StackStatus): string {
     `release ${status.release ?? '-'}`,
     '',
     table(['COMPONENT', 'STATE', 'PID', 'HEALTH', 'VERSION', 'UPTIME', 'RESTARTS', 'DETAIL'], rows),
+    ...(status.tls ? ['', ...renderCertificate(status.tls)] : []),
   ].join('\n');
 }
 

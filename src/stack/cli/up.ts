@@ -77,9 +77,15 @@ export async function upVerb(config: ResolvedConfig, options: { seed?: boolean }
     }
     if (status && isHealthy(status)) {
       console.log(`\n${renderStatus(status)}\n`);
+      // The site serves either way (HTTP, or the certificate it had); the operator gets the coded line.
+      const attempt = status.tls?.lastAttempt;
+      if (attempt && !attempt.ok)
+        console.error(`warning ${attempt.code}: ${attempt.message}\nfix: ${attempt.fix}`);
       console.log(`www.${config.domain} is up: ${status.url}`);
       console.log(
-        `from this machine: curl -H 'Host: www.${config.domain}' http://127.0.0.1${config.http.port === 80 ? '' : `:${config.http.port}`}/`,
+        status.url.startsWith('https://')
+          ? `from this machine: curl --resolve www.${config.domain}:${config.https.port}:127.0.0.1 ${status.url}`
+          : `from this machine: curl -H 'Host: www.${config.domain}' http://127.0.0.1${config.http.port === 80 ? '' : `:${config.http.port}`}/`,
       );
       return 0;
     }

@@ -247,6 +247,32 @@ export const ERRORS = {
     fix: 'restore the missing file from a backup; or remove the directory, run `webstack up`, and every certificate is issued again',
   },
 
+  // ACME certificates (components/tls/acme.ts). Each leaves the certificate in use serving.
+  ACME_DIRECTORY_INVALID: {
+    message: 'https.acme.directory is not an http(s) URL: %s',
+    fix: "set https.acme.directory to the ACME server's directory URL, e.g. https://acme-v02.api.letsencrypt.org/directory",
+  },
+  ACME_UNREACHABLE: {
+    message: 'the ACME server %s cannot be reached (%s); the certificate in use keeps serving',
+    fix: "check https.acme.directory and this machine's outbound HTTPS; the supervisor retries by itself (or run `webstack tls renew`)",
+  },
+  ACME_CHALLENGE_FAILED: {
+    message: 'the ACME server could not validate %s: %s; the certificate in use keeps serving',
+    fix: 'point the A records of www and the apex at this server and let port 80 in, then run `webstack tls renew`',
+  },
+  ACME_RATE_LIMITED: {
+    message: 'the ACME server refused for now (rate limited): %s; the certificate in use keeps serving',
+    fix: 'wait until %s; the supervisor retries by itself (or run `webstack tls renew` then)',
+  },
+  ACME_FAILED: {
+    message: 'the ACME server refused the certificate: %s; the certificate in use keeps serving',
+    fix: 'fix the cause above (`webstack tls status` shows the problem document), then run `webstack tls renew`',
+  },
+  ACME_NOT_CONFIGURED: {
+    message: 'no certificates come from ACME here (https.acme is not set)',
+    fix: 'set https.acme in the webstack config (see the README, "Run it for real") and run `webstack up`',
+  },
+
   // The firewall: webstack's own nftables table
   FIREWALL_ADDRESS_INVALID: {
     message: 'the firewall rule for %s names %s, which is not an IP address',

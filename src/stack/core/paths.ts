@@ -57,6 +57,14 @@ export function statePaths(stateDir: string) {
       /** …and, on a db host, MariaDB's certificate and key (the key 0600, the mysql account's). */
       serverCertificate: join(stateDir, 'tls', 'cluster', 'server.crt'),
       serverKey: join(stateDir, 'tls', 'cluster', 'server.key'),
+      /** ACME: the account key (0600), the live pair (key 0600), the challenge webroot and the last attempt. */
+      acme: {
+        accountKey: join(stateDir, 'tls', 'acme', 'account', 'account.key'),
+        certificate: join(stateDir, 'tls', 'acme', 'live', 'fullchain.pem'),
+        key: join(stateDir, 'tls', 'acme', 'live', 'privkey.pem'),
+        webroot: join(stateDir, 'tls', 'acme', 'webroot'),
+        state: join(stateDir, 'tls', 'acme', 'state.json'),
+      },
     },
     app: {
       log: join(logs, 'app.log'),

@@ -2,6 +2,7 @@ import { zoneFileCheck } from '../components/dns/checks/zone-file.js';
 import { firewallCheck, firewallInputFor } from '../components/firewall/index.js';
 import { databaseCheck } from '../components/mariadb/checks/database.js';
 import { nginxConfigCheck } from '../components/nginx/checks/config.js';
+import { certificateCheck } from '../components/tls/checks/certificate.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import { statePaths } from '../core/paths.js';
 import { localHost } from '../host/index.js';
@@ -30,6 +31,7 @@ export const CHECKS: readonly Check[] = [
   nginxConfigCheck,
   databaseCheck,
   dnsCheck,
+  certificateCheck,
   ...ALERT_CHECKS,
 ];
 

@@ -14,6 +14,7 @@ import {
   NoBodySchema,
   RollbackRequestSchema,
   SwitchRequestSchema,
+  TlsRenewRequestSchema,
 } from './control/types.js';
 import { Stack } from './stack.js';
 
@@ -71,6 +72,14 @@ export async function runDaemon(config: ResolvedConfig, options: { seed: boolean
     'POST /drain': route(DrainRequestSchema, async (body) => {
       if (!stack.nginx) throw new WebstackError('NGINX_NOT_HERE');
       return { drained: await stack.nginx.drain(body.hosts) };
+    }),
+    'GET /tls': route(NoBodySchema, async () => {
+      if (!stack.certificates) throw new WebstackError('ACME_NOT_CONFIGURED');
+      return await stack.certificates.status();
+    }),
+    'POST /tls/renew': route(TlsRenewRequestSchema, async (body) => {
+      if (!stack.certificates) throw new WebstackError('ACME_NOT_CONFIGURED');
+      return await stack.certificates.renew(body);
     }),
     'POST /stop': route(NoBodySchema, async () => {
       setImmediate(() => void stop().then(() => process.exit(0)));

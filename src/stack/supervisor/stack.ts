@@ -11,6 +11,7 @@ import { renderFirewall } from '../components/firewall/rules.js';
 import { scheduleLogrotate } from '../components/logrotate/schedule.js';
 import { DatabaseComponent } from '../components/mariadb/component.js';
 import { NginxComponent } from '../components/nginx/component.js';
+import { CertificateManager } from '../components/tls/renewal.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import { WebstackError } from '../core/errors.js';
 import type { StatePaths } from '../core/paths.js';
@@ -41,6 +42,8 @@ export class Stack {
   /** The application server, once started (the deployer rolls its workers over). */
   app: AppComponent | null = null;
   nginx: NginxComponent | null = null;
+  /** The site's certificate from ACME, when https.acme is set. */
+  certificates: CertificateManager | null = null;
   private readonly appLog: AppendStream;
   private stopLogrotate: (() => void) | null = null;
   private appUser: Owner | null = null;
@@ -111,6 +114,8 @@ export class Stack {
       this.step('starting nginx');
       this.nginx = new NginxComponent(host, config, paths, () => paths.publicAssets, this.log);
       await this.nginx.start();
+      // One server only for now: across hosts one lb must issue and ship the pair to the others.
+      if (config.https.acme && config.inventory.single) await this.startCertificates(this.nginx);
     }
 
     this.stopLogrotate = await scheduleLogrotate(host, paths, this.log);
@@ -167,12 +172,31 @@ export class Stack {
     throw new WebstackError('STACK_STOPPING');
   }
 
+  /**
+   * Nginx already serves HTTP with the challenge location: get the certificate (or renew it if
+   * due), which switches nginx to HTTPS. A failure is logged and kept; the site keeps serving what
+   * it served, and the timer retries.
+   */
+  private async startCertificates(nginx: NginxComponent): Promise<void> {
+    this.certificates = new CertificateManager(
+      this.host,
+      this.config,
+      this.paths,
+      () => nginx.reload({ force: true }),
+      this.log,
+    );
+    this.step('checking the certificate');
+    await this.certificates.renew({ force: false }).catch(() => {});
+    this.certificates.start();
+  }
+
   /** Stops in the order that loses nothing: stop taking requests, drain the app, then the database. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.ready = false;
     this.step('stopping');
     this.stopLogrotate?.();
+    this.certificates?.stop();
     await this.nginx?.stop().catch((error: Error) => this.log(`nginx stop: ${error.message}`));
     await this.app?.stop().catch((error: Error) => this.log(`app stop: ${error.message}`));
     await this.database.stop().catch((error: Error) => this.log(`mariadb stop: ${error.message}`));
@@ -195,6 +219,7 @@ export class Stack {
         ready: this.ready,
       },
       components,
+      ...(this.certificates ? { tls: await this.certificates.status() } : {}),
     };
   }
 }

@@ -15,6 +15,7 @@ test('doctor runs the host checks, then each component’s, then the alerts, in 
       'nginx -t',
       'database',
       'DNS',
+      'HTTPS certificate',
       'error rate',
       'latency p99',
       'worker restarts',

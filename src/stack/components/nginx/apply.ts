@@ -15,6 +15,8 @@ export interface ApplyNginxConfigOptions {
   /** Where nginx reports a reload that failed after `nginx -t` passed (e.g. a port in use). */
   errorLog: string;
   timeoutMs?: number;
+  /** Check and reload even when the text is unchanged: files it names changed (a renewed certificate). */
+  force?: boolean;
 }
 
 export interface ApplyResult {
@@ -31,7 +33,7 @@ export async function applyNginxConfig(host: Host, options: ApplyNginxConfigOpti
   const { confPath, prefix } = options;
   const text = options.render();
   const previous = await host.readText(confPath);
-  if (previous === text) return { changed: false, reloaded: false };
+  if (previous === text && !options.force) return { changed: false, reloaded: false };
 
   const staged = `${confPath}.staged`;
   await host.writeAtomic(staged, text, { mode: 0o644 });

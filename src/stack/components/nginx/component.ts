@@ -6,7 +6,7 @@ import type { StatePaths } from '../../core/paths.js';
 import type { Host } from '../../host/host.js';
 import type { ComponentStatus } from '../../supervisor/control/types.js';
 import { KeepAlive } from '../../supervisor/keep-alive.js';
-import { ensureSelfSignedCertificate } from '../tls/certificate.js';
+import { ensureSelfSignedCertificate, namesOcspResponder } from '../tls/certificate.js';
 import * as nginxCommands from './commands.js';
 import { type Endpoint, renderNginxConf } from './conf.js';
 import { applyNginxConfig, detectNginxModules, nginxHealth, startNginx, writeErrorPages } from './index.js';
@@ -72,8 +72,22 @@ export async function tlsOptions(
 ): Promise<TlsOptions | undefined> {
   const https = config.https;
   if (!https.enabled) return undefined;
-  if (https.certificate && https.key)
-    return { port: https.port, certificate: https.certificate, key: https.key };
+  if (https.acme) {
+    // Until the first certificate is issued the site is served over HTTP (with the challenge location).
+    const pem = await host.readText(paths.tls.acme.certificate);
+    if (pem === null || !(await host.exists(paths.tls.acme.key))) return undefined;
+    const live = { port: https.port, certificate: paths.tls.acme.certificate, key: paths.tls.acme.key };
+    return namesOcspResponder(pem) ? { ...live, ocspStapling: true } : live;
+  }
+  if (https.certificate && https.key) {
+    const pem = (await host.readText(https.certificate)) ?? '';
+    return {
+      port: https.port,
+      certificate: https.certificate,
+      key: https.key,
+      ...(namesOcspResponder(pem) ? { ocspStapling: true } : {}),
+    };
+  }
   const certificate = join(paths.nginx.prefix, 'tls', 'self-signed.crt');
   const key = join(paths.nginx.prefix, 'tls', 'self-signed.key');
   await ensureSelfSignedCertificate(host, { certificate, key, names: [config.siteHost, config.domain] });
@@ -126,6 +140,7 @@ export class NginxComponent {
         ...(root ? { runAsUser: 'www-data' } : {}),
         ...(modules.brotliStaticModule ? { brotliStaticModule: modules.brotliStaticModule } : {}),
         ...(tls ? { tls } : {}),
+        ...(config.https.acme ? { acmeWebroot: paths.tls.acme.webroot } : {}),
         authRatePerMinute: config.http.authRatePerMinute,
         connectionsPerAddress: config.http.connectionsPerAddress,
         ...(config.http.microCache ? { microCacheDir: join(tempDir, 'micro-cache') } : {}),
@@ -192,15 +207,20 @@ export class NginxComponent {
     return [...this.drained];
   }
 
-  /** Re-renders the config and applies it with a graceful reload (restored if nginx rejects it). */
-  async reload(): Promise<void> {
+  /**
+   * Re-renders the config and applies it with a graceful reload (restored if nginx rejects it);
+   * with force, even when the text is the same (a renewed certificate at the same path).
+   */
+  async reload(options: { force?: boolean } = {}): Promise<void> {
     const render = await this.render();
+    if (this.config.https.acme) await this.host.mkdir(this.paths.tls.acme.webroot, { mode: 0o755 });
     await applyNginxConfig(this.host, {
       confPath: this.paths.nginx.config,
       prefix: this.paths.nginx.prefix,
       render,
       pidFile: this.paths.nginx.pid,
       errorLog: this.paths.nginx.errorLog,
+      ...(options.force ? { force: true } : {}),
     });
   }
 

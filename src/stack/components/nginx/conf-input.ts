@@ -54,6 +54,7 @@ export function validateNginxConfOptions(o: NginxConfOptions): void {
     brotliStaticModule: o.brotliStaticModule ?? '/',
     tlsCertificate: o.tls?.certificate ?? '/',
     tlsKey: o.tls?.key ?? '/',
+    acmeWebroot: o.acmeWebroot ?? '/',
   };
   for (const [key, value] of Object.entries({ ...paths, ...more })) {
     if (!PLAIN_PATH.test(value))

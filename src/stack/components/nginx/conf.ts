@@ -1,7 +1,15 @@
 import { validateNginxConfOptions } from './conf-input.js';
 import { renderMicroCacheHttp, renderMicroCacheLocation } from './micro-cache.js';
 import { MIME_TYPES } from './mime.js';
-import { HSTS, renderTlsHttpSettings, renderTlsRejectServer, type TlsOptions } from './tls-conf.js';
+import {
+  HSTS,
+  renderAcmeChallengeLocation,
+  renderRedirect,
+  renderTlsHttpSettings,
+  renderTlsRejectServer,
+  TLS_LISTEN_PARAMETERS,
+  type TlsOptions,
+} from './tls-conf.js';
 import { renderUploadsCacheHttp, renderUploadsCacheLocation } from './uploads-cache.js';
 
 export interface Endpoint {
@@ -48,6 +56,8 @@ export interface NginxConfOptions {
   cacheRefreshFrom?: string[];
   /** HTTPS: nginx terminates TLS on this port and HTTP only redirects to it. */
   tls?: TlsOptions;
+  /** ACME's HTTP-01 tokens are served from this directory on plain HTTP (tls-conf.ts). */
+  acmeWebroot?: string;
   /**
    * More application servers, each behind a path prefix ("/x/"), proxied exactly like `upstream`.
    * The product has none; the bench's reference Nginx puts its bare Node servers here.
@@ -84,9 +94,14 @@ export const ACCESS_LOG_FORMAT =
   '"request_time":$request_time,"upstream_time":"$upstream_response_time",' +
   '"upstream_status":"$upstream_status","upstream_addr":"$upstream_addr","user_agent":"$http_user_agent"}';
 
-/** The site's policy: no scripts at all, styles and images from itself only, no framing, forms post home. */
+/**
+ * The site's policy: no scripts at all, styles and images from itself only, no framing, forms post
+ * home. connect-src 'self': with no script allowed nothing of the page can fetch, but tools that
+ * fetch on the page's behalf (Lighthouse's robots.txt check, through the DevTools protocol) are held
+ * to connect-src, and default-src 'none' refused them.
+ */
 export const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; " +
+  "default-src 'none'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; " +
   "frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 /** Uploaded files are never documents of the site: an uploaded SVG or HTML stays inert. */
 export const UPLOADS_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
@@ -141,7 +156,7 @@ export function renderNginxConf(options: NginxConfOptions): string {
   const upstreams = Array.isArray(o.upstream) ? o.upstream : [o.upstream as Endpoint];
   const listen = `${o.listen.host}:${o.listen.port}`;
   const tls = o.tls;
-  const tlsListen = tls ? `${o.listen.host}:${tls.port} ssl` : '';
+  const tlsListen = tls ? `${o.listen.host}:${tls.port} ${TLS_LISTEN_PARAMETERS}` : '';
   const publicOrigin = tls
     ? `https://${o.serverName}${tls.port === 443 ? '' : `:${tls.port}`}`
     : `http://${o.serverName}${o.listen.port === 80 ? '' : `:${o.listen.port}`}`;
@@ -242,11 +257,11 @@ export function renderNginxConf(options: NginxConfOptions): string {
     `    listen ${listen};`,
     ...(tls ? [`    listen ${tlsListen};`] : []),
     `    server_name ${o.apexName};`,
-    `    return 301 ${publicOrigin}$request_uri;`,
+    ...renderRedirect(`${publicOrigin}$request_uri`, o.acmeWebroot, '    '),
     ...secure().map((line) => `    ${line}`),
     '  }',
     '',
-    ...(tls ? httpToHttps(listen, o.serverName, publicOrigin, secure()) : []),
+    ...(tls ? httpToHttps(listen, o.serverName, publicOrigin, secure(), o.acmeWebroot) : []),
     '  server {',
     `    listen ${tls ? tlsListen : listen};`,
     `    server_name ${o.serverName};`,
@@ -263,6 +278,7 @@ export function renderNginxConf(options: NginxConfOptions): string {
     '      return 400;',
     '    }',
     '',
+    ...(o.acmeWebroot && !tls ? [...renderAcmeChallengeLocation(o.acmeWebroot, '    '), ''] : []),
     `    error_page 502 503 504 ${ERROR_PAGES_PREFIX}50x.html;`,
     `    error_page 413 ${ERROR_PAGES_PREFIX}413.html;`,
     `    error_page 404 ${ERROR_PAGES_PREFIX}404.html;`,
@@ -341,12 +357,18 @@ function upstreamBlock(name: string, servers: readonly Endpoint[]): string[] {
 }
 
 /** Under HTTPS, plain HTTP to the site only redirects (with the headers, so the Observatory sees them). */
-function httpToHttps(listen: string, serverName: string, origin: string, headers: string[]): string[] {
+function httpToHttps(
+  listen: string,
+  serverName: string,
+  origin: string,
+  headers: string[],
+  acmeWebroot: string | undefined,
+): string[] {
   return [
     '  server {',
     `    listen ${listen};`,
     `    server_name ${serverName};`,
-    `    return 301 ${origin}$request_uri;`,
+    ...renderRedirect(`${origin}$request_uri`, acmeWebroot, '    '),
     ...headers.map((line) => `    ${line}`),
     '  }',
     '',

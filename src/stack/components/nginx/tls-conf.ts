@@ -3,6 +3,11 @@ export interface TlsOptions {
   port: number;
   certificate: string;
   key: string;
+  /**
+   * Staple the OCSP responder's answer to the handshake: only when the certificate names a
+   * responder (its Authority Information Access), or nginx warns on every start and staples nothing.
+   */
+  ocspStapling?: boolean;
 }
 
 /** HSTS for six months and more (the Observatory's bar is 15552000 s); no preload: that is the owner's call. */
@@ -32,17 +37,52 @@ export function renderTlsHttpSettings(tls: TlsOptions): string[] {
     '  ssl_session_timeout 1d;',
     '  ssl_session_cache shared:webstack_tls:10m;',
     '  ssl_session_tickets off;',
+    ...(tls.ocspStapling ? ['  ssl_stapling on;', '  ssl_stapling_verify on;'] : []),
   ];
 }
+
+/**
+ * The parameters of a TLS listen directive. nginx 1.22 (Debian 12) turns HTTP/2 on per listen
+ * socket (`http2 on;` is 1.25.1 and later), and for every server on that address at once.
+ */
+export const TLS_LISTEN_PARAMETERS = 'ssl http2';
 
 /** Any other name on the TLS port: no certificate is shown and the handshake fails. */
 export function renderTlsRejectServer(host: string, tls: TlsOptions): string[] {
   return [
     '  # Unknown names over TLS: refuse the handshake, show no certificate.',
     '  server {',
-    `    listen ${host}:${tls.port} ssl default_server;`,
+    `    listen ${host}:${tls.port} ${TLS_LISTEN_PARAMETERS} default_server;`,
     '    server_name _;',
     '    ssl_reject_handshake on;',
     '  }',
+  ];
+}
+
+/** Where HTTP-01 tokens are served (RFC 8555 8.3): on plain HTTP, before any redirect to HTTPS. */
+export const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
+
+/** The token files in WEBROOT, as the ACME server fetches them; nothing else under the prefix. */
+export function renderAcmeChallengeLocation(webroot: string, pad: string): string[] {
+  return [
+    `${pad}location ^~ ${ACME_CHALLENGE_PREFIX} {`,
+    `${pad}  alias ${webroot}/;`,
+    `${pad}  default_type text/plain;`,
+    `${pad}  autoindex off;`,
+    `${pad}}`,
+  ];
+}
+
+/**
+ * A server that only redirects: `return` at server level would run before any location, so with
+ * ACME the redirect moves into `location /` and the challenge location answers first.
+ */
+export function renderRedirect(target: string, webroot: string | undefined, pad: string): string[] {
+  if (webroot === undefined) return [`${pad}return 301 ${target};`];
+  return [
+    ...renderAcmeChallengeLocation(webroot, pad),
+    `${pad}location / {`,
+    `${pad}  return 301 ${target};`,
+    `${pad}}`,
   ];
 }

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { dirname } from 'node:path';
 import { WebstackError } from '../../core/errors.js';
 import type { Argv, Host } from '../../host/host.js';
@@ -48,4 +49,13 @@ export async function ensureSelfSignedCertificate(host: Host, o: SelfSignedOptio
   await host.run(selfSignedCertificateArgv(o));
   await host.chmod(o.key, 0o600);
   return true;
+}
+
+/** Whether the (first) certificate of a PEM names an OCSP responder in its Authority Information Access. */
+export function namesOcspResponder(pem: string): boolean {
+  try {
+    return /^OCSP - URI:/m.test(new X509Certificate(pem).infoAccess ?? '');
+  } catch {
+    return false;
+  }
 }

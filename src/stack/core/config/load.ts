@@ -48,6 +48,17 @@ export function resolveConfig(raw: unknown, file: string | null = null): Resolve
   if (config.database.mode === 'external' && config.database.url === undefined) {
     throw configError('database.url', undefined, 'is required when database.mode is "external"');
   }
+  const acme = config.https.acme;
+  if (acme && !isDirectoryUrl(acme.directory))
+    throw new WebstackError('ACME_DIRECTORY_INVALID', acme.directory);
+  if (acme && config.https.certificate)
+    throw configError(
+      'https.certificate',
+      config.https.certificate,
+      'cannot be set together with https.acme',
+    );
+  // Certificates from ACME mean HTTPS: the site is served over it once the first one is issued.
+  if (acme) config.https.enabled = true;
   const inventory = resolveInventory(config.hosts);
   if (config.self !== undefined && !inventory.hosts.some((host) => host.name === config.self)) {
     throw configError('self', config.self, 'names no host of "hosts"');
@@ -96,6 +107,18 @@ export function loadConfig(path?: string): ResolvedConfig {
     throw new WebstackError('CONFIG_UNREADABLE', file, (error as Error).message, { cause: error });
   }
   return resolveConfig(raw, file);
+}
+
+/** An absolute http(s) URL: what an ACME directory is (RFC 8555 7.1.1). */
+function isDirectoryUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (
+      (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '' && !/\s/.test(value)
+    );
+  } catch {
+    return false;
+  }
 }
 
 function keyOf(instancePath: string, params: unknown): string {

@@ -29,6 +29,30 @@ const HostSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** Let's Encrypt's production directory: the default ACME server. */
+export const LETS_ENCRYPT_DIRECTORY = 'https://acme-v02.api.letsencrypt.org/directory';
+
+/** Where certificates come from, and when they are renewed (components/tls/acme.ts). */
+const AcmeSchema = Type.Object(
+  {
+    /** The ACME server's directory URL (checked as a URL when the config is loaded). */
+    directory: Type.String({ default: LETS_ENCRYPT_DIRECTORY, minLength: 1, maxLength: 2048 }),
+    /** Where the ACME server sends expiry notices; none by default. */
+    email: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', maxLength: 254 })),
+    renewBeforeDays: Type.Integer({
+      default: 30,
+      minimum: 1,
+      maximum: 365,
+      description: 'renew a certificate this many days before it expires',
+    }),
+    /** How often the supervisor checks whether a certificate is due (and retries a failed renewal). */
+    checkSeconds: Type.Integer({ default: 43_200, minimum: 1, maximum: 604_800 }),
+    /** A PEM bundle of CAs trusted for the ACME server itself (a private or test ACME server); default: Node's. */
+    caBundle: Type.Optional(Type.String({ minLength: 2, pattern: '^/' })),
+  },
+  { default: {}, additionalProperties: false },
+);
+
 /**
  * The whole configuration. Every key has a default, so no file is needed for the quick start.
  * Each component is reached through an address from here, never an assumption that it runs on
@@ -75,13 +99,15 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
-    /** HTTPS (off by default): nginx terminates TLS; without certificate/key a self-signed pair is made. */
+    /** HTTPS (off by default): nginx terminates TLS; from ACME, the given pair, or else a self-signed one. */
     https: Type.Object(
       {
         enabled: Type.Boolean({ default: false }),
         port: Type.Integer({ default: 443, minimum: 1, maximum: 65535 }),
         certificate: Type.Optional(Type.String({ minLength: 2, pattern: '^/' })),
         key: Type.Optional(Type.String({ minLength: 2, pattern: '^/' })),
+        /** Certificates from an ACME server (RFC 8555) for www.<domain> and the apex; turns HTTPS on. */
+        acme: Type.Optional(AcmeSchema),
       },
       { default: {}, additionalProperties: false },
     ),

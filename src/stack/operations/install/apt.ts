@@ -14,7 +14,7 @@ export const STACK_PACKAGES = [
 /**
  * What the test suite and the benchmark need on top: a real DNS server, a browser, a load
  * generator, and for `webstack lab` network namespaces (iproute2, util-linux), sysctl and kill
- * (procps) and an sshd on each lab host with the client to reach it.
+ * (procps), an sshd on each lab host with the client to reach it, and an ACME server (pebble).
  */
 export const TEST_PACKAGES = [
   'bind9',
@@ -27,6 +27,8 @@ export const TEST_PACKAGES = [
   'procps',
   'openssh-server',
   'openssh-client',
+  // Let's Encrypt's test ACME server: the certificate tests get real certificates from it.
+  'pebble',
 ] as const;
 /** The black-box scanners `npm run scan` runs against a stack on loopback. */
 export const SCAN_PACKAGES = ['sqlmap', 'wapiti', 'testssl.sh'] as const;

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import type { CertificateStatus } from '../../components/tls/renewal.js';
 
 /** What the supervisor reports: shared by the daemon and the CLI. */
 export type ComponentName = 'mariadb' | 'appserver' | 'nginx';
@@ -19,6 +20,8 @@ export interface StackStatus {
   release: string | null;
   supervisor: { pid: number; uptimeSeconds: number; ready: boolean };
   components: ComponentStatus[];
+  /** The certificate from ACME and the last attempt, when https.acme is set. */
+  tls?: CertificateStatus;
 }
 
 /**
@@ -61,3 +64,6 @@ export const DrainRequestSchema = Type.Object(
   { hosts: Type.Array(Type.String({ pattern: '^[a-z][a-z0-9-]{0,62}$' }), { maxItems: 64 }) },
   { additionalProperties: false },
 );
+
+/** `webstack tls renew`: renew now if due, or always with force. */
+export const TlsRenewRequestSchema = Type.Object({ force: Type.Boolean() }, { additionalProperties: false });
