@@ -241,6 +241,23 @@ describe('several servers: an lb, two app hosts and a db host from one inventory
     assert.equal(changed.code, 1);
     assert.match(changed.stderr, /^error SSH_HOST_KEY_CHANGED: .*db1.*\nfix: .+\n$/);
 
+    // The operator's own certificate for the lb, named but not on this machine.
+    const noPair = await variant('no-pair', (c) => {
+      Object.assign(c, {
+        https: {
+          enabled: true,
+          certificate: join(parent, 'no-pair', 'missing.pem'),
+          key: join(parent, 'no-pair', 'missing.key'),
+        },
+      });
+    });
+    const unreadable = await webstack(['up'], noPair);
+    assert.equal(unreadable.code, 1);
+    assert.match(
+      unreadable.stderr,
+      /^error HTTPS_PAIR_UNREADABLE: cannot read \S+missing\.pem .*\nfix: .+\n$/,
+    );
+
     await nothingChanged();
   });
 

@@ -53,6 +53,7 @@ export async function clusterUp(config: ResolvedConfig, options: ClusterUpOption
   const layout = hostLayout(config);
   try {
     await onEvery(hosts, (host) => preflight(host));
+    const pair = await readHttpsPair(config);
     const secrets = JSON.stringify(await ensureSecrets(localHost, operator.secrets), null, 2);
     // The cluster's own CA, kept here: MariaDB's certificates are issued by it, app hosts trust it.
     const ca = await ensureCa(localHost, join(operator.dir, 'ca'));
@@ -71,7 +72,7 @@ export async function clusterUp(config: ResolvedConfig, options: ClusterUpOption
       if ((await currentRelease(host.ssh, layout.paths)) === null)
         await activateRelease(host.ssh, layout.paths, release);
       const { operatorDir: _operatorOnly, ...shared } = raw;
-      const hostConfig = { ...shared, self: host.name };
+      const hostConfig = { ...shared, self: host.name, ...(await shipHttpsPair(host, config, pair)) };
       await host.ssh.writeAtomic(layout.config, `${JSON.stringify(hostConfig, null, 2)}\n`, {
         mode: 0o600,
       });
@@ -130,6 +131,36 @@ async function shipTls(
   const mysql = await host.ssh.userIds('mysql');
   await host.ssh.writeAtomic(tls.serverCertificate, issued.pem, { mode: 0o644 });
   await host.ssh.writeAtomic(tls.serverKey, key, { mode: 0o600, owner: mysql });
+}
+
+/** The operator's own certificate and key (`https.certificate`, `https.key`: files on this machine), if named. */
+async function readHttpsPair(config: ResolvedConfig): Promise<{ pem: string; key: string } | null> {
+  const { certificate, key } = config.https;
+  if (certificate === undefined || key === undefined) return null;
+  const [pem, secret] = await Promise.all([localHost.readText(certificate), localHost.readText(key)]);
+  if (pem === null || secret === null)
+    throw new WebstackError('HTTPS_PAIR_UNREADABLE', pem === null ? certificate : key);
+  return { pem, key: secret };
+}
+
+/**
+ * That pair onto every lb host, under its state directory (the key 0600), and the host's config
+ * pointing at it there.
+ */
+async function shipHttpsPair(
+  host: ClusterHost,
+  config: ResolvedConfig,
+  pair: { pem: string; key: string } | null,
+): Promise<{ https?: ResolvedConfig['https'] }> {
+  if (pair === null) return {};
+  const dir = join(config.stateDir, 'tls', 'operator');
+  const shipped = { certificate: join(dir, 'fullchain.pem'), key: join(dir, 'privkey.pem') };
+  if (host.plan.host.roles.includes('lb')) {
+    await host.ssh.mkdir(dir, { mode: 0o755 });
+    await host.ssh.writeAtomic(shipped.certificate, pair.pem, { mode: 0o644 });
+    await host.ssh.writeAtomic(shipped.key, pair.key, { mode: 0o600 });
+  }
+  return { https: { ...config.https, ...shipped } };
 }
 
 /** Reachable over SSH, root (or password-less sudo), Debian 12 or later. */

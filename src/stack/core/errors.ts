@@ -242,6 +242,10 @@ export const ERRORS = {
     message: 'openssl cannot read the certificate %s: %s',
     fix: 'remove it (and its key); webstack issues a new one on the next `webstack up`',
   },
+  HTTPS_PAIR_UNREADABLE: {
+    message: 'cannot read %s (https.certificate and https.key are files on the machine that runs `up`)',
+    fix: 'point https.certificate and https.key at the pair on this machine; `up` copies it to every lb host',
+  },
   TLS_CA_INCOMPLETE: {
     message: 'the cluster CA in %s has %s but not %s',
     fix: 'restore the missing file from a backup; or remove the directory, run `webstack up`, and every certificate is issued again',
