@@ -638,6 +638,7 @@ describe('several servers: an lb, two app hosts and a db host from one inventory
 
     const logs = await webstack(['logs', 'webstack', '-n', '3']);
     assert.equal(logs.code, 0, logs.stderr);
+    assert.doesNotMatch(logs.stdout, /no logs yet/);
     const hostsSeen = new Set(
       logs.stdout
         .trim()

@@ -228,9 +228,12 @@ function relay(result: Forwarded): number {
 }
 
 /** `seed` and the `user` commands across hosts: the site's own CLI, on an app host. */
-export function clusterSiteVerb(argv: (options: Record<string, string>) => string[]) {
+export function clusterSiteVerb(
+  argv: (options: Record<string, string>) => string[],
+  { readsPassword = false } = {},
+) {
   return async (config: ResolvedConfig, options: Record<string, string>): Promise<number> =>
-    relay(await onRoleHost(config, 'app', argv(options), { input: await pipedInput() }));
+    relay(await onRoleHost(config, 'app', argv(options), { input: readsPassword ? await pipedInput() : '' }));
 }
 
 /** What was piped into this command (a password for `user add`), or nothing from a terminal. */
@@ -306,8 +309,14 @@ export async function clusterLogsVerb(config: ResolvedConfig, options: LogsOptio
   try {
     if (hosts.length === 0)
       throw new WebstackError('CLUSTER_UNKNOWN_HOST', options.host ?? '', all.map((h) => h.name).join(', '));
+    // A host that does not answer is named; the others' logs still show.
     const codes = await Promise.all(
-      hosts.map((host) => showLogs(host.ssh, files, { ...shown, prefix: host.name })),
+      hosts.map((host) =>
+        showLogs(host.ssh, files, { ...shown, prefix: host.name }).catch((error: Error) => {
+          console.error(`${host.name.padEnd(6)} ${error.message}`);
+          return 1;
+        }),
+      ),
     );
     return codes.find((code) => code !== 0) ?? 0;
   } finally {
@@ -330,7 +339,9 @@ export async function clusterMetricsVerb(
     const answers = await Promise.all(
       hosts.map(async (host) => ({
         host: host.name,
-        result: await host.ssh.run(remoteWebstack(layout, args), { okCodes: [0, 1], timeoutMs: 60_000 }),
+        result: await host.ssh
+          .run(remoteWebstack(layout, args), { okCodes: [0, 1], timeoutMs: 60_000 })
+          .catch((error: Error) => ({ code: 1, stdout: '', stderr: error.message })),
       })),
     );
     const failed = answers.filter((a) => a.result.code !== 0);

@@ -85,7 +85,8 @@ export async function showLogs(
         if (!filtering || matchesLogFilter(line, filter)) console.log(`${mark}${line}`);
       });
     }
-    child.on('exit', (code) => resolve(code ?? 0));
+    // 'close': after the output pipe is drained (a prefixed line may still be on its way at 'exit').
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 }
 

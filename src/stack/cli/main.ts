@@ -154,7 +154,9 @@ user
   .action(
     action(
       userAddVerb,
-      clusterSiteVerb((o) => ['user', 'add', '--email', o.email ?? '', '--role', o.role ?? '']),
+      clusterSiteVerb((o) => ['user', 'add', '--email', o.email ?? '', '--role', o.role ?? ''], {
+        readsPassword: true,
+      }),
     ),
   );
 program

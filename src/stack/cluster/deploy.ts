@@ -175,7 +175,11 @@ class Rollout {
         switched.push(app);
       }
     } catch (error) {
-      await this.undo(switched);
+      const stuck = await this.undo(switched);
+      if (stuck.length > 0) {
+        const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+        throw new WebstackError('CLUSTER_UNDO_INCOMPLETE', reason, stuck.join(', '), id, { cause: error });
+      }
       throw error;
     }
     for (const host of this.hosts.filter((h) => !h.plan.host.roles.includes('app')))
@@ -183,15 +187,22 @@ class Rollout {
     await activateRelease(localHost, this.operator.state, id);
   }
 
-  /** The app hosts a failed rollout switched, back on `from`, last first; each failure is logged. */
-  private async undo(switched: readonly ClusterHost[]): Promise<void> {
+  /**
+   * The app hosts a failed rollout switched, back on `from`, last first. Returns those that could
+   * not be put back (each failure is logged): they still run the new release.
+   */
+  private async undo(switched: readonly ClusterHost[]): Promise<string[]> {
     const { from } = this;
-    if (from === null || switched.length === 0) return;
+    if (from === null) return switched.map((h) => h.name);
+    if (switched.length === 0) return [];
     this.options.log('deploy', `putting ${switched.map((h) => h.name).join(', ')} back on ${from}`);
+    const stuck: string[] = [];
     for (const app of [...switched].reverse())
-      await this.switchOne(app, from).catch((error: Error) =>
-        this.options.log(app.name, `could not put it back on ${from}: ${error.message}`),
-      );
+      await this.switchOne(app, from).catch((error: Error) => {
+        this.options.log(app.name, `could not put it back on ${from}: ${error.message}`);
+        stuck.push(app.name);
+      });
+    return stuck;
   }
 
   private async drain(names: string[]): Promise<void> {

@@ -27,10 +27,9 @@ export async function clusterDoctor(config: ResolvedConfig): Promise<Finding[]> 
       hosts.map(async (host): Promise<Finding[]> => {
         const skew = await clockSkew(host).catch((error: Error) => error);
         if (skew instanceof Error) return [sshFinding(host, skew)];
-        const result = await host.ssh.run(remoteWebstack(layout, ['doctor', '--json']), {
-          okCodes: [0, 1],
-          timeoutMs: 120_000,
-        });
+        const result = await host.ssh
+          .run(remoteWebstack(layout, ['doctor', '--json']), { okCodes: [0, 1], timeoutMs: 120_000 })
+          .catch((error: Error) => ({ code: 1, stdout: '', stderr: error.message }));
         let findings: Finding[];
         try {
           findings = JSON.parse(result.stdout) as Finding[];

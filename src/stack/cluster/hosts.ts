@@ -11,11 +11,11 @@ import { type HostPlan, planCluster } from './plan.js';
 /** What the operator's machine keeps for a cluster, under `operatorDir`. */
 export function operatorPaths(config: ResolvedConfig) {
   const dir = config.operatorDir;
-  // A unix socket path has 108 bytes: ssh's %C takes 40 of them, and the temporary name it binds
-  // first 17 more.
+  // A unix socket path has 108 bytes: ssh's %C takes 40 of them, this process's id 8, and the
+  // temporary name it binds first 17 more.
   const sshDir = join(dir, 'ssh');
   const controlDir =
-    sshDir.length <= 40
+    sshDir.length <= 32
       ? sshDir
       : join(tmpdir(), `webstack-ssh-${createHash('sha256').update(dir).digest('hex').slice(0, 12)}`);
   return {
@@ -79,7 +79,7 @@ export function connectHosts(config: ResolvedConfig, operator: OperatorPaths): C
           port: host.ssh.port,
           ...(host.ssh.identityFile ? { identityFile: host.ssh.identityFile } : {}),
         },
-        { knownHosts: operator.knownHosts, controlDir: operator.controlDir },
+        { knownHosts: operator.knownHosts, controlDir: operator.controlDir, session: String(process.pid) },
       ),
     };
   });

@@ -205,6 +205,7 @@ async function installUnit(host: ClusterHost, layout: HostLayout, config: Resolv
     description: `webstack ${host.name}: ${host.plan.components.join(', ')}`,
     writablePaths: [config.stateDir],
     logFile: layout.paths.supervisorLog,
+    daemonArgs: ['--no-seed'],
     firewall: true,
   });
   const path = join('/etc/systemd/system', UNIT);
@@ -255,6 +256,9 @@ async function startHost(
   while (Date.now() < deadline) {
     const status = await remoteStatus(host, layout);
     if (status.running && status.healthy) {
+      // systemd starts `daemon --no-seed`, every time: the demo content is loaded once, here.
+      if (options.systemd && options.seed && host.plan.components.includes('appserver'))
+        say((await host.ssh.run(remoteWebstack(layout, ['seed']), { timeoutMs: 600_000 })).stdout.trim());
       say('healthy');
       return;
     }

@@ -419,6 +419,10 @@ export const ERRORS = {
     message: 'stopped by the operator (Ctrl-C): the app hosts it had switched are back on their release',
     fix: 'run `webstack status` to see each host, then `webstack deploy` again',
   },
+  CLUSTER_UNDO_INCOMPLETE: {
+    message: 'the rollout stopped (%s), and %s could not be put back: they still run %s',
+    fix: 'run `webstack status`, bring those hosts back, then `webstack deploy` (forward) or `webstack rollback`',
+  },
   CLUSTER_DEPLOY_HOST_FAILED: {
     message: 'the release %s did not become ready on %s: %s',
     fix: 'every other app host still serves the old release; fix the release and deploy again (`webstack logs` on %s)',

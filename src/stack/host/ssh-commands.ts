@@ -23,6 +23,11 @@ export interface SshFiles {
   knownHosts: string;
   /** The directory of the multiplexing sockets (kept short: a unix socket path has ~108 bytes). */
   controlDir: string;
+  /**
+   * This process's own masters (e.g. its pid): a verb that ends closes only its connections, never
+   * those another verb, run at the same time, is still using.
+   */
+  session?: string;
 }
 
 /** The options every connection uses: no prompts, pinned keys, one multiplexed connection per host. */
@@ -34,7 +39,7 @@ export function sshOptions(target: SshTarget, files: SshFiles): string[] {
     'GlobalKnownHostsFile=/dev/null',
     'HashKnownHosts=no',
     'ControlMaster=auto',
-    `ControlPath=${files.controlDir}/%C`,
+    `ControlPath=${files.controlDir}/%C${files.session === undefined ? '' : `-${files.session}`}`,
     'ControlPersist=120',
     'ConnectTimeout=5',
     'ServerAliveInterval=5',

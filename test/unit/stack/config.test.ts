@@ -76,3 +76,10 @@ test('the root must be an object', () => {
   assert.match(errorOf([]), /"\(root\)".*must be a JSON object/);
   assert.match(errorOf(null), /"\(root\)".*must be a JSON object/);
 });
+
+test('HTTPS stays off unless asked for; an empty https.acme turns it on with its defaults', () => {
+  assert.deepEqual(resolveConfig({}).https, { enabled: false, port: 443 });
+  const acme = resolveConfig({ https: { acme: {} } }).https;
+  assert.equal(acme.enabled, true);
+  assert.equal(acme.acme?.renewBeforeDays, 30);
+});

@@ -223,3 +223,10 @@ test('across hosts an address is an IPv4 literal: a host name or IPv6 is refused
     );
   }
 });
+
+test('ACME across hosts is refused at load, with what to use instead', () => {
+  assert.throws(
+    () => resolveConfig({ hosts: threeTier, https: { acme: {} } }),
+    /config key "https.acme" .*works on a single server only for now; across hosts, set https.certificate and https.key/,
+  );
+});

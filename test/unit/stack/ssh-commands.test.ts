@@ -99,3 +99,8 @@ test("ssh's failures are told apart", () => {
   assert.equal(sshFailure('root@198.18.0.12: Permission denied (publickey).'), 'auth');
   assert.equal(sshFailure('bash: line 1: nginx: command not found'), null);
 });
+
+test("with a session, the multiplexing socket is this process's own", () => {
+  const argv = sshRun(target, { ...files, session: '4242' }, ['true']);
+  assert.ok(argv.includes(`ControlPath=${files.controlDir}/%C-4242`), argv.join(' '));
+});

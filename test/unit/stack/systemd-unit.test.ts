@@ -93,8 +93,10 @@ test("a cluster host's unit writes its firewall and its own log, and systemd-ana
     ...options,
     writablePaths: ['/var/lib/webstack'],
     logFile: '/var/lib/webstack/logs/webstack.log',
+    daemonArgs: ['--no-seed'],
     firewall: true,
   });
+  assert.match(unit, / daemon --no-seed$/m);
   assert.match(unit, /^CapabilityBoundingSet=.* CAP_NET_ADMIN$/m);
   assert.match(unit, /^StandardOutput=append:\/var\/lib\/webstack\/logs\/webstack\.log$/m);
   assert.match(unit, /^StandardError=append:\/var\/lib\/webstack\/logs\/webstack\.log$/m);

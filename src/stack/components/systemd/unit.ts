@@ -16,6 +16,8 @@ export interface SystemdUnitOptions {
   writablePaths: readonly string[];
   /** Where the supervisor's own lines go (what `webstack logs webstack` reads), beside the journal's copy. */
   logFile?: string;
+  /** After `daemon` (a host of a cluster: `--no-seed`, its operator seeds once). */
+  daemonArgs?: readonly string[];
   /** A host of a cluster: the supervisor writes the host's nftables table at start (CAP_NET_ADMIN). */
   firewall?: boolean;
 }
@@ -43,7 +45,7 @@ export function renderSystemdUnit(options: SystemdUnitOptions): string {
     '[Service]',
     'Type=simple',
     `WorkingDirectory=${options.workingDirectory}`,
-    `ExecStart=${options.node} ${options.webstack}${config} daemon`,
+    `ExecStart=${options.node} ${options.webstack}${config} daemon${(options.daemonArgs ?? []).map((a) => ` ${a}`).join('')}`,
     `ExecStop=${options.node} ${options.webstack}${config} down`,
     // down stops Nginx, drains the workers and shuts MariaDB down cleanly; give it time.
     'TimeoutStopSec=180',

@@ -60,6 +60,13 @@ export function resolveConfig(raw: unknown, file: string | null = null): Resolve
   // Certificates from ACME mean HTTPS: the site is served over it once the first one is issued.
   if (acme) config.https.enabled = true;
   const inventory = resolveInventory(config.hosts);
+  // One lb must issue and ship the pair to the others: not built yet, so refused rather than ignored.
+  if (acme && !inventory.single)
+    throw configError(
+      'https.acme',
+      acme.directory,
+      'works on a single server only for now; across hosts, set https.certificate and https.key',
+    );
   if (config.self !== undefined && !inventory.hosts.some((host) => host.name === config.self)) {
     throw configError('self', config.self, 'names no host of "hosts"');
   }

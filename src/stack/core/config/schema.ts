@@ -50,7 +50,8 @@ const AcmeSchema = Type.Object(
     /** A PEM bundle of CAs trusted for the ACME server itself (a private or test ACME server); default: Node's. */
     caBundle: Type.Optional(Type.String({ minLength: 2, pattern: '^/' })),
   },
-  { default: {}, additionalProperties: false },
+  // No default: the key's presence is what turns ACME (and HTTPS) on.
+  { additionalProperties: false },
 );
 
 /**

@@ -16,7 +16,9 @@ export function peersCheck(plan: HostPlan, ports: { app: number; db: number }): 
     title: 'peers',
     async run() {
       if (needs.length === 0) return ok('this host connects to no other');
-      const results = await Promise.all(needs.map(async (peer) => ({ peer, up: await accepts(peer) })));
+      const results = await Promise.all(
+        needs.map(async (peer) => ({ peer, up: await accepts({ host: peer.address, port: peer.port }) })),
+      );
       const down = results
         .filter((r) => !r.up)
         .map(({ peer }) => `${peer.what} ${peer.host} (${peer.address}:${peer.port})`);

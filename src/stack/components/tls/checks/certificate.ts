@@ -39,6 +39,7 @@ export function isPublicAddress(address: string): boolean {
  */
 export const certificateCheck: Check = {
   title: 'HTTPS certificate',
+  on: ['nginx'],
   async run(config) {
     if (config.https.acme) return await acmeFindings(config, Date.now());
     if (config.https.enabled) return ok('HTTPS with the configured (or a self-signed) pair');
