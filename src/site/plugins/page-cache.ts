@@ -62,6 +62,37 @@ export const pageCachePlugin = globalPlugin<{ origins: readonly string[]; public
     if (origins.length === 0) return;
     const targets = origins.map((origin) => new URL(origin));
     const host = new URL(publicUrl).host;
+    const refreshAll = async (paths: readonly string[]): Promise<string[]> =>
+      (
+        await Promise.all(targets.flatMap((origin) => paths.map((path) => refresh(origin, host, path))))
+      ).filter((failure): failure is string => failure !== null);
+    // Writes share refreshes: one batch runs at a time, and the writes that arrive meanwhile all
+    // wait for the next one, which starts after their commit. A burst of writes costs two batches
+    // of page renders, not one per write (a write per batch would starve the workers it renders on).
+    let running: Promise<unknown> | null = null;
+    let next: { paths: Set<string>; done: Promise<string[]> } | null = null;
+    const schedule = (paths: readonly string[]): Promise<string[]> => {
+      if (!next) {
+        const batch: { paths: Set<string>; done: Promise<string[]> } = {
+          paths: new Set(),
+          done: Promise.resolve([]),
+        };
+        batch.done = (async () => {
+          await running?.catch(() => {});
+          if (next === batch) next = null;
+          const run = refreshAll([...batch.paths]);
+          running = run;
+          try {
+            return await run;
+          } finally {
+            if (running === run) running = null;
+          }
+        })();
+        next = batch;
+      }
+      for (const path of paths) next.paths.add(path);
+      return next.done;
+    };
     app.addHook('onSend', async (request: FastifyRequest, reply) => {
       if (request.method === 'GET' || request.method === 'HEAD' || reply.statusCode >= 400) return;
       const slug = (request.params as { slug?: unknown } | undefined)?.slug;
@@ -70,9 +101,7 @@ export const pageCachePlugin = globalPlugin<{ origins: readonly string[]; public
         typeof slug === 'string' ? slug : undefined,
       );
       if (paths.length === 0) return;
-      const failures = (
-        await Promise.all(targets.flatMap((origin) => paths.map((path) => refresh(origin, host, path))))
-      ).filter((failure) => failure !== null);
+      const failures = await schedule(paths);
       if (failures.length > 0)
         request.log.warn({ failures: failures.length, first: failures[0] }, 'refreshing cached pages failed');
     });
