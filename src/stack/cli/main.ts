@@ -23,6 +23,7 @@ import {
 } from './cluster.js';
 import { controlVerb } from './control.js';
 import { daemonVerb } from './daemon.js';
+import { dbBootstrapVerb, dbRestartVerb } from './db.js';
 import { deployVerb, rollbackVerb } from './deploy.js';
 import { dnsVerb } from './dns.js';
 import { clusterDoctorVerb, doctorVerb } from './doctor.js';
@@ -186,6 +187,21 @@ program
   )
   .argument('<file>', 'archive made by `webstack backup`')
   .action(action(restoreVerb, clusterRestoreVerb));
+const db = program
+  .command('db')
+  .description('the replicated database (a Galera cluster of 3 or more db hosts)');
+const oneServer = async (): Promise<number> => {
+  throw new WebstackError('GALERA_NOT_CLUSTER');
+};
+db.command('bootstrap')
+  .description('start a stopped cluster from the node you choose (when `up` refuses to choose)')
+  .requiredOption('--from <node>', 'the db host whose data the cluster keeps')
+  .option('--force', 'even when another node does not answer (it must be down for good: else two primaries)')
+  .action(action(oneServer, dbBootstrapVerb));
+db.command('restart')
+  .description('restart every node, one at a time, each Synced again before the next')
+  .option('--rolling', 'one node at a time (the only way offered)')
+  .action(action(oneServer, dbRestartVerb));
 program
   .command('bench')
   .description('load the running stack through Nginx (wrk) and report req/s, latency and memory')

@@ -3,13 +3,16 @@ import { hostsWith } from '../core/config/inventory.js';
 import type { Role } from '../core/config/schema.js';
 
 /** The programs webstack runs, by the role that needs them. */
-export type ComponentName = 'mariadb' | 'appserver' | 'nginx';
+export type ComponentName = 'mariadb' | 'haproxy' | 'appserver' | 'nginx';
 
 const COMPONENTS_OF: Record<Role, readonly ComponentName[]> = {
   db: ['mariadb'],
   app: ['appserver'],
   lb: ['nginx'],
 };
+
+/** Where an app host's HAProxy takes the site's database connections (the database port, on loopback). */
+export const HAPROXY_ADDRESS = '127.0.0.1';
 
 /** Roles in the order they start: what a tier needs is up before it (stop runs the other way). */
 export const START_ORDER: readonly Role[] = ['db', 'app', 'lb'];
@@ -20,8 +23,16 @@ export interface HostPlan {
   components: ComponentName[];
   /** For an lb: the application servers it proxies to. */
   upstreams: { host: string; address: string }[];
-  /** For an app host: the database host it connects to. */
+  /**
+   * For an app host: where it connects to the database: the db host, or with a Galera cluster its
+   * own HAProxy on loopback.
+   */
   database: { host: string; address: string } | null;
+  /**
+   * With three or more db hosts, the cluster's nodes in inventory order: on a db host, its peers and
+   * itself; on an app host, the servers its HAProxy balances. Null with one database server.
+   */
+  galera: { host: string; address: string }[] | null;
   /** The hosts its servers take connections from: app hosts for a db host, lb hosts for an app host. */
   clients: { app: { host: string; address: string }[]; db: { host: string; address: string }[] };
 }
@@ -33,14 +44,24 @@ export interface HostPlan {
 export function planCluster(inventory: Inventory): HostPlan[] {
   const apps = hostsWith(inventory, 'app').map((host) => ({ host: host.name, address: host.address }));
   const lbs = hostsWith(inventory, 'lb').map((host) => ({ host: host.name, address: host.address }));
-  const [db] = hostsWith(inventory, 'db');
+  const dbs = hostsWith(inventory, 'db').map((host) => ({ host: host.name, address: host.address }));
+  const [db] = dbs;
+  const galera = dbs.length >= 3 ? dbs : null;
   return inventory.hosts.map((host) => ({
     host,
-    components: START_ORDER.filter((role) => host.roles.includes(role)).flatMap(
-      (role) => COMPONENTS_OF[role],
+    components: START_ORDER.filter((role) => host.roles.includes(role)).flatMap((role) =>
+      // Each app host reaches the cluster through its own HAProxy, started before the application.
+      role === 'app' && galera ? (['haproxy', 'appserver'] as const) : COMPONENTS_OF[role],
     ),
     upstreams: host.roles.includes('lb') ? apps : [],
-    database: host.roles.includes('app') && db ? { host: db.name, address: db.address } : null,
+    database: !host.roles.includes('app')
+      ? null
+      : galera
+        ? { host: 'haproxy', address: HAPROXY_ADDRESS }
+        : db
+          ? { host: db.host, address: db.address }
+          : null,
+    galera: galera && (host.roles.includes('db') || host.roles.includes('app')) ? galera : null,
     clients: {
       app: host.roles.includes('app') ? lbs : [],
       db: host.roles.includes('db') ? apps : [],

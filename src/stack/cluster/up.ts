@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { chooseBootstrap, type NodeView, primaryExists } from '../components/galera/view.js';
 import * as systemctl from '../components/systemd/commands.js';
 import { renderSystemdUnit } from '../components/systemd/unit.js';
 import { type CaFiles, ensureCa, issueCertificate } from '../components/tls/ca.js';
@@ -65,7 +66,11 @@ export async function clusterUp(config: ResolvedConfig, options: ClusterUpOption
     await onEvery(hosts, async (host) => {
       const say = (line: string) => options.log(host.name, line);
       await host.ssh.mkdir(config.stateDir, { mode: 0o755 });
-      const installed = await ensurePackages(host.ssh, { withTestTools: false, log: say });
+      const installed = await ensurePackages(host.ssh, {
+        withTestTools: false,
+        extra: host.plan.components.includes('haproxy') ? ['haproxy'] : [],
+        log: say,
+      });
       if (installed.length > 0) say(`installed ${installed.join(', ')}`);
       if (await shipRuntime(host.ssh, layout)) say(`shipped Node.js ${process.version}`);
       if (await shipRelease(host.ssh, operator, layout, release)) say(`shipped release ${release}`);
@@ -93,6 +98,9 @@ export async function clusterUp(config: ResolvedConfig, options: ClusterUpOption
       }
     });
     const byName = new Map(hosts.map((host) => [host.name, host]));
+    const dbs = hosts.filter((host) => host.plan.galera && host.plan.host.roles.includes('db'));
+    if (dbs.length > 0)
+      await startGalera(dbs, layout, { ...options, systemd: (host) => systemd.has(host.name) });
     for (const entry of startSequence(config.inventory)) {
       const host = byName.get(entry.name);
       if (host) await startHost(host, layout, { ...options, systemd: systemd.has(host.name) });
@@ -215,7 +223,9 @@ async function installUnit(host: ClusterHost, layout: HostLayout, config: Resolv
   if (verify.code !== 0 || problems.length > 0)
     throw new WebstackError('UNIT_INVALID', `${host.name}: ${problems.join(' | ') || verify.stderr.trim()}`);
   await host.ssh.run(systemctl.daemonReload());
-  await host.ssh.run(systemctl.disableUnits(['nginx.service', 'mariadb.service']), { okCodes: [0, 1] });
+  await host.ssh.run(systemctl.disableUnits(['nginx.service', 'mariadb.service', 'haproxy.service']), {
+    okCodes: [0, 1],
+  });
   await host.ssh.run(systemctl.enableUnits([UNIT]));
   return true;
 }
@@ -232,25 +242,9 @@ async function startHost(
     say('already up');
     return;
   }
-  const logFile = layout.paths.supervisorLog;
-  const offset = (await host.ssh.stat(logFile))?.size ?? 0;
-  if (!before.running) {
-    await host.ssh.mkdir(layout.paths.logs, { mode: 0o755 });
-    const daemon = remoteWebstack(layout, ['daemon', ...(options.seed ? [] : ['--no-seed'])]);
-    if (options.systemd) await host.ssh.run(['systemctl', 'start', UNIT]);
-    // Detached from the SSH session: the supervisor outlives the connection that started it.
-    else
-      await host.ssh.run([
-        'setsid',
-        '-f',
-        'sh',
-        '-c',
-        'exec "$@" >>"$0" 2>&1 </dev/null',
-        logFile,
-        ...daemon,
-      ]);
-    say(`starting the supervisor (${host.plan.components.join(', ')})`);
-  }
+  const offset = before.running
+    ? await logOffset(host, layout)
+    : await launchSupervisor(host, layout, options);
   const deadline = Date.now() + HOST_TIMEOUT_MS;
   let phase = '';
   while (Date.now() < deadline) {
@@ -266,13 +260,115 @@ async function startHost(
       phase = status.phase;
       say(phase);
     }
-    const log = (await host.ssh.readText(logFile, { offset, maxBytes: 1 << 20 })) ?? '';
-    const failed = log
-      .split('\n')
-      .find((line) => line.includes('start-up failed: '))
-      ?.replace(/^.*start-up failed: /, '');
-    if (failed) throw new WebstackError('CLUSTER_HOST_FAILED', host.name, failed, host.name);
+    await checkStartup(host, layout, offset);
     await delay(1_000);
   }
   throw new WebstackError('CLUSTER_HOST_TIMEOUT', host.name, HOST_TIMEOUT_MS / 1000, host.name);
+}
+
+async function logOffset(host: ClusterHost, layout: HostLayout): Promise<number> {
+  return (await host.ssh.stat(layout.paths.supervisorLog))?.size ?? 0;
+}
+
+/** Starts the host's supervisor (systemd's unit, or detached from SSH); returns where its log stood. */
+async function launchSupervisor(
+  host: ClusterHost,
+  layout: HostLayout,
+  options: ClusterUpOptions & { systemd: boolean },
+): Promise<number> {
+  const logFile = layout.paths.supervisorLog;
+  const offset = await logOffset(host, layout);
+  await host.ssh.mkdir(layout.paths.logs, { mode: 0o755 });
+  const daemon = remoteWebstack(layout, ['daemon', ...(options.seed ? [] : ['--no-seed'])]);
+  if (options.systemd) await host.ssh.run(['systemctl', 'start', UNIT]);
+  // Detached from the SSH session: the supervisor outlives the connection that started it.
+  else
+    await host.ssh.run(['setsid', '-f', 'sh', '-c', 'exec "$@" >>"$0" 2>&1 </dev/null', logFile, ...daemon]);
+  options.log(host.name, `starting the supervisor (${host.plan.components.join(', ')})`);
+  return offset;
+}
+
+/** Throws CLUSTER_HOST_FAILED when the supervisor's log, since OFFSET, says its start-up failed. */
+async function checkStartup(host: ClusterHost, layout: HostLayout, offset: number): Promise<void> {
+  const log = (await host.ssh.readText(layout.paths.supervisorLog, { offset, maxBytes: 1 << 20 })) ?? '';
+  const failed = log
+    .split('\n')
+    .find((line) => line.includes('start-up failed: '))
+    ?.replace(/^.*start-up failed: /, '');
+  if (failed) throw new WebstackError('CLUSTER_HOST_FAILED', host.name, failed, host.name);
+}
+
+/**
+ * The db tier of a Galera cluster: every node's supervisor started at once (each recovers its
+ * position and waits), then, if no primary component runs, one bootstrapped: the most advanced
+ * node, never a second primary. The others join by themselves, one at a time. Done when every
+ * node is Synced in one primary component of N.
+ */
+async function startGalera(
+  dbs: readonly ClusterHost[],
+  layout: HostLayout,
+  options: ClusterUpOptions & { systemd: (host: ClusterHost) => boolean },
+): Promise<void> {
+  const offsets = new Map<string, number>();
+  await onEvery(dbs, async (host) => {
+    const before = await remoteStatus(host, layout);
+    offsets.set(
+      host.name,
+      before.running
+        ? await logOffset(host, layout)
+        : await launchSupervisor(host, layout, { ...options, systemd: options.systemd(host) }),
+    );
+  });
+  await waitForGalera(dbs, layout, options, offsets);
+}
+
+/** Polls each node's view until all serve in one component of N, bootstrapping a stopped cluster once. */
+export async function waitForGalera(
+  dbs: readonly ClusterHost[],
+  layout: HostLayout,
+  options: { log: (host: string, line: string) => void },
+  offsets?: ReadonlyMap<string, number>,
+): Promise<NodeView[]> {
+  const names = dbs.map((host) => host.name);
+  const said = new Map<string, string>();
+  const began = Date.now();
+  let bootstrapped = false;
+  for (;;) {
+    const views = await Promise.all(dbs.map((host) => galeraViewOf(host, layout)));
+    views.forEach((view, index) => {
+      const name = names[index] ?? '';
+      const line = view ? `${view.state}: ${view.detail}` : 'no answer yet';
+      if (said.get(name) !== line) options.log(name, `galera ${line}`);
+      said.set(name, line);
+    });
+    if (views.every((view) => view?.serving && view.clusterSize === dbs.length)) return views as NodeView[];
+    if (!bootstrapped && !primaryExists(views) && views.every((view) => view?.state === 'waiting')) {
+      const chosen = dbs[chooseBootstrap(views, names)];
+      if (chosen) {
+        options.log(
+          chosen.name,
+          'galera: no primary component runs; bootstrapping from this node (the most advanced)',
+        );
+        await remoteControl(chosen, layout, 'POST', '/galera/bootstrap', { force: false });
+        bootstrapped = true;
+      }
+    }
+    const waited = Date.now() - began;
+    // A node that never answers blocks the choice: say which, and how the operator decides.
+    if (!primaryExists(views) && views.some((view) => view === null) && waited > 120_000)
+      chooseBootstrap(views, names);
+    if (waited > HOST_TIMEOUT_MS)
+      throw new WebstackError(
+        'GALERA_TIMEOUT',
+        HOST_TIMEOUT_MS / 1000,
+        views.map((view, index) => `${names[index]} ${view?.detail ?? 'silent'}`).join('; '),
+      );
+    if (offsets) for (const host of dbs) await checkStartup(host, layout, offsets.get(host.name) ?? 0);
+    await delay(1_000);
+  }
+}
+
+/** A node's view from its supervisor (over SSH), or null when it does not answer. */
+export async function galeraViewOf(host: ClusterHost, layout: HostLayout): Promise<NodeView | null> {
+  return await remoteControl<NodeView>(host, layout, 'GET', '/galera').catch(() => null);
 }

@@ -440,6 +440,53 @@ export const ERRORS = {
     fix: 'run `webstack status` and `webstack logs --host %s`',
   },
 
+  // A replicated database: Galera on three or more db hosts
+  GALERA_OPTION_INVALID: {
+    message: 'Galera option %s cannot be %s (letters, digits and ./:_- only)',
+    fix: 'use plain names and paths in the inventory and stateDir',
+  },
+  GALERA_NODES_INVALID: {
+    message: 'a Galera cluster needs an odd number of 3 or more nodes including this one (%s; this node %s)',
+    fix: 'give the role "db" to 3, 5 or 7 hosts',
+  },
+  GALERA_NODE_SILENT: {
+    message: 'db host(s) %s do not answer: they may hold newer writes, or a primary component of their own',
+    fix: 'bring them up (`webstack lab start`, or power them on) and run `webstack up` again; if they are gone for good, choose the node yourself: `webstack db bootstrap --from NODE --force`',
+  },
+  GALERA_PRIMARY_EXISTS: {
+    message: 'a primary component already runs on %s: bootstrapping another would split the cluster in two',
+    fix: 'nothing to bootstrap: the other nodes join it by themselves (`webstack status` shows them)',
+  },
+  GALERA_CLUSTERS_DIFFER: {
+    message: 'the db hosts remember different clusters (%s): webstack will not guess which one is yours',
+    fix: 'choose the node whose data you keep: `webstack db bootstrap --from NODE --force` (the others then copy it by SST)',
+  },
+  GALERA_NOT_WAITING: {
+    message: 'node %s is %s, not waiting to bootstrap',
+    fix: 'bootstrap only a stopped cluster; `webstack status` shows each node',
+  },
+  GALERA_NOT_HERE: {
+    message: 'this host runs no Galera node',
+    fix: 'run the command on the operator machine with the inventory (`webstack db ... --config FILE`)',
+  },
+  GALERA_NOT_CLUSTER: {
+    message: 'this stack has one database server, not a Galera cluster',
+    fix: 'give the role "db" to 3 hosts in the inventory',
+  },
+  GALERA_TIMEOUT: {
+    message: 'the Galera cluster did not form within %s s: %s',
+    fix: 'run `webstack status` and `webstack logs --host NODE database`',
+  },
+  HAPROXY_CONF_INVALID: {
+    message: 'HAProxy configuration: %s cannot be %s',
+    fix: 'use IPv4 addresses and host names of lowercase letters, digits and dashes in the inventory',
+  },
+  HAPROXY_START_FAILED: {
+    message: 'HAProxy did not start: %s',
+    fix: 'run `haproxy -c -f %s` on the host for the whole message',
+  },
+  GALERA_UNKNOWN_NODE: { message: 'no db host named %s', fix: 'name one of: %s' },
+
   // The lab: test hosts in network namespaces
   LAB_BOOT_FAILED: {
     message: '%s on lab host %s did not start%s',

@@ -30,6 +30,25 @@ export async function accepts(endpoint: { host: string; port: number }, timeoutM
   });
 }
 
+/**
+ * Whether a MariaDB server answers at host:port: its greeting (the server speaks first) arrives
+ * within TIMEOUTMS. Through a proxy this is the honest check: HAProxy accepts every connection, and
+ * closes it at once when no server is behind it.
+ */
+export async function greets(endpoint: { host: string; port: number }, timeoutMs = 3_000): Promise<boolean> {
+  return await new Promise((resolve) => {
+    const socket = connect({ port: endpoint.port, host: endpoint.host, timeout: timeoutMs });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('data', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('end', () => done(false));
+  });
+}
+
 /** The ports the stack binds on this machine, with what binds them. */
 export function stackPorts(config: {
   http: { listen: string; port: number };

@@ -9,9 +9,11 @@ export interface StackSecrets {
   migratorDbPassword: string;
   /** Signs session cookies. */
   sessionSecret: string;
+  /** MariaDB account a Galera donor's mariabackup runs as (RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR). */
+  sstDbPassword: string;
 }
 
-const KEYS = ['appDbPassword', 'migratorDbPassword', 'sessionSecret'] as const;
+const KEYS = ['appDbPassword', 'migratorDbPassword', 'sessionSecret', 'sstDbPassword'] as const;
 
 function generate(): string {
   return randomBytes(32).toString('base64url');

@@ -28,6 +28,7 @@ export interface LabHostState extends LabHostPlan {
 export interface LabInventory {
   serverIp?: string;
   app: { workers: number };
+  database: { bufferPoolMb: number; galera: { gcacheMb: number } };
   hosts: {
     name: string;
     address: string;
@@ -40,7 +41,9 @@ export function renderInventory(state: LabState, paths: LabPaths): LabInventory 
   const lb = state.hosts.find((host) => host.role === 'lb');
   return {
     ...(lb ? { serverIp: lb.address } : {}),
+    // Sized for a 2-core machine that runs every host of the lab at once.
     app: { workers: 1 },
+    database: { bufferPoolMb: 32, galera: { gcacheMb: 64 } },
     hosts: state.hosts.map((host) => ({
       name: host.name,
       address: host.address,

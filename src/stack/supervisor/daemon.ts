@@ -10,6 +10,8 @@ import { route, serveControl } from './control/server.js';
 import {
   DeployRequestSchema,
   DrainRequestSchema,
+  GaleraBootstrapRequestSchema,
+  GaleraRestartRequestSchema,
   MigrateRequestSchema,
   NoBodySchema,
   RollbackRequestSchema,
@@ -69,6 +71,19 @@ export async function runDaemon(config: ResolvedConfig, options: { seed: boolean
       if (!stack.runs('mariadb')) throw new WebstackError('DATABASE_NOT_HERE');
       return { applied: await deployer.appliedMigrations() };
     }),
+    'GET /galera': route(NoBodySchema, async () => {
+      const view = await stack.database.galeraView();
+      if (!view) throw new WebstackError('GALERA_NOT_HERE');
+      return view;
+    }),
+    'POST /galera/bootstrap': route(GaleraBootstrapRequestSchema, async (body) => {
+      if (!stack.database.galera) throw new WebstackError('GALERA_NOT_HERE');
+      return await stack.database.galera.bootstrap(body.force);
+    }),
+    'POST /galera/restart': route(
+      GaleraRestartRequestSchema,
+      async (body) => await stack.database.restartNode(body.drainMs),
+    ),
     'POST /drain': route(DrainRequestSchema, async (body) => {
       if (!stack.nginx) throw new WebstackError('NGINX_NOT_HERE');
       return { drained: await stack.nginx.drain(body.hosts) };

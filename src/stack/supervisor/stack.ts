@@ -8,6 +8,8 @@ import { writeStackZone } from '../components/dns/stack-zone.js';
 import { applyFirewall } from '../components/firewall/apply.js';
 import { firewallInputFor } from '../components/firewall/peers.js';
 import { renderFirewall } from '../components/firewall/rules.js';
+import { GALERA_CHECK_PORT, GALERA_PORTS } from '../components/galera/cnf.js';
+import { HaproxyComponent } from '../components/haproxy/component.js';
 import { scheduleLogrotate } from '../components/logrotate/schedule.js';
 import { DatabaseComponent } from '../components/mariadb/component.js';
 import { NginxComponent } from '../components/nginx/component.js';
@@ -15,7 +17,7 @@ import { CertificateManager } from '../components/tls/renewal.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import { WebstackError } from '../core/errors.js';
 import type { StatePaths } from '../core/paths.js';
-import { accepts } from '../core/ports.js';
+import { greets } from '../core/ports.js';
 import { ensureSecrets, type StackSecrets } from '../core/secrets.js';
 import { delay } from '../core/timing.js';
 import type { AppendStream, Host, Owner } from '../host/host.js';
@@ -42,6 +44,8 @@ export class Stack {
   /** The application server, once started (the deployer rolls its workers over). */
   app: AppComponent | null = null;
   nginx: NginxComponent | null = null;
+  /** On an app host of a Galera cluster: the proxy the site reaches the cluster through. */
+  haproxy: HaproxyComponent | null = null;
   /** The site's certificate from ACME, when https.acme is set. */
   certificates: CertificateManager | null = null;
   private readonly appLog: AppendStream;
@@ -91,6 +95,8 @@ export class Stack {
       const input = firewallInputFor(config.inventory, config.here.host, {
         app: config.app.port,
         db: config.database.port,
+        galera: [GALERA_PORTS.replication, GALERA_PORTS.ist, GALERA_PORTS.sst],
+        galeraCheck: GALERA_CHECK_PORT,
       });
       await applyFirewall(host, config.stateDir, renderFirewall(input));
     }
@@ -107,6 +113,24 @@ export class Stack {
         config.database.mode === 'managed' ? 'starting MariaDB' : 'provisioning the external database',
       );
       await this.database.start(this.secrets);
+    }
+    if (this.runs('haproxy') && config.here?.galera) {
+      this.step('starting HAProxy in front of the database cluster');
+      this.haproxy = new HaproxyComponent(
+        host,
+        paths.run,
+        {
+          listen: { address: config.database.host ?? '127.0.0.1', port: config.database.port },
+          servers: config.here.galera.map((node) => ({
+            name: node.host,
+            address: node.address,
+            port: config.database.port,
+          })),
+          checkPort: GALERA_CHECK_PORT,
+        },
+        this.log,
+      );
+      await this.haproxy.start();
     }
     if (this.runs('appserver')) await this.startApp(release, options);
 
@@ -164,7 +188,8 @@ export class Stack {
     const target = { host: this.config.database.host ?? '127.0.0.1', port: this.config.database.port };
     const since = Date.now();
     for (let pause = 250; !this.stopping; pause = Math.min(pause * 2, 5_000)) {
-      if (await accepts(target)) return;
+      // The server's greeting, not a bare TCP accept: HAProxy accepts even with no node behind it.
+      if (await greets(target)) return;
       this.phase = `waiting for the database at ${target.host}:${target.port} (${Math.round((Date.now() - since) / 1000)} s)`;
       if (pause === 250) this.log(this.phase);
       await delay(pause);
@@ -199,6 +224,7 @@ export class Stack {
     this.certificates?.stop();
     await this.nginx?.stop().catch((error: Error) => this.log(`nginx stop: ${error.message}`));
     await this.app?.stop().catch((error: Error) => this.log(`app stop: ${error.message}`));
+    await this.haproxy?.stop().catch((error: Error) => this.log(`haproxy stop: ${error.message}`));
     await this.database.stop().catch((error: Error) => this.log(`mariadb stop: ${error.message}`));
     await this.appLog.end();
     this.step('stopped');
@@ -207,6 +233,8 @@ export class Stack {
   async status(): Promise<StackStatus & { phase: string }> {
     const components: ComponentStatus[] = [];
     if (this.runs('mariadb')) components.push(await this.database.status());
+    if (this.runs('haproxy'))
+      components.push(this.haproxy ? await this.haproxy.status() : pending('haproxy'));
     if (this.runs('appserver')) components.push(this.app ? await this.app.status() : pending('appserver'));
     if (this.runs('nginx')) components.push(this.nginx ? await this.nginx.status() : pending('nginx'));
     return {

@@ -43,11 +43,12 @@ test('known_hosts pins a host key under its name and address; the ssh line uses 
   ]);
 });
 
-test('the inventory has the shape of issue 12 (name, address, roles, ssh), one worker per app host, the zone at the lb', () => {
+test('the inventory has the shape of issue 12 (name, address, roles, ssh), one worker per app host, small buffer pools and gcache, the zone at the lb', () => {
   const state = newLabState(lab.dir, planHosts({ lb: 1, app: 1, db: 0 }));
   assert.deepEqual(renderInventory(state, lab), {
     serverIp: '198.18.0.11',
     app: { workers: 1 },
+    database: { bufferPoolMb: 32, galera: { gcacheMb: 64 } },
     hosts: [
       {
         name: 'lb1',

@@ -35,7 +35,7 @@ test('the CA: a P-256 key on stdout, then a self-signed CA certificate limited t
   ]);
 });
 
-test('a server certificate: signed by the CA, its addresses as IP: names, for servers only', () => {
+test('a server certificate: signed by the CA, its addresses as IP: names, for servers and clients (a Galera node is both)', () => {
   const altNames = subjectAltNames('db1', ['198.18.0.4', '2001:DB8:0::4'], ['db1.internal']);
   assert.deepEqual(altNames, ['IP:198.18.0.4', 'IP:2001:db8::4', 'DNS:db1.internal']);
   assert.deepEqual(
@@ -66,7 +66,7 @@ test('a server certificate: signed by the CA, its addresses as IP: names, for se
       '-addext',
       'keyUsage=critical,digitalSignature',
       '-addext',
-      'extendedKeyUsage=serverAuth',
+      'extendedKeyUsage=serverAuth,clientAuth',
     ],
   );
 });

@@ -22,8 +22,11 @@ export function databaseAddress(
   const host = config.database.host ?? '127.0.0.1';
   // On the database's own machine the unix socket is faster than TCP (and its accounts are
   // granted to localhost there); another host reaches it over TCP.
+  // An app host of a Galera cluster goes through its own HAProxy on loopback, never a socket.
+  const throughHaproxy = config.here?.components.includes('haproxy') === true;
   const local =
-    host === '127.0.0.1' || host === 'localhost' || config.here?.components.includes('mariadb') === true;
+    !throughHaproxy &&
+    (host === '127.0.0.1' || host === 'localhost' || config.here?.components.includes('mariadb') === true);
   return { host, port: config.database.port, socket: local ? paths.mariadb.socket : null };
 }
 

@@ -39,8 +39,8 @@ export function installDb(configFile: string, dataDir: string, options: { user?:
 }
 
 /** The server in the foreground, as a child of the supervisor (not daemonised), so it can be restarted. */
-export function server(configFile: string, options: { user?: string } = {}): Argv {
-  return ['mariadbd', `--defaults-file=${configFile}`, ...userOption(options.user)];
+export function server(configFile: string, options: { user?: string; args?: readonly string[] } = {}): Argv {
+  return ['mariadbd', `--defaults-file=${configFile}`, ...userOption(options.user), ...(options.args ?? [])];
 }
 
 function userOption(user: string | undefined): string[] {

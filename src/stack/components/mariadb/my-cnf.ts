@@ -1,4 +1,5 @@
 import { WebstackError } from '../../core/errors.js';
+import { type GaleraOptions, galeraServerLines, sstSection } from '../galera/cnf.js';
 
 /** What webstack's own MariaDB server needs to know; every path is absolute. */
 export interface MyCnfOptions {
@@ -19,6 +20,8 @@ export interface MyCnfOptions {
   tls?: { certificate: string; key: string; ca: string };
   /** Largest statement or row, for the server and the dump/load tools (see maxAllowedPacketMb). Default 64. */
   maxAllowedPacketMb?: number;
+  /** A node of a Galera cluster (three or more db hosts). */
+  galera?: GaleraOptions;
 }
 
 /** MariaDB refuses a larger max_allowed_packet. */
@@ -82,6 +85,7 @@ export function renderMyCnf(options: MyCnfOptions): string {
     options.tls?.certificate ?? '/',
     options.tls?.key ?? '/',
     options.tls?.ca ?? '/',
+    options.galera?.sstLogDir ?? '/',
   ]) {
     // An option file has no escaping for these; refuse rather than write a config that means something else.
     if (!/^\/[^\n\r#;"'\\]*$/.test(path)) throw new WebstackError('MY_CNF_PATH', JSON.stringify(path));
@@ -135,6 +139,8 @@ export function renderMyCnf(options: MyCnfOptions): string {
       `tls_version = ${TLS_VERSIONS}`,
     );
   }
+  if (options.galera !== undefined) server.push('', ...galeraServerLines(options.galera));
+  const sst = options.galera === undefined ? '' : `\n\n${sstSection(options.galera).join('\n')}`;
   // The client group lets `mariadb --defaults-file=...` and mariadb-dump find this server.
   const client = [
     '[client]',
@@ -146,5 +152,5 @@ export function renderMyCnf(options: MyCnfOptions): string {
   // whole) and load (mariadb) big rows. Not in [client]: mariadb-admin reads it too, knows no
   // max_allowed_packet and would refuse to start.
   const tools = ['[mysql]', packet, '', '[mysqldump]', packet];
-  return `${server.join('\n')}\n\n${client.join('\n')}\n\n${tools.join('\n')}\n`;
+  return `${server.join('\n')}${sst}\n\n${client.join('\n')}\n\n${tools.join('\n')}\n`;
 }

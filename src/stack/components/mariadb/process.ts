@@ -20,8 +20,13 @@ export interface MariadbProcess {
  * Starts mariadbd as a child process, not a daemon, so whoever started it (the supervisor,
  * a test) sees it exit and can restart it. Readiness is a separate step: waitForMariadb().
  */
-export function startMariadb(host: Host, configFile: string, runAs?: RunAs): MariadbProcess {
-  const child = host.start(mariadb.server(configFile, { user: runAs?.user }), { stdio: 'ignore' });
+export function startMariadb(
+  host: Host,
+  configFile: string,
+  runAs?: RunAs,
+  args: readonly string[] = [],
+): MariadbProcess {
+  const child = host.start(mariadb.server(configFile, { user: runAs?.user, args }), { stdio: 'ignore' });
   const exited = new Promise<MariadbExit>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
     // spawn failures (ENOENT) arrive as 'error' without an 'exit'.

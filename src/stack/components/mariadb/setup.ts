@@ -51,8 +51,10 @@ export async function writeConfig(
     pidFile: layout.pid,
     errorLog: layout.log,
   });
-  await host.writeAtomic(layout.config, text, { mode: 0o644 });
   const owner = runAs ? { owner: { uid: runAs.uid, gid: runAs.gid } } : {};
+  // A Galera node's config holds the SST account's password: readable by mariadbd's account only
+  // (its SST scripts read the file again).
+  await host.writeAtomic(layout.config, text, settings.galera ? { mode: 0o600, ...owner } : { mode: 0o644 });
   for (const dir of new Set([dirname(layout.socket), dirname(layout.pid), mariadbTmpDir(layout.data)])) {
     await host.mkdir(dir, { mode: 0o755, ...owner });
   }

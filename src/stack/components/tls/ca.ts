@@ -113,9 +113,12 @@ export function serverCertificateArgv(
     '-addext',
     'keyUsage=critical,digitalSignature',
     '-addext',
-    'extendedKeyUsage=serverAuth',
+    // Both: a Galera node is the server of one connection and the client of the next (replication, SST).
+    'extendedKeyUsage=serverAuth,clientAuth',
   ];
 }
+
+const CLIENT_AUTH_OID = '1.3.6.1.5.5.7.3.2';
 
 /** An address as certificates are compared: IPv6 lower case and compressed. */
 function canonicalAddress(address: string): string {
@@ -172,6 +175,8 @@ export function reissueReason(
       return kind === 'IP Address' ? `IP:${canonicalAddress(value)}` : `${kind}:${value}`;
     }),
   );
+  // Issued before certificates served as clients too (extendedKeyUsage clientAuth).
+  if (!(cert.keyUsage ?? []).includes(CLIENT_AUTH_OID)) return 'it cannot serve as a client certificate';
   const missing = altNames.filter((n) => !has.has(n));
   if (missing.length > 0) return `it does not cover ${missing.join(', ')}`;
   const left = (new Date(cert.validTo).getTime() - now.getTime()) / 86_400_000;

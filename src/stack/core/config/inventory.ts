@@ -65,13 +65,11 @@ export function resolveInventory(hosts: readonly HostConfig[] | undefined): Inve
   }
   const holding = (role: Role) => hosts.filter((host) => host.roles.includes(role)).map((host) => host.name);
   const dbs = holding('db');
-  if (dbs.length > 1) {
+  if (dbs.length > 1 && (dbs.length < 3 || dbs.length % 2 === 0)) {
     throw configError(
       'hosts',
       dbs,
-      dbs.length % 2 === 0
-        ? 'hold the role "db": a replicated database (Galera) needs an odd number of db hosts; give exactly one host the role "db"'
-        : 'hold the role "db": a replicated database (Galera) is not supported yet; give exactly one host the role "db"',
+      'hold the role "db": a replicated database (Galera) needs an odd number of db hosts, 3 or more, so that a majority survives any one; give the role "db" to 1, 3 or 5 hosts',
     );
   }
   const lbs = holding('lb');

@@ -151,6 +151,21 @@ export const ConfigSchema = Type.Object(
         /** mysql://admin:password@host:port/ — an account allowed to create the database and users. */
         url: Type.Optional(Type.String({ pattern: '^mysql://' })),
         poolSize: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
+        /** InnoDB's buffer pool of a managed server (each Galera node has its own). */
+        bufferPoolMb: Type.Integer({ default: 128, minimum: 16, maximum: 1_048_576 }),
+        /** With three or more db hosts: the Galera cluster they form. */
+        galera: Type.Object(
+          {
+            /** Write-sets kept for a node that comes back (IST); a node away longer copies everything (SST). */
+            gcacheMb: Type.Integer({ default: 128, minimum: 16, maximum: 65_536 }),
+            /**
+             * How long a silent node is suspected before the others drop it (evs.suspect_timeout).
+             * Writes wait that long after a node dies; too short, and a busy network splits the cluster.
+             */
+            suspectTimeoutMs: Type.Integer({ default: 2_000, minimum: 1_000, maximum: 30_000 }),
+          },
+          { default: {}, additionalProperties: false },
+        ),
       },
       { default: {}, additionalProperties: false },
     ),

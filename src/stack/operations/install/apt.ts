@@ -27,6 +27,8 @@ export const TEST_PACKAGES = [
   'procps',
   'openssh-server',
   'openssh-client',
+  // In front of a Galera cluster on each app host (the lab's hosts share this machine's packages).
+  'haproxy',
   // Let's Encrypt's test ACME server: the certificate tests get real certificates from it.
   'pebble',
 ] as const;

@@ -34,12 +34,18 @@ export async function ensurePackages(
   host: Host,
   options: {
     withTestTools: boolean;
+    /** What this host needs beyond the stack's packages (e.g. haproxy on an app host of a cluster). */
+    extra?: readonly string[];
     log: (line: string) => void;
   },
 ): Promise<string[]> {
-  const wanted = options.withTestTools
-    ? [...STACK_PACKAGES, ...TEST_PACKAGES, ...SCAN_PACKAGES]
-    : [...STACK_PACKAGES];
+  const wanted = [
+    ...new Set([
+      ...STACK_PACKAGES,
+      ...(options.withTestTools ? [...TEST_PACKAGES, ...SCAN_PACKAGES] : []),
+      ...(options.extra ?? []),
+    ]),
+  ];
   const missing = await missingPackages(wanted, host);
   if (missing.length === 0) return [];
   if (!(await host.isRoot())) {

@@ -2,7 +2,7 @@ import Type, { type Static } from 'typebox';
 import type { CertificateStatus } from '../../components/tls/renewal.js';
 
 /** What the supervisor reports: shared by the daemon and the CLI. */
-export type ComponentName = 'mariadb' | 'appserver' | 'nginx';
+export type ComponentName = 'mariadb' | 'haproxy' | 'appserver' | 'nginx';
 
 export interface ComponentStatus {
   name: ComponentName;
@@ -67,3 +67,15 @@ export const DrainRequestSchema = Type.Object(
 
 /** `webstack tls renew`: renew now if due, or always with force. */
 export const TlsRenewRequestSchema = Type.Object({ force: Type.Boolean() }, { additionalProperties: false });
+
+/** On a Galera node: start a new primary component here (`up` after a whole-cluster stop, `db bootstrap`). */
+export const GaleraBootstrapRequestSchema = Type.Object(
+  { force: Type.Boolean() },
+  { additionalProperties: false },
+);
+
+/** On a Galera node: the planned restart of a rolling one, after HAProxy has been turned away for DRAINMS. */
+export const GaleraRestartRequestSchema = Type.Object(
+  { drainMs: Type.Integer({ minimum: 0, maximum: 60_000 }) },
+  { additionalProperties: false },
+);
