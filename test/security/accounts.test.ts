@@ -5,6 +5,7 @@
  * fixation, __Host- cookies under HTTPS, and the bounded password-hashing queue.
  */
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import { isCommonPassword, passwordProblem } from '../../src/site/lib/passwords.js';
@@ -17,6 +18,7 @@ import {
 } from '../../src/site/modules/users/users.service.js';
 import { Browser, build, countRows, migratorDb } from '../integration/site/helper.js';
 import type { TestDatabase } from '../support/mariadb.js';
+import { waitFor } from '../support/wait.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -331,4 +333,34 @@ test('a login whose client has gone leaves the hashing queue without being hashe
   open();
   await Promise.all(busy);
   assert.equal(hashed, false);
+});
+
+test('a login over a socket that closes while it waits for a hashing slot is never hashed', async (t) => {
+  const { app, database } = await build(t);
+  await new Browser(app).register('quinn@example.com', PASSWORD);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  assert.ok(address && typeof address === 'object');
+  let open: () => void = () => {};
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const busy = [passwordHashing(() => gate), passwordHashing(() => gate)];
+  t.after(async () => {
+    open();
+    await Promise.all(busy);
+  });
+  // A wrong password: had it been checked, the throttle would count a failure.
+  const body = JSON.stringify({ email: 'quinn@example.com', password: 'wrong password!' });
+  const socket = connect({ host: '127.0.0.1', port: address.port });
+  socket.on('error', () => {});
+  socket.write(
+    `POST /api/v1/session HTTP/1.1\r\nHost: www.foobar.com\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  await waitFor(() => passwordHashing.waiting === 1, { what: 'the login to wait for a slot' });
+  socket.destroy(); // what Nginx does when its proxy_read_timeout ends, or the visitor leaves
+  await waitFor(() => passwordHashing.waiting === 0, { what: 'the login to leave the queue' });
+  open();
+  await Promise.all(busy);
+  assert.deepEqual(await failures(database), [], 'the password was never checked');
 });
