@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { test } from 'node:test';
+import argon2 from 'argon2';
 import { sql } from 'kysely';
 import { isCommonPassword, passwordProblem } from '../../src/site/lib/passwords.js';
 import {
@@ -197,6 +198,30 @@ test('a throttled account and an unknown email get the same status and body', as
   assert.equal(accountApi?.status, 429);
   assert.deepEqual(unknownPage, accountPage);
   assert.deepEqual(unknownApi, accountApi);
+});
+
+test('an unknown email costs the same work as a wrong password, and a throttled pair none, known or not', async (t) => {
+  const { app, database } = await build(t);
+  await new Browser(app).register('mia@example.com', PASSWORD);
+  // Every password check, counted (and still done by argon2).
+  const verify = t.mock.method(argon2, 'verify');
+  const checks = async (email: string): Promise<number> => {
+    const before = verify.mock.callCount();
+    await assert.rejects(authenticate(app.db, email, 'wrong password!', ATTACKER));
+    return verify.mock.callCount() - before;
+  };
+  await checks('warm-up@example.com'); // the first unknown email also makes the dummy hash, once
+  assert.deepEqual(
+    [await checks('mia@example.com'), await checks('nobody@example.com')],
+    [1, 1],
+    'one argon2 verification each: "no such account" takes as long as "wrong password"',
+  );
+  await exec(database, sql`update login_throttle set failures = 50, last_failed_at = now(3)`);
+  assert.deepEqual(
+    [await checks('mia@example.com'), await checks('nobody@example.com')],
+    [0, 0],
+    'a throttled pair is refused before any hashing, whether the account exists or not',
+  );
 });
 
 test('a failed re-authentication counts towards the lockout', async (t) => {
