@@ -9,10 +9,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, cp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { type IncomingHttpHeaders, request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { adminOverSocket } from '../../src/stack/components/mariadb/index.js';
 import { statePaths } from '../../src/stack/core/paths.js';
@@ -29,6 +30,8 @@ const PNG = Buffer.from(
 const BIG_PNG = Buffer.concat([PNG, Buffer.alloc(9 * 1024 * 1024, 7)]);
 /** A file an older release wrote to <stateDir>/uploads/. */
 const LEGACY = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.png';
+const checkout = fileURLToPath(new URL('../..', import.meta.url));
+const mode = async (path: string) => ((await stat(path)).mode & 0o777).toString(8);
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 /** Logs an admin in over the API and creates a product with IMAGE through the multipart form. */
@@ -212,7 +215,6 @@ describe('uploads, backup and restore', { timeout: 300_000 }, () => {
   });
 
   test('backups/ is 0700 and each archive and its checksum 0600', async () => {
-    const mode = async (path: string) => ((await stat(path)).mode & 0o777).toString(8);
     assert.equal(await mode(join(stack.stateDir, 'backups')), '700');
     assert.equal(await mode(archive), '600');
     assert.equal(await mode(`${archive}.sha256`), '600');
@@ -299,5 +301,21 @@ describe('uploads, backup and restore', { timeout: 300_000 }, () => {
     assert.equal(unpacked.code, 1);
     assert.match(unpacked.stderr, /BACKUP_INVALID/);
     assert.deepEqual(await fingerprint(), before);
+  });
+
+  test('the backup a deploy takes is private too: backups/ 0700, the archive and its checksum 0600', async () => {
+    // backups/ as an older webstack made it: the deploy's backup tightens it.
+    await chmod(join(stack.stateDir, 'backups'), 0o755);
+    // The checkout's build, as a release directory (dependencies are installed by the deploy).
+    const dir = join(stack.dir, 'release-deployed');
+    for (const item of ['dist', 'package.json', 'package-lock.json'])
+      await cp(join(checkout, item), join(dir, item), { recursive: true });
+    const deployed = await stack.run(['deploy', '--no-build', dir]);
+    assert.equal(deployed.code, 0, deployed.stderr);
+    const taken = deployed.stdout.match(/database backed up to (\S+)/)?.[1] ?? '';
+    assert.ok(existsSync(taken), deployed.stdout);
+    assert.equal(await mode(join(stack.stateDir, 'backups')), '700');
+    assert.equal(await mode(taken), '600');
+    assert.equal(await mode(`${taken}.sha256`), '600');
   });
 });

@@ -5,7 +5,9 @@
  * fixation, __Host- cookies under HTTPS, and the bounded password-hashing queue.
  */
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { test } from 'node:test';
+import argon2 from 'argon2';
 import { sql } from 'kysely';
 import { isCommonPassword, passwordProblem } from '../../src/site/lib/passwords.js';
 import {
@@ -17,6 +19,7 @@ import {
 } from '../../src/site/modules/users/users.service.js';
 import { Browser, build, countRows, migratorDb } from '../integration/site/helper.js';
 import type { TestDatabase } from '../support/mariadb.js';
+import { waitFor } from '../support/wait.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -197,6 +200,30 @@ test('a throttled account and an unknown email get the same status and body', as
   assert.deepEqual(unknownApi, accountApi);
 });
 
+test('an unknown email costs the same work as a wrong password, and a throttled pair none, known or not', async (t) => {
+  const { app, database } = await build(t);
+  await new Browser(app).register('mia@example.com', PASSWORD);
+  // Every password check, counted (and still done by argon2).
+  const verify = t.mock.method(argon2, 'verify');
+  const checks = async (email: string): Promise<number> => {
+    const before = verify.mock.callCount();
+    await assert.rejects(authenticate(app.db, email, 'wrong password!', ATTACKER));
+    return verify.mock.callCount() - before;
+  };
+  await checks('warm-up@example.com'); // the first unknown email also makes the dummy hash, once
+  assert.deepEqual(
+    [await checks('mia@example.com'), await checks('nobody@example.com')],
+    [1, 1],
+    'one argon2 verification each: "no such account" takes as long as "wrong password"',
+  );
+  await exec(database, sql`update login_throttle set failures = 50, last_failed_at = now(3)`);
+  assert.deepEqual(
+    [await checks('mia@example.com'), await checks('nobody@example.com')],
+    [0, 0],
+    'a throttled pair is refused before any hashing, whether the account exists or not',
+  );
+});
+
 test('a failed re-authentication counts towards the lockout', async (t) => {
   const { app, database } = await build(t);
   const browser = new Browser(app);
@@ -331,4 +358,34 @@ test('a login whose client has gone leaves the hashing queue without being hashe
   open();
   await Promise.all(busy);
   assert.equal(hashed, false);
+});
+
+test('a login over a socket that closes while it waits for a hashing slot is never hashed', async (t) => {
+  const { app, database } = await build(t);
+  await new Browser(app).register('quinn@example.com', PASSWORD);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  assert.ok(address && typeof address === 'object');
+  let open: () => void = () => {};
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const busy = [passwordHashing(() => gate), passwordHashing(() => gate)];
+  t.after(async () => {
+    open();
+    await Promise.all(busy);
+  });
+  // A wrong password: had it been checked, the throttle would count a failure.
+  const body = JSON.stringify({ email: 'quinn@example.com', password: 'wrong password!' });
+  const socket = connect({ host: '127.0.0.1', port: address.port });
+  socket.on('error', () => {});
+  socket.write(
+    `POST /api/v1/session HTTP/1.1\r\nHost: www.foobar.com\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  await waitFor(() => passwordHashing.waiting === 1, { what: 'the login to wait for a slot' });
+  socket.destroy(); // what Nginx does when its proxy_read_timeout ends, or the visitor leaves
+  await waitFor(() => passwordHashing.waiting === 0, { what: 'the login to leave the queue' });
+  open();
+  await Promise.all(busy);
+  assert.deepEqual(await failures(database), [], 'the password was never checked');
 });

@@ -5,10 +5,22 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Browser, build, countRows } from '../integration/site/helper.js';
+import { type RawBuilder, sql } from 'kysely';
+import { Browser, build, countRows, migratorDb } from '../integration/site/helper.js';
+import type { TestDatabase } from '../support/mariadb.js';
 
 const PASSWORD = 'correct horse battery';
 const SITE = 'http://www.foobar.com'; // settingsFor()'s public URL
+
+/** Runs one statement as the migrator and returns its rows. */
+async function query<T>(database: TestDatabase, statement: RawBuilder<T>): Promise<T[]> {
+  const db = migratorDb(database);
+  try {
+    return (await statement.execute(db)).rows;
+  } finally {
+    await db.destroy();
+  }
+}
 
 test('a cross-site HTML form posted to POST /api/v1/session logs nobody in', async (t) => {
   const { app, database } = await build(t);
@@ -93,4 +105,29 @@ test('unsafe requests from another site are 403 and write nothing; same-origin a
   assert.equal((await register({ 'sec-fetch-site': 'same-site' }, 'b@example.com')).statusCode, 303);
   assert.equal((await register({}, 'c@example.com')).statusCode, 303, 'no Origin, no Sec-Fetch-Site');
   assert.equal(await countRows(database, 'users'), users + 3);
+});
+
+test("a refused cross-site request does not even slide the visitor's session", async (t) => {
+  const { app, database } = await build(t);
+  const browser = new Browser(app);
+  await browser.register('sam@example.com', PASSWORD);
+  // Last seen ten minutes ago: any request that reaches the session hook writes last_seen_at.
+  await query(database, sql`update sessions set last_seen_at = now(3) - interval 10 minute`);
+  const lastSeen = async () =>
+    (await query<{ at: string }>(database, sql`select cast(last_seen_at as char) as at from sessions`)).map(
+      (row) => row.at,
+    );
+  const before = await lastSeen();
+  const refused = await browser.request({
+    method: 'POST',
+    url: '/api/v1/articles',
+    json: { title: 'Planted', body: 'x' },
+    headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+  });
+  assert.equal(refused.statusCode, 403);
+  assert.equal(refused.headers['set-cookie'], undefined, 'no cookie slid or cleared');
+  assert.deepEqual(await lastSeen(), before, 'the session row is untouched');
+  // The same visitor's own request does slide it: the check above can fail.
+  assert.equal((await browser.request({ url: '/api/v1/session' })).statusCode, 200);
+  assert.notDeepEqual(await lastSeen(), before);
 });
