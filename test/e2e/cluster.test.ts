@@ -7,57 +7,26 @@
  * writes missing and the recovery time.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { statePaths } from '../../src/stack/core/paths.js';
 import { launchBrowser } from '../support/browser.js';
+import { exec, tcpOutcome } from '../support/exec.js';
 import { holdLab } from '../support/lab-lock.js';
 import { Load, type PhaseReport, reportPhase } from '../support/load.js';
 import { httpRequest } from '../support/nginx.js';
 import { cli, webstackBin } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function exec(file: string, args: readonly string[], input = '', timeoutMs = 60_000): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(file, args, { timeout: timeoutMs, encoding: 'utf8' }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-    // A program that exits without reading its stdin (ssh-keygen) must not fail the test with EPIPE.
-    child.stdin?.on('error', () => {});
-    child.stdin?.end(input);
-  });
-}
-
 // A valid 1×1 PNG.
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
   'base64',
 );
-
-/** How a TCP connect ends: 'connected', 'timeout', or the error (ECONNREFUSED: a RST came back). */
-function tcpOutcome(host: string, port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host, port });
-    const done = (outcome: string) => {
-      socket.destroy();
-      resolve(outcome);
-    };
-    socket.setTimeout(2000, () => done('timeout'));
-    socket.once('connect', () => done('connected'));
-    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code ?? 'error'));
-  });
-}
 
 interface ClusterStatusJson {
   healthy: boolean;
