@@ -17,6 +17,7 @@ import type { UploadsTable } from '../modules/uploads/uploads.table.js';
 import type { LoginThrottleTable } from '../modules/users/login-throttle.table.js';
 import type { SessionsTable } from '../modules/users/sessions.table.js';
 import type { UsersTable } from '../modules/users/users.table.js';
+import { RowLockMysqlAdapter } from './migration-lock.js';
 import { idempotentPlugin, RetryingDriver } from './retrying-driver.js';
 
 /** Every table the site reads or writes; each module declares its own in `*.table.ts`. */
@@ -165,10 +166,16 @@ export function withAcquireTimeout(pool: Pool, timeoutMs: number): MysqlPool {
   };
 }
 
-/** MySQL as Kysely speaks it, with the site's retry policy around every statement (retrying-driver.ts). */
+/**
+ * MySQL as Kysely speaks it, with the site's retry policy around every statement
+ * (retrying-driver.ts) and a migration lock that holds on a Galera cluster (migration-lock.ts).
+ */
 class SiteDialect extends MysqlDialect {
   override createDriver(): Driver {
     return new RetryingDriver(super.createDriver());
+  }
+  override createAdapter(): MysqlAdapter {
+    return new RowLockMysqlAdapter();
   }
 }
 
