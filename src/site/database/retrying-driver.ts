@@ -50,9 +50,18 @@ export class RetryingDriver implements Driver {
     return new RetryingConnection(this, await this.acquireInner());
   }
 
-  /** A connection of the inner driver, retried while none can be made (a failover, a restart). */
-  async acquireInner(): Promise<DatabaseConnection> {
-    return await withRetries(this.budget, 'connect', () => this.inner.acquireConnection());
+  /**
+   * A connection of the inner driver, retried while none can be made (a failover, a restart).
+   * `started`: when the statement that needs it first ran, so that both share one budget.
+   */
+  async acquireInner(started = Date.now()): Promise<DatabaseConnection> {
+    return await withRetries(
+      this.budget,
+      'connect',
+      () => this.inner.acquireConnection(),
+      undefined,
+      started,
+    );
   }
 
   async releaseInner(connection: DatabaseConnection): Promise<void> {
@@ -138,6 +147,7 @@ class RetryingConnection implements DatabaseConnection {
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     if (this.inTransaction) return await this.inner.executeQuery<R>(query);
     const step = stepOf(query);
+    const started = Date.now();
     return await withRetries(
       this.driver.retryBudget,
       step,
@@ -146,8 +156,9 @@ class RetryingConnection implements DatabaseConnection {
         if (failureKind(error) === 'rejected') return;
         // Its connection is gone: the next attempt takes another one (itself retried).
         await this.driver.releaseInner(this.inner);
-        this.inner = await this.driver.acquireInner();
+        this.inner = await this.driver.acquireInner(started);
       },
+      started,
     );
   }
 
@@ -168,8 +179,8 @@ async function withRetries<T>(
   step: Step,
   attempt: () => Promise<T>,
   beforeRetry?: (error: unknown) => Promise<void>,
+  started = Date.now(),
 ): Promise<T> {
-  const started = Date.now();
   for (let n = 1; ; n++) {
     try {
       return await attempt();
