@@ -70,6 +70,13 @@ export const errors = {
     503,
     'The site is briefly unavailable. Please try again in a moment.',
   ),
+  // The connection died while a write was committing (a database failover): it may have been
+  // saved or not, so it is not run again blindly; the visitor checks, then tries again.
+  writeOutcomeUnknown: define(
+    'WRITE_OUTCOME_UNKNOWN',
+    503,
+    'The site lost its database connection while saving, so your change may or may not have been saved. Please check, then try again.',
+  ),
   internal: define('INTERNAL', 500, 'Something went wrong on our side.'),
 } as const;
 

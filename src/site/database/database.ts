@@ -1,5 +1,6 @@
 import {
   type CompiledQuery,
+  type Driver,
   DummyDriver,
   Kysely,
   MysqlAdapter,
@@ -16,6 +17,8 @@ import type { UploadsTable } from '../modules/uploads/uploads.table.js';
 import type { LoginThrottleTable } from '../modules/users/login-throttle.table.js';
 import type { SessionsTable } from '../modules/users/sessions.table.js';
 import type { UsersTable } from '../modules/users/users.table.js';
+import { RowLockMysqlAdapter } from './migration-lock.js';
+import { idempotentPlugin, RetryingDriver } from './retrying-driver.js';
 
 /** Every table the site reads or writes; each module declares its own in `*.table.ts`. */
 export interface Database {
@@ -163,40 +166,41 @@ export function withAcquireTimeout(pool: Pool, timeoutMs: number): MysqlPool {
   };
 }
 
+/**
+ * MySQL as Kysely speaks it, with the site's retry policy around every statement
+ * (retrying-driver.ts) and a migration lock that holds on a Galera cluster (migration-lock.ts).
+ */
+class SiteDialect extends MysqlDialect {
+  override createDriver(): Driver {
+    return new RetryingDriver(super.createDriver());
+  }
+  override createAdapter(): MysqlAdapter {
+    return new RowLockMysqlAdapter();
+  }
+}
+
 /** Opens a Kysely instance over a mysql2 pool. Close it with `db.destroy()`. */
 export function createDb(options: DatabaseOptions): Db {
   const pool = createPool(poolOptionsFromUrl(options));
   return new Kysely<Database>({
-    dialect: new MysqlDialect({ pool: withAcquireTimeout(pool, options.acquireTimeoutMs ?? 2000) }),
+    dialect: new SiteDialect({ pool: withAcquireTimeout(pool, options.acquireTimeoutMs ?? 2000) }),
   });
 }
 
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOENT', // unix socket gone
-  'ETIMEDOUT',
-  'EPIPE',
-  'PROTOCOL_CONNECTION_LOST',
-  'PROTOCOL_SEQUENCE_TIMEOUT',
-  'ER_CON_COUNT_ERROR',
-  'ER_TOO_MANY_USER_CONNECTIONS',
-  'ER_SERVER_SHUTDOWN',
-  'POOL_ACQUIRE_TIMEOUT',
-]);
-// mysql2's pool errors carry a message but no code.
-const UNAVAILABLE_MESSAGES = new Set([
-  'Queue limit reached.',
-  'Pool is closed.',
-  'No connections available.',
-]);
+/** Kept here for the modules that ask it of the database layer; the policy lives in failures.ts. */
+export { isDatabaseUnavailable, OutcomeUnknownError } from './failures.js';
 
-/** True for errors that mean "the database cannot be reached right now" (answer 503, retry later). */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { code, fatal, message } = error as { code?: unknown; fatal?: unknown; message?: unknown };
-  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
-  if (typeof message === 'string' && UNAVAILABLE_MESSAGES.has(message)) return true;
-  // mysql2 marks connection-level failures as fatal.
-  return fatal === true && typeof code === 'string' && !code.startsWith('ER_');
+const idempotentDbs = new WeakMap<Db, Db>();
+
+/**
+ * `db` for writes that leave the same rows when they run twice (a DELETE by key, an UPDATE to
+ * fixed values by key): when their connection dies in flight they are retried, not answered 503.
+ */
+export function idempotent(db: Db): Db {
+  let marked = idempotentDbs.get(db);
+  if (!marked) {
+    marked = db.withPlugin(idempotentPlugin);
+    idempotentDbs.set(db, marked);
+  }
+  return marked;
 }

@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationResultSet, Migrator, sql } from 'kysely';
 import { isContractMigration, MIGRATION_LOCK_TABLE, MIGRATION_TABLE } from '../../contract.js';
+import { renewingLease } from './migration-lock.js';
 import * as createUsers from './migrations/2026_11_29_1300_create_users.js';
 import * as createSessions from './migrations/2026_11_29_1301_create_sessions.js';
 import * as createArticles from './migrations/2026_11_29_1310_create_articles.js';
@@ -42,9 +43,11 @@ type AnyKysely = Kysely<any>;
 
 export function createMigrator(db: AnyKysely, list: Record<string, Migration> = migrations): Migrator {
   // History lives in the contract's tables (the stack reads MIGRATION_TABLE before a rollback).
+  // The lock is a leased row (migration-lock.ts, the dialect's adapter); each migration renews it.
+  const leased = Object.fromEntries(Object.entries(list).map(([name, m]) => [name, renewingLease(m)]));
   return new Migrator({
     db,
-    provider: { getMigrations: async () => list },
+    provider: { getMigrations: async () => leased },
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
   });

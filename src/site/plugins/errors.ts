@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isDatabaseUnavailable } from '../database/database.js';
+import { isDatabaseUnavailable, OutcomeUnknownError } from '../database/database.js';
 import { errors, fieldErrors, type Problem, SiteError, type ValidationItem } from '../errors.js';
 import { globalPlugin } from './global.js';
 
@@ -17,6 +17,7 @@ export function toProblem(error: unknown): Problem {
       errors: error.errors,
     };
   }
+  if (error instanceof OutcomeUnknownError) return toProblem(errors.writeOutcomeUnknown());
   if (isDatabaseUnavailable(error)) return toProblem(errors.databaseUnavailable());
   const e = error as Partial<FastifyError> & { validation?: ValidationItem[] };
   if (Array.isArray(e.validation)) {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
 import type { Db } from '../database/database.js';
+import { transaction } from '../database/transaction.js';
 import { EXCERPT_MAX } from '../lib/markdown.js';
 import { excerpt, renderMarkdown } from '../lib/markdown-render.js';
 import { slugify } from '../lib/slug.js';
@@ -23,7 +24,7 @@ const DAY = 24 * 60 * 60 * 1000;
 export async function seedDemo(db: Db, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const password = env[DEMO_PASSWORD_ENV] || undefined;
   const userIds = await seedUsers(db, password);
-  await db.transaction().execute(async (trx) => {
+  await transaction(db, async (trx) => {
     await seedArticles(trx, userIds);
     await seedProducts(trx);
   });

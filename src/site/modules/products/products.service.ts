@@ -1,4 +1,5 @@
 import type { Db } from '../../database/database.js';
+import { transaction } from '../../database/transaction.js';
 import { errors, type FieldError } from '../../errors.js';
 import { encodeCursor } from '../../lib/cursor.js';
 import { cursorParam } from '../../lib/http.js';
@@ -110,7 +111,7 @@ export async function createProduct(
   const { currency } = checkInput(input);
   const name = input.name.trim();
   const base = slugify(name, 'product');
-  return await db.transaction().execute(async (trx) => {
+  return await transaction(db, async (trx) => {
     const imagePath = image ? await storeUpload(trx, image) : null;
     const { value: id } = await insertWithUniqueSlug({
       base,
@@ -148,7 +149,7 @@ export async function updateProduct(
 ): Promise<{ before: ProductRow; after: ProductRow }> {
   requireAdmin(actor);
   const { currency } = checkInput(input);
-  return await db.transaction().execute(async (trx) => {
+  return await transaction(db, async (trx) => {
     // Locked: two edits replacing the image one after the other each delete the one they replace.
     const before = await findProductBySlugForUpdate(trx, slug);
     if (!before) throw errors.notFound();
@@ -170,7 +171,7 @@ export async function updateProduct(
 
 export async function deleteProduct(db: Db, actor: Actor | null, slug: string): Promise<ProductRow> {
   requireAdmin(actor);
-  return await db.transaction().execute(async (trx) => {
+  return await transaction(db, async (trx) => {
     const product = await findProductBySlugForUpdate(trx, slug);
     if (!product) throw errors.notFound();
     await deleteProductById(trx, product.id);

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../../database/database.js';
+import { type Db, idempotent } from '../../database/database.js';
 
 export interface ThrottleState {
   failures: number;
@@ -46,7 +46,7 @@ export async function recordFailure(
 }
 
 export async function clearFailures(db: Db, account: string, address: string): Promise<void> {
-  await db
+  await idempotent(db)
     .deleteFrom('login_throttle')
     .where('account', '=', account)
     .where('address', '=', address)
@@ -55,7 +55,7 @@ export async function clearFailures(db: Db, account: string, address: string): P
 
 /** The scheduled purge: counts that have lapsed. */
 export async function deleteLapsedFailures(db: Db, lapsedBefore: Date): Promise<number> {
-  const result = await db
+  const result = await idempotent(db)
     .deleteFrom('login_throttle')
     .where('last_failed_at', '<=', lapsedBefore)
     .executeTakeFirst();

@@ -1,4 +1,4 @@
-import { compiler, type Db, prepared, withParameters } from '../../database/database.js';
+import { compiler, type Db, idempotent, prepared, withParameters } from '../../database/database.js';
 import type { Role } from './users.table.js';
 
 export interface ActiveSession {
@@ -48,11 +48,15 @@ export async function findActiveSession(
   };
 }
 
+/**
+ * Idempotent by its key: the id is the hash of a fresh 256-bit token, so a second run after a lost
+ * connection finds only its own row, and the upsert leaves it as the first run wrote it.
+ */
 export async function insertSession(
   db: Db,
   row: { id: string; userId: number; csrfSecret: string; now: Date; expiresAt: Date },
 ): Promise<void> {
-  await db
+  await idempotent(db)
     .insertInto('sessions')
     .values({
       id: row.id,
@@ -62,25 +66,30 @@ export async function insertSession(
       last_seen_at: row.now,
       expires_at: row.expiresAt,
     })
+    .onDuplicateKeyUpdate({ last_seen_at: row.now })
     .execute();
 }
 
 export async function touchSession(db: Db, id: string, now: Date): Promise<void> {
-  await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute();
+  await idempotent(db).updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute();
 }
 
 export async function deleteSession(db: Db, id: string): Promise<void> {
-  await db.deleteFrom('sessions').where('id', '=', id).execute();
+  await idempotent(db).deleteFrom('sessions').where('id', '=', id).execute();
 }
 
 /** Ends every other session of a user. */
 export async function deleteOtherSessions(db: Db, userId: number, keepId: string): Promise<void> {
-  await db.deleteFrom('sessions').where('user_id', '=', userId).where('id', '!=', keepId).execute();
+  await idempotent(db)
+    .deleteFrom('sessions')
+    .where('user_id', '=', userId)
+    .where('id', '!=', keepId)
+    .execute();
 }
 
 /** Ends every session of a user (log out everywhere, a password change before the new one). */
 export async function deleteUserSessions(db: Db, userId: number): Promise<number> {
-  const result = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+  const result = await idempotent(db).deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
 
@@ -99,7 +108,7 @@ export async function capUserSessions(db: Db, userId: number, max: number): Prom
     .offset(max)
     .execute();
   if (surplus.length === 0) return;
-  await db
+  await idempotent(db)
     .deleteFrom('sessions')
     .where(
       'id',
@@ -111,7 +120,7 @@ export async function capUserSessions(db: Db, userId: number, max: number): Prom
 
 /** The scheduled purge: every dead session of every user (expires_at and last_seen_at are indexed or cheap). */
 export async function deleteAllExpiredSessions(db: Db, now: Date, idleSince: Date): Promise<number> {
-  const result = await db
+  const result = await idempotent(db)
     .deleteFrom('sessions')
     .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<=', idleSince)]))
     .executeTakeFirst();
@@ -125,7 +134,7 @@ export async function deleteExpiredSessions(
   now: Date,
   idleSince: Date,
 ): Promise<void> {
-  await db
+  await idempotent(db)
     .deleteFrom('sessions')
     .where('user_id', '=', userId)
     .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<=', idleSince)]))
