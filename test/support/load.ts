@@ -171,6 +171,8 @@ export interface PhaseReport {
   failedGets: number;
   /** Longest time without a successful response, from the phase's start to its end. */
   longestGapMs: number;
+  /** The same for writes alone: how long no write was acknowledged. */
+  longestWriteGapMs: number;
   /** Slowest failed answer (ms). */
   slowestFailureMs: number;
   /** GETs sent again after a reset of an idle keep-alive connection (see send()), all answered. */
@@ -193,22 +195,26 @@ export function reportPhase(
     const key = `${s.method} ${s.status || s.error || 'no answer'}`;
     failures[key] = (failures[key] ?? 0) + 1;
   }
-  const successes = mine
-    .filter(isSuccess)
-    .map((s) => s.endedAt)
-    .sort((a, b) => a - b);
-  let gap = 0;
-  let last = from;
-  for (const at of [...successes, to]) {
-    gap = Math.max(gap, at - last);
-    last = Math.max(last, at);
-  }
+  const longestGap = (which: readonly Sample[]) => {
+    const successes = which
+      .filter(isSuccess)
+      .map((s) => s.endedAt)
+      .sort((a, b) => a - b);
+    let gap = 0;
+    let last = from;
+    for (const at of [...successes, to]) {
+      gap = Math.max(gap, at - last);
+      last = Math.max(last, at);
+    }
+    return gap;
+  };
   return {
     phase,
     requests: mine.length,
     failures,
     failedGets: mine.filter((s) => s.method === 'GET' && !isSuccess(s)).length,
-    longestGapMs: gap,
+    longestGapMs: longestGap(mine),
+    longestWriteGapMs: longestGap(mine.filter((s) => s.method === 'POST')),
     slowestFailureMs: Math.max(0, ...mine.filter((s) => !isSuccess(s)).map((s) => s.ms)),
     retried: mine.filter((s) => s.retried).length,
   };

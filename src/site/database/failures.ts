@@ -145,12 +145,14 @@ export interface RetryBudget {
 
 /**
  * Absorbs a writer failover (HAProxy moves in about 2 s) without holding a request for long:
- * 50 + 100 + 200 + 400 + 800 + 1000 + 1000 ms of pauses, and nothing new after 3.5 s.
+ * pauses of 50, 100, 200, 400, 800 ms, then 500 ms each, and nothing new after 3.5 s (the time
+ * is the bound, not the count: a node that refuses every statement while HAProxy notices it is
+ * draining answers each attempt at once).
  */
 export const DEFAULT_RETRY_BUDGET: RetryBudget = {
-  delaysMs: [50, 100, 200, 400, 800, 1000],
+  delaysMs: [50, 100, 200, 400, 800, 500],
   totalMs: 3500,
-  maxAttempts: 8,
+  maxAttempts: 12,
 };
 
 /**

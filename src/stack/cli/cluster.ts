@@ -285,16 +285,11 @@ export async function clusterRestoreVerb(
     throw new WebstackError('BAD_OPTION', 'restore needs the archive to restore', 'webstack restore FILE');
   const local = resolve(file);
   await verifyArchive(localHost, local);
-  const operator = operatorPaths(config);
-  const [db] = connectHosts(config, operator).filter((host) => host.plan.host.roles.includes('db'));
-  if (!db) throw new Error('an inventory always has a db host');
-  let remote: string;
-  try {
-    remote = await sendArchive(db, local, hostLayout(config).paths.backups);
-  } finally {
-    await disconnect([db]);
-  }
-  return relay(await onRoleHost(config, 'db', ['restore', remote]));
+  const backups = hostLayout(config).paths.backups;
+  // Onto the db host that restores it (with a cluster, a Synced node: Galera replicates the load).
+  return relay(
+    await onRoleHost(config, 'db', async (host) => ['restore', await sendArchive(host, local, backups)]),
+  );
 }
 
 /**

@@ -9,10 +9,12 @@ import {
   type ClusterHost,
   connectHosts,
   disconnect,
+  type HostLayout,
   hostLayout,
   operatorPaths,
   remoteWebstack,
 } from './hosts.js';
+import { galeraViewOf } from './up.js';
 
 /** What a verb that runs on one host answered there, as if typed on it. */
 export interface Forwarded extends RunResult {
@@ -30,17 +32,22 @@ const UNREACHABLE = new Set(['SSH_UNREACHABLE', 'SSH_FAILED']);
 export async function onRoleHost<T = void>(
   config: ResolvedConfig,
   role: Role,
-  args: readonly string[],
+  args: readonly string[] | ((host: ClusterHost) => Promise<readonly string[]>),
   options: { input?: string; after?: (host: ClusterHost, result: Forwarded) => Promise<T> } = {},
 ): Promise<Forwarded & { after?: T }> {
   const operator = operatorPaths(config);
   const layout = hostLayout(config);
-  const hosts = connectHosts(config, operator).filter((host) => host.plan.host.roles.includes(role));
+  const all = connectHosts(config, operator);
+  const hosts = await servingFirst(
+    all.filter((host) => host.plan.host.roles.includes(role)),
+    layout,
+  );
   try {
     let lastError: unknown = null;
     for (const host of hosts) {
       try {
-        const result = await host.ssh.run(remoteWebstack(layout, args), {
+        const argv = typeof args === 'function' ? await args(host) : args;
+        const result = await host.ssh.run(remoteWebstack(layout, argv), {
           okCodes: [0, 1, 2],
           timeoutMs: 3_600_000,
           input: options.input ?? '',
@@ -55,8 +62,20 @@ export async function onRoleHost<T = void>(
     }
     throw lastError ?? new Error(`an inventory always has a ${role} host`);
   } finally {
-    await disconnect(hosts);
+    await disconnect(all);
   }
+}
+
+/**
+ * The nodes of a Galera cluster with those that serve first (a backup is taken from, and a restore
+ * loaded into, a Synced node; Galera replicates the load to the others). Other hosts as they are.
+ */
+async function servingFirst(hosts: ClusterHost[], layout: HostLayout): Promise<ClusterHost[]> {
+  if (!hosts.some((host) => host.plan.galera && host.plan.host.roles.includes('db'))) return hosts;
+  const serving = await Promise.all(
+    hosts.map(async (host) => (await galeraViewOf(host, layout))?.serving === true),
+  );
+  return [...hosts.filter((_, i) => serving[i]), ...hosts.filter((_, i) => !serving[i])];
 }
 
 /**

@@ -117,6 +117,10 @@ test('several application servers all land in the upstream', () => {
     block(conf, 'upstream webstack_app {'),
     /server 10\.0\.0\.11:3000;\n\s+server app2\.internal:3000;/,
   );
+  // Across hosts a 503 is the answer, not a reason to mark the host down and try the next one.
+  const across = renderNginxConf({ ...base, nextUpstreamOn503: false });
+  assert.match(across, /proxy_next_upstream error timeout http_502;/);
+  assert.doesNotMatch(across, /http_503/);
 });
 
 test('limits, timeouts, temp paths and the JSON access log', () => {

@@ -207,7 +207,14 @@ export class GaleraNode {
   }
 
   private async readView(): Promise<NodeView> {
-    const base = { node: this.o.name, primary: false, ready: false, clusterSize: 0, serving: false };
+    const base = {
+      node: this.o.name,
+      primary: false,
+      ready: false,
+      clusterSize: 0,
+      serving: false,
+      draining: this.draining,
+    };
     if (this.waiting)
       return {
         ...base,
@@ -224,7 +231,7 @@ export class GaleraNode {
         "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_ready', 'wsrep_local_state', 'wsrep_cluster_status', 'wsrep_cluster_size', 'wsrep_local_state_comment')",
       );
       const status = Object.fromEntries(rows.map((row) => [String(row.Variable_name), String(row.Value)]));
-      const state = this.draining ? 'draining' : nodeStateOf(Number(status.wsrep_local_state));
+      const state = nodeStateOf(Number(status.wsrep_local_state));
       const view = {
         ...base,
         state,

@@ -5,18 +5,9 @@ import { type GraState, NO_CLUSTER } from './cnf.js';
  * What a node is doing, as its health agent reports it. `waiting`: mariadbd is not running; the
  * node knows its last position and waits for a primary component to join, or for an order to
  * bootstrap one. The others are Galera's own states (wsrep_local_state_comment), plus `starting`
- * (mariadbd started, not answering yet), `draining` (about to restart: clients sent elsewhere) and
- * `stopped`.
+ * (mariadbd started, not answering yet) and `stopped`.
  */
-export type NodeState =
-  | 'waiting'
-  | 'starting'
-  | 'joining'
-  | 'donor'
-  | 'joined'
-  | 'synced'
-  | 'draining'
-  | 'stopped';
+export type NodeState = 'waiting' | 'starting' | 'joining' | 'donor' | 'joined' | 'synced' | 'stopped';
 
 export interface NodeView {
   node: string;
@@ -28,6 +19,8 @@ export interface NodeView {
   clusterSize: number;
   /** The last committed position, known while mariadbd is down (grastate.dat or --wsrep-recover). */
   position: GraState | null;
+  /** About to restart (a rolling restart): it answers 503 so that HAProxy sends clients elsewhere. */
+  draining: boolean;
   /** Clients may use it now: HAProxy's check answers 200. */
   serving: boolean;
   detail: string;

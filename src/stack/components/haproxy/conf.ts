@@ -17,7 +17,7 @@ export interface HaproxyConfOptions {
  * HAProxy in front of a Galera cluster, on an app host: TCP only (the MariaDB protocol, TLS end to
  * end), one writer at a time. Galera's own advice: several writers meet commit-time deadlocks
  * (1213) and read what another node has not applied yet. A node is checked each second over
- * HTTP by its health agent and leaves after two failed checks; its sessions are shut down then, so
+ * HTTP by its health agent and leaves after two failed checks (the second 250 ms after the first); its sessions are shut down then, so
  * the site reconnects to the next node at once instead of waiting on a dead socket. The stick table
  * keeps the writer where it is when a failed node comes back (no flip-flop between writers).
  */
@@ -53,7 +53,8 @@ export function renderHaproxyConf(o: HaproxyConfOptions): string {
     '    http-check expect status 200',
     '    stick-table type ip size 1',
     '    stick on dst',
-    `    default-server inter 1s fall 2 rise 2 port ${o.checkPort} on-marked-down shutdown-sessions`,
+    // After a first failed check the next comes after 250 ms: a node is out within about 1.3 s.
+    `    default-server inter 1s fastinter 250ms fall 2 rise 2 port ${o.checkPort} on-marked-down shutdown-sessions`,
     ...o.servers.map(
       (server, index) =>
         `    server ${server.name} ${server.address}:${server.port} check${index === 0 ? '' : ' backup'}`,

@@ -15,6 +15,7 @@ import { provisionSstAccount } from '../galera/provision.js';
 import type { NodeView } from '../galera/view.js';
 import {
   adminConnection,
+  connectAdmin,
   initDataDir,
   mariadbHealth,
   mariadbRunAs,
@@ -101,6 +102,10 @@ export class DatabaseComponent {
     if (!node || !keeper) throw new WebstackError('GALERA_NOT_HERE');
     node.drain(true);
     try {
+      // New statements are refused with 1047 (the site retries those: nothing of them ran), so
+      // that when HAProxy cuts this node's sessions no statement of the site is in flight on it.
+      const admin = await connectAdmin(this.admin);
+      await admin.query('SET GLOBAL wsrep_reject_queries = ALL').finally(() => admin.end());
       await delay(drainMs);
       await keeper.stop();
       await keeper.start();

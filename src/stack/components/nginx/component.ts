@@ -127,7 +127,9 @@ export class NginxComponent {
         apexName: config.domain,
         listen: { host: config.http.listen, port: config.http.port },
         upstream: appPeers(config, this.drained),
-        ...(config.inventory.single ? {} : { proxyReadTimeoutSeconds: CLUSTER_READ_TIMEOUT_SECONDS }),
+        ...(config.inventory.single
+          ? {}
+          : { proxyReadTimeoutSeconds: CLUSTER_READ_TIMEOUT_SECONDS, nextUpstreamOn503: false }),
         assetsDir: this.assetsDir(),
         uploadsCacheDir: join(tempDir, 'uploads-cache'),
         errorPagesDir: paths.nginx.errorPages,

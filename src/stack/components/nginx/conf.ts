@@ -71,6 +71,12 @@ export interface NginxConfOptions {
    * host only after this.
    */
   proxyReadTimeoutSeconds?: number;
+  /**
+   * Whether a 503 sends an idempotent request to the next peer (default true). Across hosts it is
+   * off: nginx counts a retried 503 as the peer's failure, so a database outage that every app
+   * host answers 503 for would mark them all down, and the next 10 s would be 502s for everyone.
+   */
+  nextUpstreamOn503?: boolean;
   /** worker_connections of each worker (its file limit is twice that: a proxied request holds two). Default 4096. */
   workerConnections?: number;
 }
@@ -180,7 +186,7 @@ export function renderNginxConf(options: NginxConfOptions): string {
     '      proxy_send_timeout 30s;',
     `      proxy_read_timeout ${o.proxyReadTimeoutSeconds ?? 30}s;`,
     '      # nginx never retries a non-idempotent request (POST, ...) on another server: kept that way.',
-    '      proxy_next_upstream error timeout http_502 http_503;',
+    `      proxy_next_upstream error timeout http_502${o.nextUpstreamOn503 === false ? '' : ' http_503'};`,
     '      proxy_next_upstream_tries 3;',
   ];
   /** The body of a location that proxies to the application servers named UPSTREAM. */
