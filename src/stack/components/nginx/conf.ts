@@ -182,6 +182,11 @@ export function renderNginxConf(options: NginxConfOptions): string {
     '      # nginx never retries a non-idempotent request (POST, ...) on another server: kept that way.',
     '      proxy_next_upstream error timeout http_502 http_503;',
     '      proxy_next_upstream_tries 3;',
+    // Bodies stream to the application as they arrive: nginx 1.22 times only the gap between two
+    // reads, so a body trickled in forever would hold a connection here; the application server
+    // answers 408 once the whole request has not arrived within its deadline (requestTimeout),
+    // and nginx passes that on and closes the client's connection.
+    '      proxy_request_buffering off;',
   ];
   /** The body of a location that proxies to the application servers named UPSTREAM. */
   const appProxy = (upstream: string) => [
