@@ -71,7 +71,10 @@ export interface NginxConfOptions {
    * host only after this.
    */
   proxyReadTimeoutSeconds?: number;
-  /** worker_connections of each worker (its file limit is twice that: a proxied request holds two). Default 4096. */
+  /**
+   * worker_connections of each worker (its file limit is twice that: a proxied request holds two).
+   * The stack sizes it for the machine (worker-limits.ts); default 4096.
+   */
   workerConnections?: number;
 }
 
