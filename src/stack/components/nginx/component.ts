@@ -161,6 +161,12 @@ export class NginxComponent {
   async start(): Promise<void> {
     // No master runs yet, so this only writes the checked config.
     await this.reload();
+    // nginx would create its logs 0644; made here 0640 and the supervisor's (root's under root).
+    // Rotation copies and truncates them in place (logrotate/conf.ts), so they stay that way.
+    for (const log of [this.paths.nginx.accessLog, this.paths.nginx.errorLog]) {
+      await this.host.append(log, '', { mode: 0o640 });
+      await this.host.chmod(log, 0o640);
+    }
     const { stdout, stderr } = await this.host.run(nginxCommands.version());
     this.version = /nginx\/(\S+)/.exec(stderr + stdout)?.[1] ?? null;
     this.keeper = new KeepAlive(
