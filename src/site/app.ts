@@ -82,8 +82,8 @@ export async function buildApp(settings: SiteSettings, options: BuildOptions = {
     // Longer than Nginx's upstream keepalive_timeout, so Nginx always closes idle connections first.
     keepAliveTimeout: 72_000,
     // The whole request (headers and body) must arrive within requestTimeout, or Node gives up on
-    // it and clientErrorHandler answers 408 and closes. Node swaps the two deadlines when headersTimeout is
-    // the longer one, so it may not exceed requestTimeout.
+    // it and clientErrorHandler answers 408 and closes. Node swaps the two deadlines when
+    // headersTimeout is the longer one, so it may not exceed requestTimeout.
     requestTimeout: requestTimeoutMs,
     http: {
       headersTimeout: Math.min(60_000, requestTimeoutMs),
