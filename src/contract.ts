@@ -93,6 +93,12 @@ export interface SiteSettings {
   logLevel: string;
   /** The site's login/registration limiter: requests per minute per address, per worker (default 10). */
   authRatePerMinute?: number;
+  /**
+   * Seconds a request's headers and whole body may take to arrive; past it the site answers 408
+   * and closes the connection (default 30). Nginx streams bodies to the site, so this is the
+   * stack's deadline for slow bodies.
+   */
+  requestTimeoutSeconds?: number;
   release: string;
   /** Port to listen on (shared by every worker under node:cluster), and the host to bind. */
   port: number;

@@ -22,6 +22,7 @@ import { productsRoutes } from './modules/products/products.routes.js';
 import { uploadsRoutes } from './modules/uploads/uploads.routes.js';
 import { usersApiRoutes } from './modules/users/users.api.js';
 import { usersRoutes } from './modules/users/users.routes.js';
+import { answerClientError } from './plugins/client-error.js';
 import { crossSitePlugin } from './plugins/cross-site.js';
 import { csrfPlugin } from './plugins/csrf.js';
 import { databasePlugin } from './plugins/database.js';
@@ -55,9 +56,14 @@ export interface BuildOptions {
 
 const REQUEST_ID = /^[A-Za-z0-9-]{1,64}$/;
 const BODY_LIMIT = 1024 * 1024;
+/** The default of SiteSettings.requestTimeoutSeconds. */
+const REQUEST_TIMEOUT_SECONDS = 30;
+/** How often Node looks for requests past their deadline (its default, 30 s, would double it). */
+const DEADLINE_CHECK_MS = 1000;
 
 /** Builds the site: plugins first (order matters: db → cookies → session → csrf → views → errors), then modules. */
 export async function buildApp(settings: SiteSettings, options: BuildOptions = {}): Promise<App> {
+  const requestTimeoutMs = (settings.requestTimeoutSeconds ?? REQUEST_TIMEOUT_SECONDS) * 1000;
   const app = Fastify({
     logger: options.logger ?? { level: settings.logLevel },
     // Nginx's request id when it is well formed; otherwise our own.
@@ -75,6 +81,15 @@ export async function buildApp(settings: SiteSettings, options: BuildOptions = {
     return503OnClosing: false,
     // Longer than Nginx's upstream keepalive_timeout, so Nginx always closes idle connections first.
     keepAliveTimeout: 72_000,
+    // The whole request (headers and body) must arrive within requestTimeout, or Node gives up on
+    // it and clientErrorHandler answers 408 and closes. Node swaps the two deadlines when
+    // headersTimeout is the longer one, so it may not exceed requestTimeout.
+    requestTimeout: requestTimeoutMs,
+    http: {
+      headersTimeout: Math.min(60_000, requestTimeoutMs),
+      connectionsCheckingInterval: DEADLINE_CHECK_MS,
+    },
+    clientErrorHandler: answerClientError,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
   // TypeBox validation: converts types only in querystring/params/headers, never removes body fields.

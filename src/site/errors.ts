@@ -43,6 +43,13 @@ export const errors = {
   ),
   crossSite: define('CROSS_SITE_REQUEST', 403, 'This request came from another site and was refused.'),
   notFound: define('NOT_FOUND', 404, 'There is nothing at this address.'),
+  // The whole request (headers and body) did not arrive within SiteSettings.requestTimeoutSeconds.
+  requestTimeout: define(
+    'REQUEST_TIMEOUT',
+    408,
+    'The request took too long to arrive. Please send it again.',
+  ),
+  headersTooLarge: define('HEADERS_TOO_LARGE', 431, 'The request headers are too large.'),
   unsupportedMediaType: define(
     'UNSUPPORTED_MEDIA_TYPE',
     415,

@@ -239,6 +239,8 @@ describe('uploads, backup and restore', { timeout: 300_000 }, () => {
     assert.deepEqual([uploads.uid, (uploads.mode & 0o777).toString(8)], [Number(account[2]), '755']);
     for (const log of ['nginx-access.log', 'nginx-error.log']) {
       assert.equal((await stat(join(stack.stateDir, 'logs', log))).uid, 0, log);
+      // Not nginx's own 0644: the supervisor makes them before nginx opens them.
+      assert.equal(await mode(join(stack.stateDir, 'logs', log)), '640', log);
     }
   });
 

@@ -326,10 +326,6 @@ export const ERRORS = {
     message: 'logrotate path must be absolute and plain: %s',
     fix: 'keep stateDir a path of letters, digits and . _ / + @ -',
   },
-  LOGROTATE_OWNER: {
-    message: 'logrotate create owner must be an account name: %s',
-    fix: 'report this as a bug in webstack',
-  },
   LOGROTATE_NO_LOGS: {
     message: 'logrotate needs at least one log file',
     fix: 'report this as a bug in webstack',

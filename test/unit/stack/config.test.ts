@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
+import { siteSettings } from '../../../src/stack/components/appserver/site-env.js';
 import { resolveConfig } from '../../../src/stack/core/config/load.js';
 import { isWebstackError } from '../../../src/stack/core/errors.js';
+import { statePaths } from '../../../src/stack/core/paths.js';
 
 function errorOf(raw: unknown): string {
   try {
@@ -82,4 +84,21 @@ test('HTTPS stays off unless asked for; an empty https.acme turns it on with its
   const acme = resolveConfig({ https: { acme: {} } }).https;
   assert.equal(acme.enabled, true);
   assert.equal(acme.acme?.renewBeforeDays, 30);
+});
+
+test('a request must arrive whole within http.requestTimeoutSeconds (30 by default), and the site is told', () => {
+  const config = resolveConfig({});
+  assert.equal(config.http.requestTimeoutSeconds, 30);
+  const secrets = { appDbPassword: 'a', migratorDbPassword: 'm', sessionSecret: 's', sstDbPassword: 't' };
+  const settings = siteSettings(
+    resolveConfig({ http: { requestTimeoutSeconds: 120 } }),
+    statePaths('/s'),
+    secrets,
+    'r1',
+  );
+  assert.equal(settings.requestTimeoutSeconds, 120);
+  assert.equal(
+    errorOf({ http: { requestTimeoutSeconds: 0 } }),
+    'config key "http.requestTimeoutSeconds" has the value 0: must be >= 1',
+  );
 });

@@ -143,9 +143,13 @@ test('the logrotate schedule writes its own config in the state directory and ru
   assert.equal(
     host.text(conf),
     renderLogrotate({
-      logs: [paths.nginx.accessLog, paths.nginx.errorLog],
-      pidFile: paths.nginx.pid,
-      copyTruncateLogs: [paths.app.log, paths.supervisorLog, paths.mariadb.log],
+      logs: [
+        paths.nginx.accessLog,
+        paths.nginx.errorLog,
+        paths.app.log,
+        paths.supervisorLog,
+        paths.mariadb.log,
+      ],
     }),
   );
   assert.deepEqual(logrotateArgv('/srv/webstack/run/logrotate.status', conf), [

@@ -36,3 +36,13 @@ test('worker connections and the file limit are sized together', () => {
 test('the public name does not answer the health endpoints', () => {
   assert.match(renderNginxConf(base), /location ~ \^\(\/healthz\|\/readyz\)\$ \{\n\s+return 404;/);
 });
+
+test('every location that reaches the application streams the body to it, whose deadline ends slow ones', () => {
+  const conf = renderNginxConf({
+    ...base,
+    routes: [{ prefix: '/x/', upstream: { host: '127.0.0.1', port: 4000 } }],
+  });
+  const proxied = conf.split(/\n\s+location /).filter((block) => block.includes('proxy_pass '));
+  assert.equal(proxied.length, 3, 'the site, its uploads and the extra route');
+  for (const block of proxied) assert.match(block, /proxy_request_buffering off;/);
+});

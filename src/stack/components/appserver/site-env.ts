@@ -101,6 +101,7 @@ export function siteSettings(
     dbPoolSize: config.database.poolSize,
     logLevel: 'info',
     authRatePerMinute: config.app.authRatePerMinute,
+    requestTimeoutSeconds: config.http.requestTimeoutSeconds,
     release,
     port: config.app.port,
     host: config.app.host,

@@ -1,43 +1,30 @@
 import { WebstackError } from '../../core/errors.js';
 
 export interface LogrotateOptions {
-  /** Absolute paths of the log files nginx writes. */
+  /**
+   * Absolute paths of every log the stack writes: nginx's access and error logs, the supervisor's
+   * own log and the application log it writes, MariaDB's error log.
+   */
   logs: readonly string[];
-  /** nginx's pid file: the master reopens its logs on SIGUSR1. */
-  pidFile: string;
   /** Days of logs to keep. */
   keepDays?: number;
-  /**
-   * Logs of writers that open their file in append mode and never reopen it (the supervisor's own
-   * log and the application log it writes, MariaDB's error log): copied, then truncated in place.
-   */
-  copyTruncateLogs?: readonly string[];
-  /**
-   * Owner of the fresh nginx logs logrotate creates (root when the stack runs as root): nginx's
-   * master opens them as root, and the application's account never gets to write them.
-   */
-  createOwner?: { user: string; group: string };
 }
-
-const ACCOUNT_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
 
 const PLAIN_PATH = /^\/[A-Za-z0-9._/+@-]*$/;
 
 /**
- * Renders a logrotate snippet for nginx's logs. postrotate is logrotate's own shell script: it sends
- * SIGUSR1 (what `nginx -s reopen` does) so the master reopens the files; paths are checked to be plain
- * because they land in that script.
+ * Renders the logrotate config for the stack's logs. Every writer opens its log in append mode and
+ * keeps it open, so each log is copied, then truncated in place (copytruncate): nothing is asked to
+ * reopen anything. That is what keeps nginx's logs root's: on a reopen (USR1) nginx's master hands
+ * the reopened files to its worker account, because the workers reopen them themselves. The cost
+ * is logrotate's documented one: lines written between the copy and the truncate are lost.
+ * Paths are checked to be plain because they are words of the config.
  */
 export function renderLogrotate(options: LogrotateOptions): string {
-  const copyTruncate = options.copyTruncateLogs ?? [];
-  for (const path of [...options.logs, ...copyTruncate, options.pidFile]) {
+  for (const path of options.logs) {
     if (!PLAIN_PATH.test(path)) throw new WebstackError('LOGROTATE_PATH', JSON.stringify(path));
   }
   if (options.logs.length === 0) throw new WebstackError('LOGROTATE_NO_LOGS');
-  const owner = options.createOwner;
-  for (const name of owner ? [owner.user, owner.group] : []) {
-    if (!ACCOUNT_NAME.test(name)) throw new WebstackError('LOGROTATE_OWNER', JSON.stringify(name));
-  }
   const keep = options.keepDays ?? 14;
   if (!Number.isInteger(keep) || keep < 1) throw new WebstackError('LOGROTATE_KEEP', keep);
   return [
@@ -48,29 +35,11 @@ export function renderLogrotate(options: LogrotateOptions): string {
     `  rotate ${keep}`,
     '  missingok',
     '  notifempty',
-    owner ? `  create 0640 ${owner.user} ${owner.group}` : '  create 0640',
     '  compress',
-    // The file being written until the reopen lands is compressed on the next run, not mid-write.
+    // The copy is compressed on the next run, so a line written while it is made is never cut.
     '  delaycompress',
-    '  sharedscripts',
-    '  postrotate',
-    `    [ -s ${options.pidFile} ] && kill -USR1 "$(cat ${options.pidFile})" || true`,
-    '  endscript',
+    '  copytruncate',
     '}',
-    ...(copyTruncate.length === 0
-      ? []
-      : [
-          `${copyTruncate.join(' ')} {`,
-          '  daily',
-          '  maxsize 100M',
-          `  rotate ${keep}`,
-          '  missingok',
-          '  notifempty',
-          '  compress',
-          '  delaycompress',
-          '  copytruncate',
-          '}',
-        ]),
     '',
   ].join('\n');
 }

@@ -25,10 +25,13 @@ export async function scheduleLogrotate(
   await host.writeAtomic(
     conf,
     renderLogrotate({
-      logs: [paths.nginx.accessLog, paths.nginx.errorLog],
-      pidFile: paths.nginx.pid,
-      copyTruncateLogs: [paths.app.log, paths.supervisorLog, paths.mariadb.log],
-      ...((await host.isRoot()) ? { createOwner: { user: 'root', group: 'root' } } : {}),
+      logs: [
+        paths.nginx.accessLog,
+        paths.nginx.errorLog,
+        paths.app.log,
+        paths.supervisorLog,
+        paths.mariadb.log,
+      ],
     }),
     { mode: 0o644 },
   );

@@ -12,6 +12,7 @@ import { type Endpoint, renderNginxConf } from './conf.js';
 import { applyNginxConfig, detectNginxModules, nginxHealth, startNginx, writeErrorPages } from './index.js';
 import { listenHolders, stopProcesses } from './orphans.js';
 import type { TlsOptions } from './tls-conf.js';
+import { type HostCapacity, readHostCapacity, sizeWorkerConnections } from './worker-limits.js';
 
 /** A port free on 127.0.0.1 right now (the OS picks it). */
 function freeLoopbackPort(): Promise<number> {
@@ -100,6 +101,8 @@ export class NginxComponent {
   private version: string | null = null;
   /** Loopback port of stub_status, chosen once so that reloads keep it. */
   statusPort: number | undefined;
+  /** The machine's file limit, memory and CPUs, read once: worker_connections is sized from them. */
+  private capacity: HostCapacity | null | undefined;
   /** App hosts out of the rotation while they are deployed (by name). */
   private drained = new Set<string>();
 
@@ -121,6 +124,8 @@ export class NginxComponent {
     const statusPort = this.statusPort;
     const tls = await tlsOptions(host, config, paths);
     const root = await host.isRoot();
+    this.capacity ??= await readHostCapacity(host);
+    const capacity = this.capacity;
     return () =>
       renderNginxConf({
         serverName: config.siteHost,
@@ -145,6 +150,8 @@ export class NginxComponent {
         ...(config.https.acme ? { acmeWebroot: paths.tls.acme.webroot } : {}),
         authRatePerMinute: config.http.authRatePerMinute,
         connectionsPerAddress: config.http.connectionsPerAddress,
+        // Unreadable (not Linux, a recording host): the renderer's fixed default.
+        ...(capacity ? { workerConnections: sizeWorkerConnections(capacity) } : {}),
         ...(config.http.microCache ? { microCacheDir: join(tempDir, 'micro-cache') } : {}),
         // Across hosts, the app hosts refresh this lb's cached pages after their writes.
         ...(config.http.microCache && !config.inventory.single
@@ -156,6 +163,12 @@ export class NginxComponent {
   async start(): Promise<void> {
     // No master runs yet, so this only writes the checked config.
     await this.reload();
+    // nginx would create its logs 0644; made here 0640 and the supervisor's (root's under root).
+    // Rotation copies and truncates them in place (logrotate/conf.ts), so they stay that way.
+    for (const log of [this.paths.nginx.accessLog, this.paths.nginx.errorLog]) {
+      await this.host.append(log, '', { mode: 0o640 });
+      await this.host.chmod(log, 0o640);
+    }
     const { stdout, stderr } = await this.host.run(nginxCommands.version());
     this.version = /nginx\/(\S+)/.exec(stderr + stdout)?.[1] ?? null;
     this.keeper = new KeepAlive(

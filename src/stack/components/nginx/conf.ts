@@ -77,7 +77,10 @@ export interface NginxConfOptions {
    * host answers 503 for would mark them all down, and the next 10 s would be 502s for everyone.
    */
   nextUpstreamOn503?: boolean;
-  /** worker_connections of each worker (its file limit is twice that: a proxied request holds two). Default 4096. */
+  /**
+   * worker_connections of each worker (its file limit is twice that: a proxied request holds two).
+   * The stack sizes it for the machine (worker-limits.ts); default 4096.
+   */
   workerConnections?: number;
 }
 
@@ -188,6 +191,11 @@ export function renderNginxConf(options: NginxConfOptions): string {
     '      # nginx never retries a non-idempotent request (POST, ...) on another server: kept that way.',
     `      proxy_next_upstream error timeout http_502${o.nextUpstreamOn503 === false ? '' : ' http_503'};`,
     '      proxy_next_upstream_tries 3;',
+    // Bodies stream to the application as they arrive: nginx 1.22 times only the gap between two
+    // reads, so a body trickled in forever would hold a connection here; the application server
+    // answers 408 once the whole request has not arrived within its deadline (requestTimeout),
+    // and nginx passes that on and closes the client's connection.
+    '      proxy_request_buffering off;',
   ];
   /** The body of a location that proxies to the application servers named UPSTREAM. */
   const appProxy = (upstream: string) => [

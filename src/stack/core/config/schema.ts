@@ -93,6 +93,14 @@ export const ConfigSchema = Type.Object(
           description:
             'connections one client address may hold with a request in progress at Nginx (429 above); 0: no limit',
         }),
+        requestTimeoutSeconds: Type.Integer({
+          default: 30,
+          minimum: 1,
+          maximum: 3600,
+          description:
+            'a request (headers and body) must arrive whole within this, or the application answers 408; ' +
+            'raise it for large uploads over slow links',
+        }),
         microCache: Type.Boolean({
           default: true,
           description: 'Nginx keeps anonymous GET pages for 1 s (never with a session/CSRF cookie)',
