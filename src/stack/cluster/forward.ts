@@ -5,6 +5,7 @@ import { isWebstackError, WebstackError } from '../core/errors.js';
 import type { RunResult } from '../host/host.js';
 import { localHost } from '../host/index.js';
 import { sha256File } from '../operations/backup/backup.js';
+import { galeraViewOf } from './galera.js';
 import {
   type ClusterHost,
   connectHosts,
@@ -14,7 +15,6 @@ import {
   operatorPaths,
   remoteWebstack,
 } from './hosts.js';
-import { galeraViewOf } from './up.js';
 
 /** What a verb that runs on one host answered there, as if typed on it. */
 export interface Forwarded extends RunResult {

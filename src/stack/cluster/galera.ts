@@ -1,9 +1,19 @@
-import type { NodeView } from '../components/galera/view.js';
+import { chooseBootstrap, type NodeView, primaryExists } from '../components/galera/view.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import { WebstackError } from '../core/errors.js';
-import { type ClusterHost, connectHosts, disconnect, hostLayout, operatorPaths } from './hosts.js';
+import { delay } from '../core/timing.js';
+import {
+  type ClusterHost,
+  connectHosts,
+  disconnect,
+  type HostLayout,
+  hostLayout,
+  operatorPaths,
+} from './hosts.js';
 import { remoteControl } from './remote.js';
-import { galeraViewOf, waitForGalera } from './up.js';
+
+/** How long a cluster may take to form: a first SST of each joiner, one at a time, included. */
+const FORM_TIMEOUT_MS = 600_000;
 
 /** How long a node answers 503 before it restarts: HAProxy checks each second and leaves after two failures. */
 export const DRAIN_MS = 3_500;
@@ -71,17 +81,54 @@ export async function galeraRollingRestart(
   }
 }
 
-/** Each node's view, for `status`. */
-export async function galeraViews(
-  config: ResolvedConfig,
-): Promise<{ host: string; view: NodeView | null }[]> {
-  const { all, dbs } = galeraHosts(config);
-  const layout = hostLayout(config);
-  try {
-    return await Promise.all(
-      dbs.map(async (host) => ({ host: host.name, view: await galeraViewOf(host, layout) })),
-    );
-  } finally {
-    await disconnect(all);
+/** Polls each node's view until all serve in one component of N, bootstrapping a stopped cluster once. */
+export async function waitForGalera(
+  dbs: readonly ClusterHost[],
+  layout: HostLayout,
+  options: { log: (host: string, line: string) => void },
+  /** Throws when a host's start-up failed (its supervisor's log says so). */
+  check?: (host: ClusterHost) => Promise<void>,
+): Promise<NodeView[]> {
+  const names = dbs.map((host) => host.name);
+  const said = new Map<string, string>();
+  const began = Date.now();
+  let bootstrapped = false;
+  for (;;) {
+    const views = await Promise.all(dbs.map((host) => galeraViewOf(host, layout)));
+    views.forEach((view, index) => {
+      const name = names[index] ?? '';
+      const line = view ? `${view.state}: ${view.detail}` : 'no answer yet';
+      if (said.get(name) !== line) options.log(name, `galera ${line}`);
+      said.set(name, line);
+    });
+    if (views.every((view) => view?.serving && view.clusterSize === dbs.length)) return views as NodeView[];
+    if (!bootstrapped && !primaryExists(views) && views.every((view) => view?.state === 'waiting')) {
+      const chosen = dbs[chooseBootstrap(views, names)];
+      if (chosen) {
+        options.log(
+          chosen.name,
+          'galera: no primary component runs; bootstrapping from this node (the most advanced)',
+        );
+        await remoteControl(chosen, layout, 'POST', '/galera/bootstrap', { force: false });
+        bootstrapped = true;
+      }
+    }
+    const waited = Date.now() - began;
+    // A node that never answers blocks the choice: say which, and how the operator decides.
+    if (!primaryExists(views) && views.some((view) => view === null) && waited > 120_000)
+      chooseBootstrap(views, names);
+    if (waited > FORM_TIMEOUT_MS)
+      throw new WebstackError(
+        'GALERA_TIMEOUT',
+        FORM_TIMEOUT_MS / 1000,
+        views.map((view, index) => `${names[index]} ${view?.detail ?? 'silent'}`).join('; '),
+      );
+    if (check) for (const host of dbs) await check(host);
+    await delay(1_000);
   }
+}
+
+/** A node's view from its supervisor (over SSH), or null when it does not answer. */
+export async function galeraViewOf(host: ClusterHost, layout: HostLayout): Promise<NodeView | null> {
+  return await remoteControl<NodeView>(host, layout, 'GET', '/galera').catch(() => null);
 }

@@ -1,7 +1,6 @@
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { chooseBootstrap, type NodeView, primaryExists } from '../components/galera/view.js';
 import * as systemctl from '../components/systemd/commands.js';
 import { renderSystemdUnit } from '../components/systemd/unit.js';
 import { type CaFiles, ensureCa, issueCertificate } from '../components/tls/ca.js';
@@ -11,6 +10,7 @@ import { ensureSecrets } from '../core/secrets.js';
 import { localHost } from '../host/index.js';
 import { ensurePackages } from '../operations/install/install.js';
 import { activateRelease, createRelease, currentRelease } from '../operations/release/release.js';
+import { waitForGalera } from './galera.js';
 import {
   type ClusterHost,
   connectHosts,
@@ -319,56 +319,7 @@ async function startGalera(
         : await launchSupervisor(host, layout, { ...options, systemd: options.systemd(host) }),
     );
   });
-  await waitForGalera(dbs, layout, options, offsets);
-}
-
-/** Polls each node's view until all serve in one component of N, bootstrapping a stopped cluster once. */
-export async function waitForGalera(
-  dbs: readonly ClusterHost[],
-  layout: HostLayout,
-  options: { log: (host: string, line: string) => void },
-  offsets?: ReadonlyMap<string, number>,
-): Promise<NodeView[]> {
-  const names = dbs.map((host) => host.name);
-  const said = new Map<string, string>();
-  const began = Date.now();
-  let bootstrapped = false;
-  for (;;) {
-    const views = await Promise.all(dbs.map((host) => galeraViewOf(host, layout)));
-    views.forEach((view, index) => {
-      const name = names[index] ?? '';
-      const line = view ? `${view.state}: ${view.detail}` : 'no answer yet';
-      if (said.get(name) !== line) options.log(name, `galera ${line}`);
-      said.set(name, line);
-    });
-    if (views.every((view) => view?.serving && view.clusterSize === dbs.length)) return views as NodeView[];
-    if (!bootstrapped && !primaryExists(views) && views.every((view) => view?.state === 'waiting')) {
-      const chosen = dbs[chooseBootstrap(views, names)];
-      if (chosen) {
-        options.log(
-          chosen.name,
-          'galera: no primary component runs; bootstrapping from this node (the most advanced)',
-        );
-        await remoteControl(chosen, layout, 'POST', '/galera/bootstrap', { force: false });
-        bootstrapped = true;
-      }
-    }
-    const waited = Date.now() - began;
-    // A node that never answers blocks the choice: say which, and how the operator decides.
-    if (!primaryExists(views) && views.some((view) => view === null) && waited > 120_000)
-      chooseBootstrap(views, names);
-    if (waited > HOST_TIMEOUT_MS)
-      throw new WebstackError(
-        'GALERA_TIMEOUT',
-        HOST_TIMEOUT_MS / 1000,
-        views.map((view, index) => `${names[index]} ${view?.detail ?? 'silent'}`).join('; '),
-      );
-    if (offsets) for (const host of dbs) await checkStartup(host, layout, offsets.get(host.name) ?? 0);
-    await delay(1_000);
-  }
-}
-
-/** A node's view from its supervisor (over SSH), or null when it does not answer. */
-export async function galeraViewOf(host: ClusterHost, layout: HostLayout): Promise<NodeView | null> {
-  return await remoteControl<NodeView>(host, layout, 'GET', '/galera').catch(() => null);
+  await waitForGalera(dbs, layout, options, (host) =>
+    checkStartup(host, layout, offsets.get(host.name) ?? 0),
+  );
 }
