@@ -18,7 +18,7 @@ import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { adminOverSocket } from '../../src/stack/components/mariadb/index.js';
 import { statePaths } from '../../src/stack/core/paths.js';
 import { sha256File } from '../../src/stack/operations/backup/backup.js';
-import { httpRequest } from '../support/nginx.js';
+import { apiLogin, httpRequest, shownPassword } from '../support/nginx.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
 
 // A valid 1×1 PNG.
@@ -38,20 +38,11 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 async function createProductWithImage(stack: TestStack, image: Buffer): Promise<string> {
   const added = await stack.run(['user', 'add', '--email', 'shop@example.com', '--role', 'admin']);
   assert.equal(added.code, 0, added.stderr);
-  const password = added.stdout.match(/password \(shown once\): (\S+)/)?.[1];
-  const login = await httpRequest({
-    port: stack.httpPort,
-    path: '/api/v1/session',
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'shop@example.com', password }),
-  });
-  assert.equal(login.status, 200, login.body);
-  const cookie = ([] as string[])
-    .concat(login.headers['set-cookie'] ?? [])
-    .map((c) => c.split(';')[0])
-    .join('; ');
-  const { csrfToken } = JSON.parse(login.body) as { csrfToken: string };
+  const { cookie, csrfToken } = await apiLogin(
+    { port: stack.httpPort },
+    'shop@example.com',
+    shownPassword(added.stdout),
+  );
   const boundary = '----webstack-e2e';
   const field = (name: string, value: string) =>
     `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;

@@ -20,7 +20,7 @@ import { listenHolders } from '../../src/stack/components/nginx/orphans.js';
 import { statePaths } from '../../src/stack/core/paths.js';
 import { localHost } from '../../src/stack/host/index.js';
 import { isSuccess, Load, type PhaseReport, reportPhase } from '../support/load.js';
-import { httpRequest } from '../support/nginx.js';
+import { apiLogin, httpRequest, shownPassword } from '../support/nginx.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 
@@ -124,21 +124,11 @@ describe('chaos: deploys, rollbacks and crashes under load lose nothing', { time
     assert.equal(up.code, 0, up.stderr + up.stdout);
     const added = await stack.run(['user', 'add', '--email', 'chaos@example.com', '--role', 'editor']);
     assert.equal(added.code, 0, added.stderr);
-    const password = added.stdout.match(/password \(shown once\): (\S+)/)?.[1];
-    assert.ok(password, added.stdout);
-    const login = await httpRequest({
-      port: stack.httpPort,
-      path: '/api/v1/session',
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'chaos@example.com', password }),
-    });
-    assert.equal(login.status, 200, login.body);
-    const cookie = ([] as string[])
-      .concat(login.headers['set-cookie'] ?? [])
-      .map((c) => c.split(';')[0])
-      .join('; ');
-    const { csrfToken } = JSON.parse(login.body) as { csrfToken: string };
+    const { cookie, csrfToken } = await apiLogin(
+      { port: stack.httpPort },
+      'chaos@example.com',
+      shownPassword(added.stdout),
+    );
     load = new Load({
       port: stack.httpPort,
       host: 'www.foobar.com',

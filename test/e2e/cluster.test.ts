@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -16,10 +16,10 @@ import { fileURLToPath } from 'node:url';
 import { statePaths } from '../../src/stack/core/paths.js';
 import { launchBrowser } from '../support/browser.js';
 import { exec, tcpOutcome } from '../support/exec.js';
-import { holdLab } from '../support/lab-lock.js';
+import { holdLab, removeLabOnSignal } from '../support/lab-lock.js';
 import { Load, type PhaseReport, reportPhase } from '../support/load.js';
-import { httpRequest } from '../support/nginx.js';
-import { cli, webstackBin } from '../support/stack.js';
+import { apiLogin, httpRequest, shownPassword } from '../support/nginx.js';
+import { cli } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 
 // A valid 1×1 PNG.
@@ -80,6 +80,7 @@ describe('several servers: an lb, two app hosts and a db host from one inventory
       input,
     );
   let releaseLab: (() => Promise<void>) | undefined;
+  let keepLabOnSignal: (() => void) | undefined;
   let load: Load | undefined;
   /** The admin's session of the power-loss test: the later loads write with it too. */
   let session: { cookie: string; csrfToken: string } | undefined;
@@ -89,19 +90,6 @@ describe('several servers: an lb, two app hosts and a db host from one inventory
     JSON.parse((await webstack(['status', '--json'])).stdout) as ClusterStatusJson;
   const processesIn = async (name: Name) =>
     (await exec('ip', ['netns', 'pids', name])).stdout.trim().split('\n').filter(Boolean).length;
-
-  // Namespaces and the bridge belong to the whole machine: a run stopped by a signal removes the lab too.
-  const downOnSignal = (signal: NodeJS.Signals) => {
-    try {
-      execFileSync(process.execPath, [webstackBin, 'lab', 'down', '--dir', dir], {
-        stdio: 'ignore',
-        timeout: 60_000,
-      });
-      rmSync(parent, { recursive: true, force: true });
-    } finally {
-      process.kill(process.pid, signal);
-    }
-  };
 
   /** Writes of LOAD acknowledged before the query starts that the database lacks (the load goes on meanwhile). */
   const missingWritesOf = async (running: Load) => {
@@ -127,15 +115,13 @@ describe('several servers: an lb, two app hosts and a db host from one inventory
 
   before(async () => {
     releaseLab = await holdLab();
-    process.once('SIGTERM', downOnSignal);
-    process.once('SIGINT', downOnSignal);
+    keepLabOnSignal = removeLabOnSignal(dir, parent);
     const up = await lab('up', '--lb', '1', '--app', '2', '--db', '1');
     assert.equal(up.code, 0, up.stderr + up.stdout);
   });
 
   after(async () => {
-    process.off('SIGTERM', downOnSignal);
-    process.off('SIGINT', downOnSignal);
+    keepLabOnSignal?.();
     await load?.stop();
     if (reports.length > 0) {
       console.log(
@@ -304,24 +290,10 @@ describe('several servers: an lb, two app hosts and a db host from one inventory
     // From the operator's machine: the site's CLI runs on an app host.
     const added = await webstack(['user', 'add', '--email', 'cluster@example.com', '--role', 'admin']);
     assert.equal(added.code, 0, added.stderr);
-    const password = added.stdout.match(/password \(shown once\): (\S+)/)?.[1];
-    assert.ok(password, added.stdout);
     // Through the lb by name (fetch would drop the Host header: node:http sends it).
     const lb = { address: address.lb1, port: 80 };
-    const login = await httpRequest({
-      ...lb,
-      path: '/api/v1/session',
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'cluster@example.com', password }),
-    });
-    assert.equal(login.status, 200, login.body);
-    const cookie = ([] as string[])
-      .concat(login.headers['set-cookie'] ?? [])
-      .map((c) => c.split(';')[0])
-      .join('; ');
-    const { csrfToken } = JSON.parse(login.body) as { csrfToken: string };
-    session = { cookie, csrfToken };
+    session = await apiLogin(lb, 'cluster@example.com', shownPassword(added.stdout));
+    const { cookie, csrfToken } = session;
 
     // A product image uploaded through the lb: its bytes are a row in MariaDB, not a file on an app host.
     const boundary = '----webstack-cluster-e2e';
@@ -369,14 +341,7 @@ describe('several servers: an lb, two app hosts and a db host from one inventory
     const running = load;
     running.start();
     const answered = (phase: string, since: number, gets: number, posts: number) =>
-      waitFor(
-        () => {
-          const mine = running.samples.filter((s) => s.phase === phase && s.endedAt > since);
-          const got = mine.filter((s) => s.method === 'GET').length;
-          return got >= gets && mine.length - got >= posts;
-        },
-        { what: `${gets} reads and ${posts} writes answered in "${phase}"`, timeoutMs: 120_000 },
-      );
+      running.answered(phase, since, gets, posts);
     await answered('warm-up', 0, 30, 5);
     assert.deepEqual(
       running.samples.filter((s) => s.status < 200 || s.status >= 400).slice(0, 3),

@@ -8,18 +8,17 @@
  * every acknowledged write is looked up on every node. The table of phases is printed at the end.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { cp, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { statePaths } from '../../src/stack/core/paths.js';
 import { exec, tcpOutcome } from '../support/exec.js';
-import { holdLab } from '../support/lab-lock.js';
+import { holdLab, removeLabOnSignal } from '../support/lab-lock.js';
 import { Load, type PhaseReport, reportPhase } from '../support/load.js';
-import { httpRequest } from '../support/nginx.js';
-import { cli, webstackBin } from '../support/stack.js';
+import { apiLogin, shownPassword } from '../support/nginx.js';
+import { cli } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 
 const address = {
@@ -81,6 +80,7 @@ describe('a replicated database: three Galera nodes behind each app host’s HAP
       argv.join(' '),
     ]);
   let releaseLab: (() => Promise<void>) | undefined;
+  let keepLabOnSignal: (() => void) | undefined;
   let load: Load | undefined;
   const rows: Row[] = [];
 
@@ -135,29 +135,15 @@ describe('a replicated database: three Galera nodes behind each app host’s HAP
     return 'none';
   };
 
-  const downOnSignal = (signal: NodeJS.Signals) => {
-    try {
-      execFileSync(process.execPath, [webstackBin, 'lab', 'down', '--dir', dir], {
-        stdio: 'ignore',
-        timeout: 60_000,
-      });
-      rmSync(parent, { recursive: true, force: true });
-    } finally {
-      process.kill(process.pid, signal);
-    }
-  };
-
   before(async () => {
     releaseLab = await holdLab();
-    process.once('SIGTERM', downOnSignal);
-    process.once('SIGINT', downOnSignal);
+    keepLabOnSignal = removeLabOnSignal(dir, parent);
     const up = await lab('up', '--lb', '1', '--app', '2', '--db', '3');
     assert.equal(up.code, 0, up.stderr + up.stdout);
   });
 
   after(async () => {
-    process.off('SIGTERM', downOnSignal);
-    process.off('SIGINT', downOnSignal);
+    keepLabOnSignal?.();
     await load?.stop();
     if (rows.length > 0) {
       console.log(
@@ -269,22 +255,11 @@ describe('a replicated database: three Galera nodes behind each app host’s HAP
   test('under load: a killed writer, a db power loss, a partition, every db host down, a rolling restart; no acknowledged write lost', async () => {
     const added = await webstack(['user', 'add', '--email', 'galera@example.com', '--role', 'admin']);
     assert.equal(added.code, 0, added.stderr);
-    const password = added.stdout.match(/password \(shown once\): (\S+)/)?.[1];
-    assert.ok(password, added.stdout);
-    const lb = { address: address.lb1, port: 80 };
-    const login = await httpRequest({
-      ...lb,
-      path: '/api/v1/session',
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'galera@example.com', password }),
-    });
-    assert.equal(login.status, 200, login.body);
-    const cookie = ([] as string[])
-      .concat(login.headers['set-cookie'] ?? [])
-      .map((c) => c.split(';')[0])
-      .join('; ');
-    const { csrfToken } = JSON.parse(login.body) as { csrfToken: string };
+    const session = await apiLogin(
+      { address: address.lb1, port: 80 },
+      'galera@example.com',
+      shownPassword(added.stdout),
+    );
     load = new Load({
       address: address.lb1,
       port: 80,
@@ -292,21 +267,13 @@ describe('a replicated database: three Galera nodes behind each app host’s HAP
       readers: 2,
       readPaths: ['/', '/articles', '/api/v1/articles', '/products'],
       pauseMs: 25,
-      cookie,
-      csrfToken,
+      ...session,
       maxRequests: 60_000,
     });
     const running = load;
     running.start();
     const answered = (phase: string, since: number, gets: number, posts: number) =>
-      waitFor(
-        () => {
-          const mine = running.samples.filter((s) => s.phase === phase && s.endedAt > since);
-          const got = mine.filter((s) => s.method === 'GET').length;
-          return got >= gets && mine.length - got >= posts;
-        },
-        { what: `${gets} reads and ${posts} writes answered in "${phase}"`, timeoutMs: 180_000 },
-      );
+      running.answered(phase, since, gets, posts, 180_000);
     await answered('warm-up', 0, 30, 5);
     /** Runs one phase: DISTURB, then until RECOVERED; the report row, checked against the rules. */
     const phase = async (

@@ -3,8 +3,8 @@
  * the test reaches them over SSH with the lab's key and known_hosts, as an operator would.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -13,8 +13,8 @@ import { after, before, describe, test } from 'node:test';
 import { isWebstackError } from '../../src/stack/core/errors.js';
 import { localHost } from '../../src/stack/host/index.js';
 import { SshHost } from '../../src/stack/host/ssh.js';
-import { holdLab } from '../support/lab-lock.js';
-import { cli, webstackBin } from '../support/stack.js';
+import { holdLab, removeLabOnSignal } from '../support/lab-lock.js';
+import { cli } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 
 interface Run {
@@ -66,6 +66,7 @@ describe('webstack lab, end to end', () => {
   let outsider: Server;
   let outsiderPort = 0;
   let releaseLab: (() => Promise<void>) | undefined;
+  let keepLabOnSignal: (() => void) | undefined;
 
   const ssh = (to: string, command: string) =>
     exec('ssh', [
@@ -83,24 +84,9 @@ describe('webstack lab, end to end', () => {
       command,
     ]);
 
-  // Namespaces and the bridge belong to the whole machine: a run stopped by a signal removes the
-  // lab too (after() does not run then).
-  const downOnSignal = (signal: NodeJS.Signals) => {
-    try {
-      execFileSync(process.execPath, [webstackBin, 'lab', 'down', '--dir', dir], {
-        stdio: 'ignore',
-        timeout: 60_000,
-      });
-      rmSync(parent, { recursive: true, force: true });
-    } finally {
-      process.kill(process.pid, signal);
-    }
-  };
-
   before(async () => {
     releaseLab = await holdLab();
-    process.once('SIGTERM', downOnSignal);
-    process.once('SIGINT', downOnSignal);
+    keepLabOnSignal = removeLabOnSignal(dir, parent);
     // A listener in the root namespace, on every address: outside the lab, lab hosts must not reach it.
     outsider = createServer((socket) => {
       socket.on('error', () => {}); // probes hang up at once
@@ -112,8 +98,7 @@ describe('webstack lab, end to end', () => {
   });
 
   after(async () => {
-    process.off('SIGTERM', downOnSignal);
-    process.off('SIGINT', downOnSignal);
+    keepLabOnSignal?.();
     await lab('down');
     outsider.close();
     await rm(parent, { recursive: true, force: true });

@@ -3,8 +3,11 @@
  * this lock for their whole run, so that two of them never run at once (the runner runs two
  * files side by side). A lock left by a run that died (its PID gone) is taken over.
  */
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { webstackBin } from './stack.js';
 import { waitFor } from './wait.js';
 
 const LOCK = '/run/webstack-lab-test.lock';
@@ -37,5 +40,29 @@ export async function holdLab(): Promise<() => Promise<void>> {
   await waitFor(tryTake, { what: 'the other lab test to finish', timeoutMs: 1_200_000, intervalMs: 500 });
   return async () => {
     await rm(LOCK, { recursive: true, force: true });
+  };
+}
+
+/**
+ * Namespaces and the bridge belong to the whole machine: a run stopped by a signal (after() does
+ * not run then) removes the lab in DIR and the test's PARENT directory too. Returns the undo.
+ */
+export function removeLabOnSignal(dir: string, parent: string): () => void {
+  const down = (signal: NodeJS.Signals) => {
+    try {
+      execFileSync(process.execPath, [webstackBin, 'lab', 'down', '--dir', dir], {
+        stdio: 'ignore',
+        timeout: 60_000,
+      });
+      rmSync(parent, { recursive: true, force: true });
+    } finally {
+      process.kill(process.pid, signal);
+    }
+  };
+  process.once('SIGTERM', down);
+  process.once('SIGINT', down);
+  return () => {
+    process.off('SIGTERM', down);
+    process.off('SIGINT', down);
   };
 }

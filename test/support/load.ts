@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import { waitFor } from './wait.js';
 
 export interface Sample {
   phase: string;
@@ -123,6 +124,24 @@ export class Load {
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.loops);
+  }
+
+  /** Until GETS reads and POSTS writes of PHASE, ended after SINCE, have been answered. */
+  async answered(
+    phase: string,
+    since: number,
+    gets: number,
+    posts: number,
+    timeoutMs = 120_000,
+  ): Promise<void> {
+    await waitFor(
+      () => {
+        const mine = this.samples.filter((s) => s.phase === phase && s.endedAt > since);
+        const got = mine.filter((s) => s.method === 'GET').length;
+        return got >= gets && mine.length - got >= posts;
+      },
+      { what: `${gets} reads and ${posts} writes answered in "${phase}"`, timeoutMs },
+    );
   }
 
   private record(

@@ -179,3 +179,32 @@ export function httpRequest(options: {
     req.end(options.body);
   });
 }
+
+/** The password `webstack user add` prints once for an account it generated one for. */
+export function shownPassword(stdout: string): string {
+  const password = /password \(shown once\): (\S+)/.exec(stdout)?.[1];
+  if (!password) throw new Error(`no generated password in: ${stdout}`);
+  return password;
+}
+
+/** Logs EMAIL in over the API (through TARGET's Nginx, by name): its session cookie and CSRF token. */
+export async function apiLogin(
+  target: { port: number; address?: string },
+  email: string,
+  password: string,
+): Promise<{ cookie: string; csrfToken: string }> {
+  const login = await httpRequest({
+    ...target,
+    path: '/api/v1/session',
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (login.status !== 200) throw new Error(`login of ${email} answered ${login.status}: ${login.body}`);
+  const cookie = ([] as string[])
+    .concat(login.headers['set-cookie'] ?? [])
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const { csrfToken } = JSON.parse(login.body) as { csrfToken: string };
+  return { cookie, csrfToken };
+}
