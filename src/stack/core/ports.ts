@@ -18,15 +18,25 @@ export async function portFree(
 
 /** Whether host:port accepts a TCP connection within TIMEOUTMS (refused, unreachable or silent: false). */
 export async function accepts(endpoint: { host: string; port: number }, timeoutMs = 3_000): Promise<boolean> {
+  return await dial(endpoint, timeoutMs, 'connect');
+}
+
+/** A TCP connection to ENDPOINT that succeeds on SUCCESS ('connect', or the server's first bytes). */
+async function dial(
+  endpoint: { host: string; port: number },
+  timeoutMs: number,
+  success: 'connect' | 'data',
+): Promise<boolean> {
   return await new Promise((resolve) => {
     const socket = connect({ port: endpoint.port, host: endpoint.host, timeout: timeoutMs });
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
     };
-    socket.once('connect', () => done(true));
+    socket.once(success, () => done(true));
     socket.once('timeout', () => done(false));
     socket.once('error', () => done(false));
+    socket.once('end', () => done(false));
   });
 }
 
@@ -36,17 +46,7 @@ export async function accepts(endpoint: { host: string; port: number }, timeoutM
  * closes it at once when no server is behind it.
  */
 export async function greets(endpoint: { host: string; port: number }, timeoutMs = 3_000): Promise<boolean> {
-  return await new Promise((resolve) => {
-    const socket = connect({ port: endpoint.port, host: endpoint.host, timeout: timeoutMs });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('data', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('end', () => done(false));
-  });
+  return await dial(endpoint, timeoutMs, 'data');
 }
 
 /** The ports the stack binds on this machine, with what binds them. */

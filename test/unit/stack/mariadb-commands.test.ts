@@ -33,3 +33,17 @@ test('server reads only its own my.cnf (first option) and drops to the given use
 test('version asks mariadbd', () => {
   assert.deepEqual(mariadb.version(), ['mariadbd', '--version']);
 });
+
+test('a Galera node’s position is recovered with its own my.cnf, as its user, into a log of its own', () => {
+  assert.deepEqual(mariadb.recoverPosition('/s/my.cnf', '/s/tmp/recover.log', { user: 'mysql' }), [
+    'mariadbd',
+    '--defaults-file=/s/my.cnf',
+    '--user=mysql',
+    '--wsrep-recover',
+    '--disable-log-error',
+    '--log-error=/s/tmp/recover.log',
+  ]);
+  assert.deepEqual(mariadb.server('/s/my.cnf', { user: 'mysql', args: ['--wsrep-new-cluster'] }).slice(-1), [
+    '--wsrep-new-cluster',
+  ]);
+});

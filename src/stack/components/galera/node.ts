@@ -4,6 +4,7 @@ import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { WebstackError } from '../../core/errors.js';
 import { delay } from '../../core/timing.js';
 import type { Host } from '../../host/host.js';
+import * as mariadb from '../mariadb/commands.js';
 import { adminOverSocket } from '../mariadb/health.js';
 import type { RunAs } from '../mariadb/setup.js';
 import {
@@ -179,14 +180,7 @@ export class GaleraNode {
     if (state.seqno >= 0) return state;
     await this.host.remove(this.o.recoverLog);
     await this.host.run(
-      [
-        'mariadbd',
-        `--defaults-file=${this.o.configFile}`,
-        ...(this.o.runAs ? [`--user=${this.o.runAs.user}`] : []),
-        '--wsrep-recover',
-        '--disable-log-error',
-        `--log-error=${this.o.recoverLog}`,
-      ],
+      mariadb.recoverPosition(this.o.configFile, this.o.recoverLog, { user: this.o.runAs?.user }),
       { timeoutMs: 120_000, okCodes: [0, 1] },
     );
     const recovered = parseRecoveredPosition((await this.host.readText(this.o.recoverLog)) ?? '');
@@ -258,7 +252,7 @@ export class GaleraNode {
     }
   }
 
-  /** Until every peer answers and the cluster holds them all: for `up`, which waits for N Synced. */
+  /** Ends a wait for peers (the supervisor stops) and closes the health agent. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.waiting?.go({ bootstrap: false });

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { WebstackError } from '../../core/errors.js';
 import { accepts, greets } from '../../core/ports.js';
 import { delay } from '../../core/timing.js';
@@ -35,7 +35,7 @@ export class HaproxyComponent {
 
   async start(): Promise<void> {
     const { host, paths } = this;
-    await host.mkdir(join(paths.conf, '..'), { mode: 0o700 });
+    await host.mkdir(dirname(paths.conf), { mode: 0o700 });
     await host.writeAtomic(
       paths.conf,
       renderHaproxyConf({ ...this.options, pidFile: paths.pid, statsSocket: paths.socket }),
@@ -74,9 +74,13 @@ export class HaproxyComponent {
     await this.keeper.start();
   }
 
+  private get endpoint(): { host: string; port: number } {
+    return { host: this.options.listen.address, port: this.options.listen.port };
+  }
+
   /** Whether the proxy accepts on its address (a TCP connection, closed at once). */
   private async listening(): Promise<boolean> {
-    return await accepts({ host: this.options.listen.address, port: this.options.listen.port }, 500);
+    return await accepts(this.endpoint, 500);
   }
 
   async stop(): Promise<void> {
@@ -86,9 +90,7 @@ export class HaproxyComponent {
   async status(): Promise<ComponentStatus> {
     const keeper = this.keeper;
     // Healthy when a node behind it answers: the MariaDB greeting comes through.
-    const healthy =
-      keeper?.state === 'running' &&
-      (await greets({ host: this.options.listen.address, port: this.options.listen.port }, 1_000));
+    const healthy = keeper?.state === 'running' && (await greets(this.endpoint, 1_000));
     return {
       name: 'haproxy',
       state: keeper ? keeper.state : 'stopped',

@@ -43,6 +43,21 @@ export function server(configFile: string, options: { user?: string; args?: read
   return ['mariadbd', `--defaults-file=${configFile}`, ...userOption(options.user), ...(options.args ?? [])];
 }
 
+/**
+ * A Galera node's last committed position read from InnoDB (after a crash grastate.dat says
+ * seqno -1): the server starts, writes "WSREP: Recovered position: UUID:SEQNO" to LOGFILE and exits.
+ */
+export function recoverPosition(configFile: string, logFile: string, options: { user?: string } = {}): Argv {
+  return [
+    'mariadbd',
+    `--defaults-file=${configFile}`,
+    ...userOption(options.user),
+    '--wsrep-recover',
+    '--disable-log-error',
+    `--log-error=${logFile}`,
+  ];
+}
+
 function userOption(user: string | undefined): string[] {
   return user === undefined ? [] : [`--user=${user}`];
 }
