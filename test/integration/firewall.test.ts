@@ -162,7 +162,7 @@ describe('the firewall table on a real kernel', () => {
     await inNs(SERVER, 'nft', 'list', 'chain', 'inet', 'operator', 'keep');
     assert.deepEqual(await firewallCheck(host, input).run({} as never, { running: true }), {
       severity: 'ok',
-      detail: `ports ${APP_PORT} (app) accept only their peers`,
+      detail: `port ${APP_PORT} (app): only from their peers`,
       fix: null,
     });
   });

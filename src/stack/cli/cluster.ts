@@ -5,7 +5,14 @@ import { Listr } from 'listr2';
 import { type ClusterDeployResult, clusterDeploy, clusterRollback } from '../cluster/deploy.js';
 import { type Forwarded, fetchArchive, onRoleHost, sendArchive } from '../cluster/forward.js';
 import { connectHosts, disconnect, hostLayout, operatorPaths, remoteWebstack } from '../cluster/hosts.js';
-import { clusterDown, clusterHealthy, clusterStatus, type HostStatus } from '../cluster/status.js';
+import {
+  clusterDown,
+  clusterHealthy,
+  clusterStatus,
+  describeVip,
+  type HostStatus,
+  vipHolders,
+} from '../cluster/status.js';
 import { clusterUp } from '../cluster/up.js';
 import { hostsWith } from '../core/config/inventory.js';
 import type { ResolvedConfig } from '../core/config/load.js';
@@ -41,12 +48,18 @@ export async function clusterUpVerb(config: ResolvedConfig, options: { seed?: bo
   if (process.stdout.isTTY) await upWithTaskList(config, seed);
   else await clusterUp(config, { seed, log: line });
   const statuses = await clusterStatus(config);
-  console.log(`\n${renderClusterStatus(statuses)}\n`);
+  const vip = config.inventory.vip;
+  console.log(`\n${renderClusterStatus(statuses, vip)}\n`);
   const [lb] = hostsWith(config.inventory, 'lb');
+  const front = vip ?? lb?.address;
   const port = config.http.port === 80 ? '' : `:${config.http.port}`;
-  console.log(`www.${config.domain} is up behind ${lb?.name} (${lb?.address})`);
-  console.log(`from this machine: curl -H 'Host: www.${config.domain}' http://${lb?.address}${port}/`);
-  return clusterHealthy(statuses) ? 0 : 1;
+  console.log(
+    vip
+      ? `www.${config.domain} is up at the floating address ${vip}`
+      : `www.${config.domain} is up behind ${lb?.name} (${lb?.address})`,
+  );
+  console.log(`from this machine: curl -H 'Host: www.${config.domain}' http://${front}${port}/`);
+  return clusterHealthy(statuses, vip) ? 0 : 1;
 }
 
 /**
@@ -100,9 +113,20 @@ export async function clusterStatusVerb(
   options: { json?: boolean },
 ): Promise<number> {
   const statuses = await clusterStatus(config);
-  const healthy = clusterHealthy(statuses);
+  const vip = config.inventory.vip;
+  const healthy = clusterHealthy(statuses, vip);
   console.log(
-    options.json ? JSON.stringify({ healthy, hosts: statuses }, null, 2) : renderClusterStatus(statuses),
+    options.json
+      ? JSON.stringify(
+          {
+            healthy,
+            ...(vip ? { vip: { address: vip, holders: vipHolders(statuses) } } : {}),
+            hosts: statuses,
+          },
+          null,
+          2,
+        )
+      : renderClusterStatus(statuses, vip),
   );
   return healthy ? 0 : 1;
 }
@@ -120,7 +144,7 @@ export async function clusterDownVerb(config: ResolvedConfig): Promise<number> {
 }
 
 /** One table of host × component. */
-export function renderClusterStatus(statuses: readonly HostStatus[]): string {
+export function renderClusterStatus(statuses: readonly HostStatus[], vip: string | null = null): string {
   const rows: string[][] = [];
   for (const { host, address, roles, status } of statuses) {
     if (!status.running) {
@@ -144,6 +168,7 @@ export function renderClusterStatus(statuses: readonly HostStatus[]): string {
   const releases = [...new Set(statuses.flatMap((s) => (s.status.running ? [s.status.release ?? '-'] : [])))];
   return [
     `release ${releases.join(', ') || '-'}`,
+    ...(vip ? [describeVip(vip, vipHolders(statuses))] : []),
     '',
     table(
       [

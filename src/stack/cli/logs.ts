@@ -1,11 +1,20 @@
 import { createInterface } from 'node:readline';
+import { keepalivedPaths } from '../components/keepalived/component.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import { WebstackError } from '../core/errors.js';
 import { statePaths } from '../core/paths.js';
 import { type Argv, type Host, localHost } from '../host/index.js';
 import { type LogFilter, matchesLogFilter } from './log-filter.js';
 
-const COMPONENTS = ['nginx', 'nginx-access', 'nginx-error', 'app', 'mariadb', 'webstack'] as const;
+const COMPONENTS = [
+  'nginx',
+  'nginx-access',
+  'nginx-error',
+  'app',
+  'mariadb',
+  'keepalived',
+  'webstack',
+] as const;
 
 export function logFiles(config: ResolvedConfig, component: string | undefined): string[] {
   const paths = statePaths(config.stateDir);
@@ -15,6 +24,7 @@ export function logFiles(config: ResolvedConfig, component: string | undefined):
     'nginx-error': [paths.nginx.errorLog],
     app: [paths.app.log],
     mariadb: [paths.mariadb.log],
+    keepalived: [keepalivedPaths(paths.run, paths.logs).log],
     webstack: [paths.supervisorLog],
   };
   if (component === undefined) return [...new Set(Object.values(files).flat())];

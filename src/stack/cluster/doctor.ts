@@ -1,5 +1,7 @@
+import { holdsVip } from '../components/keepalived/conf.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import { isWebstackError } from '../core/errors.js';
+import { parseAddresses } from '../core/ip-json.js';
 import type { Finding } from '../doctor/check.js';
 import {
   type ClusterHost,
@@ -55,7 +57,8 @@ export async function clusterDoctor(config: ResolvedConfig): Promise<Finding[]> 
         }));
       }),
     );
-    return perHost.flat();
+    const vip = config.inventory.vip;
+    return vip === null ? perHost.flat() : [...perHost.flat(), await vipCheck(hosts, vip)];
   } finally {
     await disconnect(hosts);
   }
@@ -98,5 +101,50 @@ function sshFinding(host: ClusterHost, error: Error): Finding {
     severity: 'critical',
     detail: error.message,
     fix: isWebstackError(error) ? error.fix : 'check the host is up and its sshd answers',
+  };
+}
+
+/** Asks each lb whether its interfaces hold VIP (an lb that does not answer holds nothing that serves). */
+async function vipCheck(hosts: readonly ClusterHost[], vip: string): Promise<Finding> {
+  const lbs = hosts.filter((host) => host.plan.host.roles.includes('lb'));
+  const answers = await Promise.all(
+    lbs.map(async (host) => {
+      const result = await host.ssh.run(['ip', '-j', '-4', 'addr', 'show']).catch(() => null);
+      return {
+        host: host.name,
+        holds: result === null ? null : holdsVip(parseAddresses(result.stdout), vip),
+      };
+    }),
+  );
+  return vipFinding(vip, answers);
+}
+
+/** Exactly one lb must hold the floating address: none is an unreachable site, two a split brain. */
+export function vipFinding(
+  vip: string,
+  answers: readonly { host: string; holds: boolean | null }[],
+): Finding {
+  const holders = answers.filter((a) => a.holds === true).map((a) => a.host);
+  const silent = answers.filter((a) => a.holds === null).map((a) => a.host);
+  const unasked = silent.length > 0 ? ` (${silent.join(', ')} did not answer)` : '';
+  if (holders.length === 1)
+    return {
+      title: 'floating address',
+      severity: 'ok',
+      detail: `${vip} is held by ${holders[0]}${unasked}`,
+      fix: null,
+    };
+  if (holders.length === 0)
+    return {
+      title: 'floating address',
+      severity: 'critical',
+      detail: `no lb holds ${vip}${unasked}: the site's address answers nowhere`,
+      fix: "check keepalived on the lbs: `webstack logs --host LB keepalived`, and that each lb's Nginx runs",
+    };
+  return {
+    title: 'floating address',
+    severity: 'critical',
+    detail: `${holders.join(' and ')} both hold ${vip}: they do not hear each other's VRRP adverts`,
+    fix: 'check the link between the lbs and that each accepts VRRP from the other (`nft list table inet webstack`)',
   };
 }

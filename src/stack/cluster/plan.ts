@@ -3,7 +3,7 @@ import { hostsWith } from '../core/config/inventory.js';
 import type { Role } from '../core/config/schema.js';
 
 /** The programs webstack runs, by the role that needs them. */
-export type ComponentName = 'mariadb' | 'haproxy' | 'appserver' | 'nginx';
+export type ComponentName = 'mariadb' | 'haproxy' | 'appserver' | 'nginx' | 'keepalived';
 
 const COMPONENTS_OF: Record<Role, readonly ComponentName[]> = {
   db: ['mariadb'],
@@ -33,6 +33,11 @@ export interface HostPlan {
    * itself; on an app host, the servers its HAProxy balances. Null with one database server.
    */
   galera: { host: string; address: string }[] | null;
+  /**
+   * For one of two lb hosts: the floating address, this host's own and its peer's. keepalived
+   * holds the address on the healthy one; null with one lb.
+   */
+  vrrp: { vip: string; address: string; peer: { host: string; address: string } } | null;
   /** The hosts its servers take connections from: app hosts for a db host, lb hosts for an app host. */
   clients: { app: { host: string; address: string }[]; db: { host: string; address: string }[] };
 }
@@ -47,11 +52,17 @@ export function planCluster(inventory: Inventory): HostPlan[] {
   const dbs = hostsWith(inventory, 'db').map((host) => ({ host: host.name, address: host.address }));
   const [db] = dbs;
   const galera = dbs.length >= 3 ? dbs : null;
+  const vip = inventory.vip;
   return inventory.hosts.map((host) => ({
     host,
     components: START_ORDER.filter((role) => host.roles.includes(role)).flatMap((role) =>
       // Each app host reaches the cluster through its own HAProxy, started before the application.
-      role === 'app' && galera ? (['haproxy', 'appserver'] as const) : COMPONENTS_OF[role],
+      role === 'app' && galera
+        ? (['haproxy', 'appserver'] as const)
+        : // keepalived after Nginx: it claims the floating address only for an lb that serves.
+          role === 'lb' && vip
+          ? (['nginx', 'keepalived'] as const)
+          : COMPONENTS_OF[role],
     ),
     upstreams: host.roles.includes('lb') ? apps : [],
     database: !host.roles.includes('app')
@@ -62,6 +73,7 @@ export function planCluster(inventory: Inventory): HostPlan[] {
           ? { host: db.host, address: db.address }
           : null,
     galera: galera && (host.roles.includes('db') || host.roles.includes('app')) ? galera : null,
+    vrrp: vrrpOf(host, vip, lbs),
     clients: {
       app: host.roles.includes('app') ? lbs : [],
       db: host.roles.includes('db') ? apps : [],
@@ -76,4 +88,14 @@ export function startSequence(inventory: Inventory): InventoryHost[] {
     for (const host of hostsWith(inventory, role)) if (!order.includes(host)) order.push(host);
   }
   return order;
+}
+
+function vrrpOf(
+  host: InventoryHost,
+  vip: string | null,
+  lbs: readonly { host: string; address: string }[],
+): HostPlan['vrrp'] {
+  const peer = lbs.find((lb) => lb.host !== host.name);
+  if (vip === null || !host.roles.includes('lb') || !peer) return null;
+  return { vip, address: host.address, peer };
 }

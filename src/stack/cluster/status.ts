@@ -42,9 +42,27 @@ export async function clusterStatus(config: ResolvedConfig): Promise<HostStatus[
   }
 }
 
-/** Healthy when every host runs and every component of each is healthy. */
-export function clusterHealthy(statuses: readonly HostStatus[]): boolean {
-  return statuses.every((entry) => entry.status.running && entry.status.healthy);
+/** The hosts that say they hold the floating address: exactly one, when the lbs agree. */
+export function vipHolders(statuses: readonly HostStatus[]): string[] {
+  return statuses.flatMap((entry) => (entry.status.running && entry.status.vip?.held ? [entry.host] : []));
+}
+
+/**
+ * Healthy when every host runs and every component of each is healthy, and, with a floating
+ * address, exactly one lb holds it.
+ */
+export function clusterHealthy(statuses: readonly HostStatus[], vip: string | null = null): boolean {
+  return (
+    statuses.every((entry) => entry.status.running && entry.status.healthy) &&
+    (vip === null || vipHolders(statuses).length === 1)
+  );
+}
+
+/** One line on who holds the floating address. */
+export function describeVip(vip: string, holders: readonly string[]): string {
+  if (holders.length === 1) return `floating address ${vip}: held by ${holders[0]}`;
+  if (holders.length === 0) return `floating address ${vip}: held by no lb (the site is unreachable)`;
+  return `floating address ${vip}: held by ${holders.join(' and ')} at once (both answer: split brain)`;
 }
 
 /**

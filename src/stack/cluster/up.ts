@@ -68,7 +68,11 @@ export async function clusterUp(config: ResolvedConfig, options: ClusterUpOption
       await host.ssh.mkdir(config.stateDir, { mode: 0o755 });
       const installed = await ensurePackages(host.ssh, {
         withTestTools: false,
-        extra: host.plan.components.includes('haproxy') ? ['haproxy'] : [],
+        extra: [
+          ...(host.plan.components.includes('haproxy') ? ['haproxy'] : []),
+          // keepalived checks its Nginx with curl.
+          ...(host.plan.components.includes('keepalived') ? ['keepalived', 'curl'] : []),
+        ],
         log: say,
       });
       if (installed.length > 0) say(`installed ${installed.join(', ')}`);
@@ -223,9 +227,12 @@ async function installUnit(host: ClusterHost, layout: HostLayout, config: Resolv
   if (verify.code !== 0 || problems.length > 0)
     throw new WebstackError('UNIT_INVALID', `${host.name}: ${problems.join(' | ') || verify.stderr.trim()}`);
   await host.ssh.run(systemctl.daemonReload());
-  await host.ssh.run(systemctl.disableUnits(['nginx.service', 'mariadb.service', 'haproxy.service']), {
-    okCodes: [0, 1],
-  });
+  await host.ssh.run(
+    systemctl.disableUnits(['nginx.service', 'mariadb.service', 'haproxy.service', 'keepalived.service']),
+    {
+      okCodes: [0, 1],
+    },
+  );
   await host.ssh.run(systemctl.enableUnits([UNIT]));
   return true;
 }

@@ -481,6 +481,22 @@ export const ERRORS = {
     message: 'HAProxy did not start: %s',
     fix: 'run `haproxy -c -f %s` on the host for the whole message',
   },
+  KEEPALIVED_CONF_INVALID: {
+    message: 'keepalived configuration: %s cannot be %s',
+    fix: 'use IPv4 addresses, host names of lowercase letters, digits and dashes, and vrrp.advertIntervalMs in tens of ms',
+  },
+  KEEPALIVED_START_FAILED: {
+    message: 'keepalived did not start: %s',
+    fix: 'run `keepalived -t -f %s` on the host for the whole message',
+  },
+  VIP_NO_INTERFACE: {
+    message: 'no interface of this host holds its inventory address %s',
+    fix: "set the host's address in the inventory to one `ip -4 addr` shows on it",
+  },
+  VIP_OUTSIDE_SUBNET: {
+    message: 'the floating address %s is not in the subnet %s of %s',
+    fix: 'set "vip" to a free address of the subnet both lb hosts are on',
+  },
   GALERA_UNKNOWN_NODE: { message: 'no db host named %s', fix: 'name one of: %s' },
 
   // The lab: test hosts in network namespaces

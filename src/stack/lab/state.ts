@@ -27,6 +27,7 @@ export interface LabHostState extends LabHostPlan {
  */
 export interface LabInventory {
   serverIp?: string;
+  vip?: string;
   app: { workers: number };
   database: { bufferPoolMb: number; galera: { gcacheMb: number } };
   hosts: {
@@ -38,9 +39,10 @@ export interface LabInventory {
 }
 
 export function renderInventory(state: LabState, paths: LabPaths): LabInventory {
-  const lb = state.hosts.find((host) => host.role === 'lb');
+  const lbs = state.hosts.filter((host) => host.role === 'lb');
   return {
-    ...(lb ? { serverIp: lb.address } : {}),
+    // Two lbs share a floating address, which the zone then points at; one lb is the address.
+    ...(lbs.length === 2 ? { vip: LAB_NETWORK.vip } : lbs[0] ? { serverIp: lbs[0].address } : {}),
     // Sized for a 2-core machine that runs every host of the lab at once.
     app: { workers: 1 },
     database: { bufferPoolMb: 32, galera: { gcacheMb: 64 } },

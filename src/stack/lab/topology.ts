@@ -17,6 +17,8 @@ export const LAB_NETWORK = {
   prefix: '198.18.0',
   prefixLength: 24,
   bridgeAddress: '198.18.0.1',
+  /** With two lb hosts: the floating address they share (below the hosts' own). */
+  vip: '198.18.0.10',
   firstHostOctet: 11,
   lastHostOctet: 254,
 } as const;

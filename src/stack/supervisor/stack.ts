@@ -10,9 +10,11 @@ import { firewallInputFor } from '../components/firewall/peers.js';
 import { renderFirewall } from '../components/firewall/rules.js';
 import { GALERA_CHECK_PORT, GALERA_PORTS } from '../components/galera/cnf.js';
 import { HaproxyComponent } from '../components/haproxy/component.js';
+import { KeepalivedComponent } from '../components/keepalived/component.js';
 import { scheduleLogrotate } from '../components/logrotate/schedule.js';
 import { DatabaseComponent } from '../components/mariadb/component.js';
 import { NginxComponent } from '../components/nginx/component.js';
+import { STATUS_PATH } from '../components/nginx/conf.js';
 import { CertificateManager } from '../components/tls/renewal.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import { WebstackError } from '../core/errors.js';
@@ -46,6 +48,8 @@ export class Stack {
   nginx: NginxComponent | null = null;
   /** On an app host of a Galera cluster: the proxy the site reaches the cluster through. */
   haproxy: HaproxyComponent | null = null;
+  /** On one of two lb hosts: what holds the floating address while this host's Nginx serves. */
+  keepalived: KeepalivedComponent | null = null;
   /** The site's certificate from ACME, when https.acme is set. */
   certificates: CertificateManager | null = null;
   private readonly appLog: AppendStream;
@@ -141,6 +145,7 @@ export class Stack {
       // One server only for now: across hosts one lb must issue and ship the pair to the others.
       if (config.https.acme && config.inventory.single) await this.startCertificates(this.nginx);
     }
+    if (this.runs('keepalived') && this.nginx) await this.startKeepalived(this.nginx);
 
     this.stopLogrotate = await scheduleLogrotate(host, paths, this.log);
     this.ready = true;
@@ -197,6 +202,40 @@ export class Stack {
     throw new WebstackError('STACK_STOPPING');
   }
 
+  /** keepalived, once Nginx serves: the floating address comes here if the other lb does not hold it. */
+  private async startKeepalived(nginx: NginxComponent): Promise<void> {
+    const { config } = this;
+    const vrrp = config.here?.vrrp;
+    if (!vrrp || nginx.statusPort === undefined) return;
+    this.step(`starting keepalived for the floating address ${vrrp.vip}`);
+    const first = config.inventory.hosts.find((host) => host.roles.includes('lb'))?.name;
+    this.keepalived = new KeepalivedComponent(
+      this.host,
+      { run: this.paths.run, logs: this.paths.logs },
+      {
+        name: config.here?.host.name ?? 'lb',
+        address: vrrp.address,
+        peer: vrrp.peer.address,
+        vip: vrrp.vip,
+        routerId: config.vrrp.routerId,
+        advertIntervalMs: config.vrrp.advertIntervalMs,
+        priority: config.here?.host.name === first ? 110 : 100,
+        // stub_status on loopback: Nginx itself answers, whatever the app hosts behind it do.
+        check: [
+          '/usr/bin/curl',
+          '-fsS',
+          '-o',
+          '/dev/null',
+          '--max-time',
+          '1',
+          `http://127.0.0.1:${nginx.statusPort}${STATUS_PATH}`,
+        ],
+      },
+      this.log,
+    );
+    await this.keepalived.start();
+  }
+
   /**
    * Nginx already serves HTTP with the challenge location: get the certificate (or renew it if
    * due), which switches nginx to HTTPS. A failure is logged and kept; the site keeps serving what
@@ -222,6 +261,8 @@ export class Stack {
     this.step('stopping');
     this.stopLogrotate?.();
     this.certificates?.stop();
+    // The floating address goes to the other lb first, while this Nginx still answers.
+    await this.keepalived?.stop().catch((error: Error) => this.log(`keepalived stop: ${error.message}`));
     await this.nginx?.stop().catch((error: Error) => this.log(`nginx stop: ${error.message}`));
     await this.app?.stop().catch((error: Error) => this.log(`app stop: ${error.message}`));
     await this.haproxy?.stop().catch((error: Error) => this.log(`haproxy stop: ${error.message}`));
@@ -237,6 +278,8 @@ export class Stack {
       components.push(this.haproxy ? await this.haproxy.status() : pending('haproxy'));
     if (this.runs('appserver')) components.push(this.app ? await this.app.status() : pending('appserver'));
     if (this.runs('nginx')) components.push(this.nginx ? await this.nginx.status() : pending('nginx'));
+    if (this.runs('keepalived'))
+      components.push(this.keepalived ? await this.keepalived.status() : pending('keepalived'));
     return {
       url: publicUrl(this.config),
       release: await currentRelease(this.host, this.paths),
@@ -248,6 +291,9 @@ export class Stack {
       },
       components,
       ...(this.certificates ? { tls: await this.certificates.status() } : {}),
+      ...(this.keepalived && this.config.inventory.vip
+        ? { vip: { address: this.config.inventory.vip, held: await this.keepalived.holdsVip() } }
+        : {}),
     };
   }
 }

@@ -219,7 +219,7 @@ test('the doctor check: critical when the table is missing or differs, ok when i
   missing.answer(['nft', '-j', 'list'], { code: 1, stderr: 'Error: No such file or directory' });
   const none = await firewallCheck(missing, APP_HOST).run({} as never, { running: true });
   assert.equal(none.severity, 'critical');
-  assert.match(none.detail, /no table inet webstack: ports 3000 \(app\) are open to every address/);
+  assert.match(none.detail, /no table inet webstack: port 3000 \(app\) open to every address/);
 
   const drifted = new RecordingHost({ root: true });
   drifted.answer(['nft', '-j', 'list'], { stdout: liveJson({ dropRule: false }) });
@@ -234,7 +234,7 @@ test('the doctor check: critical when the table is missing or differs, ok when i
   good.answer(['nft', '-j', 'list'], { stdout: liveJson() });
   assert.deepEqual(await firewallCheck(good, APP_HOST).run({} as never, { running: true }), {
     severity: 'ok',
-    detail: 'ports 3000 (app) accept only their peers',
+    detail: 'port 3000 (app): only from their peers',
     fix: null,
   });
 });

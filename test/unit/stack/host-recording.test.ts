@@ -149,6 +149,7 @@ test('the logrotate schedule writes its own config in the state directory and ru
         paths.app.log,
         paths.supervisorLog,
         paths.mariadb.log,
+        '/srv/webstack/logs/keepalived.log',
       ],
     }),
   );

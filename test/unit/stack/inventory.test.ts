@@ -132,10 +132,69 @@ test('two db hosts are refused: Galera needs an odd number', () => {
   );
 });
 
-test('two lb hosts are refused until the floating address exists', () => {
+function errorOfConfig(raw: object): string {
+  try {
+    resolveConfig(raw);
+  } catch (error) {
+    assert.ok(isWebstackError(error));
+    assert.equal(error.code, 'CONFIG_INVALID');
+    return error.message;
+  }
+  assert.fail('expected the config to be refused');
+}
+
+const twoLbs = [...threeTier, host('lb2', '198.18.0.16', ['lb'])];
+
+test('two lb hosts share the floating address: keepalived after Nginx, each with the other as its peer', () => {
+  const config = resolveConfig({ hosts: twoLbs, vip: '198.18.0.10' });
+  assert.equal(config.inventory.vip, '198.18.0.10');
+  // The zone points at the floating address when serverIp is not set.
+  assert.equal(config.serverIp, '198.18.0.10');
+  assert.deepEqual(config.vrrp, { routerId: 51, advertIntervalMs: 200 });
+  const plans = planCluster(config.inventory);
+  const byName = new Map(plans.map((plan) => [plan.host.name, plan]));
+  assert.deepEqual(byName.get('lb1')?.components, ['nginx', 'keepalived']);
+  assert.deepEqual(byName.get('lb1')?.vrrp, {
+    vip: '198.18.0.10',
+    address: '198.18.0.11',
+    peer: { host: 'lb2', address: '198.18.0.16' },
+  });
+  assert.deepEqual(byName.get('lb2')?.vrrp?.peer, { host: 'lb1', address: '198.18.0.11' });
+  assert.equal(byName.get('app1')?.vrrp, null);
+  // Both lbs are the app hosts' proxies (the app port's firewall, the trusted proxies).
+  assert.deepEqual(
+    byName.get('app1')?.clients.app.map((c) => c.host),
+    ['lb1', 'lb2'],
+  );
+  // An operator who names serverIp (a NAT's public address, say) keeps it for the zone.
+  assert.equal(
+    resolveConfig({ hosts: twoLbs, vip: '198.18.0.10', serverIp: '192.0.2.7' }).serverIp,
+    '192.0.2.7',
+  );
+});
+
+test('the floating address is refused where it cannot work', () => {
   assert.match(
-    errorOf([...threeTier, host('lb2', '198.18.0.16', ['lb'])]),
-    /\["lb1","lb2"\]: hold the role "lb": two load balancers need a floating address/,
+    errorOfConfig({ hosts: twoLbs }),
+    /^config key "vip" has the value undefined: is required with two lb hosts \(lb1, lb2\)/,
+  );
+  assert.match(
+    errorOfConfig({ hosts: threeTier, vip: '198.18.0.10' }),
+    /"vip" has the value "198.18.0.10": needs two lb hosts; give a second host the role "lb"/,
+  );
+  assert.match(errorOfConfig({ vip: '198.18.0.10' }), /"vip" .*a single server has no floating address/);
+  assert.match(
+    errorOfConfig({ hosts: twoLbs, vip: '198.18.0.13' }),
+    /"vip" has the value "198.18.0.13": is the address of hosts.2; the floating address must be one no host has/,
+  );
+  assert.match(errorOfConfig({ hosts: twoLbs, vip: 'lb.example' }), /"vip" has the value "lb.example"/);
+  assert.match(
+    errorOfConfig({ hosts: [...twoLbs, host('lb3', '198.18.0.17', ['lb'])], vip: '198.18.0.10' }),
+    /\["lb1","lb2","lb3"\]: hold the role "lb": at most two load balancers share the floating address/,
+  );
+  assert.match(
+    errorOfConfig({ hosts: twoLbs, vip: '198.18.0.10', vrrp: { advertIntervalMs: 205 } }),
+    /"vrrp.advertIntervalMs" has the value 205/,
   );
 });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { resolveConfig } from '../../../src/stack/core/config/load.js';
 import {
   parseAddresses,
   parseLinks,
@@ -64,6 +65,27 @@ test('the inventory has the shape of issue 12 (name, address, roles, ssh), one w
       },
     ],
   });
+});
+
+test('with two lbs the inventory names the floating address, which the zone points at, and the config takes it', () => {
+  const inventory = renderInventory(newLabState(lab.dir, planHosts({ lb: 2, app: 2, db: 3 })), lab);
+  assert.equal(inventory.vip, '198.18.0.10');
+  assert.equal(inventory.serverIp, undefined);
+  assert.deepEqual(
+    inventory.hosts.map((h) => [h.name, h.address]),
+    [
+      ['lb1', '198.18.0.11'],
+      ['lb2', '198.18.0.12'],
+      ['app1', '198.18.0.13'],
+      ['app2', '198.18.0.14'],
+      ['db1', '198.18.0.15'],
+      ['db2', '198.18.0.16'],
+      ['db3', '198.18.0.17'],
+    ],
+  );
+  const config = resolveConfig(inventory);
+  assert.equal(config.serverIp, '198.18.0.10');
+  assert.equal(config.inventory.vip, '198.18.0.10');
 });
 
 const addrJson = JSON.stringify([

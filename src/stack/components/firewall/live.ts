@@ -15,6 +15,7 @@ const isObject = (value: unknown): value is Json =>
 
 function operand(value: unknown): string {
   if (typeof value === 'number') return String(value);
+  if (isObject(value) && typeof value.bare === 'string') return value.bare;
   if (typeof value === 'string') return value.startsWith('@') || isIP(value) !== 0 ? value : `"${value}"`;
   if (isObject(value) && isObject(value.payload))
     return `${String(value.payload.protocol)} ${String(value.payload.field)}`;
@@ -32,7 +33,15 @@ export function ruleText(expr: readonly unknown[]): string {
     .map((item) => {
       if (!isObject(item)) return JSON.stringify(item);
       if (isObject(item.match)) {
-        const { op, left, right } = item.match;
+        const { op, left } = item.match;
+        // A protocol by name (ip protocol vrrp) is printed bare, not as a quoted string.
+        const right =
+          isObject(left) &&
+          isObject(left.payload) &&
+          left.payload.field === 'protocol' &&
+          typeof item.match.right === 'string'
+            ? { bare: item.match.right }
+            : item.match.right;
         return op === '=='
           ? `${operand(left)} ${operand(right)}`
           : `${operand(left)} ${String(op)} ${operand(right)}`;

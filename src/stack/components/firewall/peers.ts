@@ -20,7 +20,10 @@ export function firewallInputFor(
   // A Galera node: replication, IST and SST only between the cluster's own hosts; the health
   // agent for the app hosts' HAProxy checks and the other nodes.
   const galera = db && peers.length >= 2 && ports.galera && ports.galeraCheck !== undefined;
+  const otherLbs = addresses('lb').filter((address) => address !== host.address);
   return {
+    // Two lbs share the floating address: VRRP only from the other one.
+    ...(inventory.vip !== null && host.roles.includes('lb') ? { vrrpFrom: otherLbs } : {}),
     ...(app ? { appPort: ports.app } : {}),
     lbAddresses: app ? addresses('lb') : [],
     ...(db ? { dbPort: ports.db } : {}),

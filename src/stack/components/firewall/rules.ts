@@ -22,6 +22,11 @@ export interface FirewallInput {
   appAddresses: readonly string[];
   /** More guarded ports, e.g. Galera's replication ports (4567, 4568, 4444) from the other db hosts. */
   extra?: readonly FirewallGuard[];
+  /**
+   * One of two lb hosts: VRRP (IP protocol 112) only from the other lb. VRRPv3 has no
+   * authentication, so this is what keeps another machine from claiming the floating address.
+   */
+  vrrpFrom?: readonly string[];
 }
 
 export interface FirewallSet {
@@ -69,6 +74,9 @@ export function firewallGuards(input: FirewallInput): FirewallGuard[] {
         throw new WebstackError('FIREWALL_ADDRESS_INVALID', guard.name, JSON.stringify(address));
     }
   }
+  for (const address of input.vrrpFrom ?? [])
+    if (!isIPv4(address))
+      throw new WebstackError('FIREWALL_ADDRESS_INVALID', 'vrrp', JSON.stringify(address));
   return guards;
 }
 
@@ -94,6 +102,10 @@ export function firewallTable(input: FirewallInput): FirewallTable {
         `tcp dport ${port} counter drop`,
       );
     }
+  }
+  if (input.vrrpFrom !== undefined) {
+    sets.push({ name: 'vrrp_v4', type: 'ipv4_addr', elements: [...new Set(input.vrrpFrom)].sort() });
+    rules.push('ip protocol vrrp ip saddr @vrrp_v4 accept', 'ip protocol vrrp counter drop');
   }
   return { sets, rules };
 }

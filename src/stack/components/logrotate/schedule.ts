@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { StatePaths } from '../../core/paths.js';
 import type { Argv, Host } from '../../host/host.js';
+import { keepalivedPaths } from '../keepalived/component.js';
 import { renderLogrotate } from './conf.js';
 
 const EVERY_MS = 60 * 60 * 1000;
@@ -31,6 +32,7 @@ export async function scheduleLogrotate(
         paths.app.log,
         paths.supervisorLog,
         paths.mariadb.log,
+        keepalivedPaths(paths.run, paths.logs).log,
       ],
     }),
     { mode: 0o644 },

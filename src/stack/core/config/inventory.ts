@@ -15,6 +15,8 @@ export interface Inventory {
   hosts: readonly InventoryHost[];
   /** True when the config names no hosts: this machine holds every role, today's single server. */
   single: boolean;
+  /** The floating address the two lb hosts share, or null with one lb. */
+  vip: string | null;
 }
 
 /** The name of the one host of a config without `hosts`. */
@@ -24,10 +26,13 @@ export const LOCAL_HOST_NAME = 'local';
  * Checks what the schema cannot (names and addresses unique, every role held) and resolves the
  * inventory. Without `hosts`, the stack is one server with every role on this machine.
  */
-export function resolveInventory(hosts: readonly HostConfig[] | undefined): Inventory {
+export function resolveInventory(hosts: readonly HostConfig[] | undefined, vip?: string): Inventory {
   if (hosts === undefined) {
+    if (vip !== undefined)
+      throw configError('vip', vip, 'needs two lb hosts in "hosts"; a single server has no floating address');
     return {
       single: true,
+      vip: null,
       hosts: [{ name: LOCAL_HOST_NAME, address: '127.0.0.1', roles: [...ROLES], ssh: null }],
     };
   }
@@ -73,15 +78,30 @@ export function resolveInventory(hosts: readonly HostConfig[] | undefined): Inve
     );
   }
   const lbs = holding('lb');
-  if (lbs.length > 1) {
+  if (lbs.length > 2)
     throw configError(
       'hosts',
       lbs,
-      'hold the role "lb": two load balancers need a floating address, which is not supported yet; give exactly one host the role "lb"',
+      'hold the role "lb": at most two load balancers share the floating address; give the role "lb" to 1 or 2 hosts',
     );
-  }
+  if (lbs.length === 2 && vip === undefined)
+    throw configError(
+      'vip',
+      undefined,
+      `is required with two lb hosts (${lbs.join(', ')}): set "vip" to a free address of their subnet, which the healthy one holds`,
+    );
+  if (lbs.length < 2 && vip !== undefined)
+    throw configError('vip', vip, 'needs two lb hosts; give a second host the role "lb", or remove "vip"');
+  const owner = hosts.findIndex((host) => host.address === vip);
+  if (owner !== -1)
+    throw configError(
+      'vip',
+      vip,
+      `is the address of hosts.${owner}; the floating address must be one no host has`,
+    );
   return {
     single: false,
+    vip: vip ?? null,
     hosts: hosts.map((host) => ({
       name: host.name,
       address: host.address,

@@ -59,7 +59,9 @@ export function resolveConfig(raw: unknown, file: string | null = null): Resolve
     );
   // Certificates from ACME mean HTTPS: the site is served over it once the first one is issued.
   if (acme) config.https.enabled = true;
-  const inventory = resolveInventory(config.hosts);
+  const inventory = resolveInventory(config.hosts, config.vip);
+  // The zone points at the floating address, unless the operator named another (a NAT's public one).
+  if (inventory.vip !== null && !('serverIp' in raw)) config.serverIp = inventory.vip;
   // One lb must issue and ship the pair to the others: not built yet, so refused rather than ignored.
   if (acme && !inventory.single)
     throw configError(

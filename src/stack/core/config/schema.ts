@@ -200,6 +200,25 @@ export const ConfigSchema = Type.Object(
      */
     hosts: Type.Optional(Type.Array(HostSchema, { minItems: 1, maxItems: 64 })),
     /**
+     * With two lb hosts: the floating address they share (keepalived, VRRPv3 between the two).
+     * The healthy lb holds it; the zone's records point at it unless `serverIp` is set. It must
+     * lie in the subnet of the lb hosts' own addresses and be no host's address.
+     */
+    vip: Type.Optional(Type.String({ format: 'ipv4' })),
+    /** How the two lbs agree on who holds `vip`. */
+    vrrp: Type.Object(
+      {
+        /** The VRRP router id: unique among the VRRP routers of the lbs' network. */
+        routerId: Type.Integer({ default: 51, minimum: 1, maximum: 255 }),
+        /**
+         * How often the holder says it is alive; the other takes over after about 3 of them
+         * unheard. VRRPv3 counts in hundredths of a second.
+         */
+        advertIntervalMs: Type.Integer({ default: 200, minimum: 10, maximum: 40_950, multipleOf: 10 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    /**
      * Set only in the copy of the config that `webstack up` writes onto each host: which of the
      * inventory's hosts this one is. Without it, a config with hosts is the operator's.
      */

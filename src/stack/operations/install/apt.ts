@@ -29,6 +29,9 @@ export const TEST_PACKAGES = [
   'openssh-client',
   // In front of a Galera cluster on each app host (the lab's hosts share this machine's packages).
   'haproxy',
+  // Holds the floating address on one of two lbs (checking its Nginx with curl).
+  'keepalived',
+  'curl',
   // Let's Encrypt's test ACME server: the certificate tests get real certificates from it.
   'pebble',
 ] as const;

@@ -2,7 +2,7 @@ import Type, { type Static } from 'typebox';
 import type { CertificateStatus } from '../../components/tls/renewal.js';
 
 /** What the supervisor reports: shared by the daemon and the CLI. */
-export type ComponentName = 'mariadb' | 'haproxy' | 'appserver' | 'nginx';
+export type ComponentName = 'mariadb' | 'haproxy' | 'appserver' | 'nginx' | 'keepalived';
 
 export interface ComponentStatus {
   name: ComponentName;
@@ -22,6 +22,8 @@ export interface StackStatus {
   components: ComponentStatus[];
   /** The certificate from ACME and the last attempt, when https.acme is set. */
   tls?: CertificateStatus;
+  /** On one of two lb hosts: the floating address, and whether this host holds it now. */
+  vip?: { address: string; held: boolean };
 }
 
 /**

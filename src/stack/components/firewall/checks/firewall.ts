@@ -14,7 +14,11 @@ export function firewallCheck(host: Host, expected: FirewallInput): Check {
     title: 'firewall',
     async run() {
       const guards = firewallGuards(expected);
-      const ports = guards.flatMap((g) => g.ports.map((p) => `${p} (${g.name})`)).join(', ');
+      const guarded = [
+        ...guards.flatMap((g) => g.ports.map((p) => `port ${p} (${g.name})`)),
+        ...(expected.vrrpFrom ? ['VRRP'] : []),
+      ];
+      const ports = guarded.join(', ');
       if (!(await host.isRoot()))
         return {
           severity: 'warning',
@@ -34,18 +38,16 @@ export function firewallCheck(host: Host, expected: FirewallInput): Check {
         throw error;
       }
       if (live === null)
-        return guards.length === 0
+        return guarded.length === 0
           ? ok('no port to guard on this host')
           : {
               severity: 'critical',
-              detail: `there is no table inet webstack: ports ${ports} are open to every address`,
+              detail: `there is no table inet webstack: ${ports} open to every address`,
               fix: 'run `webstack up` (it writes the table)',
             };
       const differences = firewallDifferences(firewallTable(expected), live);
       if (differences.length === 0)
-        return ok(
-          guards.length === 0 ? 'the table guards no port' : `ports ${ports} accept only their peers`,
-        );
+        return ok(guarded.length === 0 ? 'the table guards no port' : `${ports}: only from their peers`);
       return {
         severity: 'critical',
         detail: `table inet webstack differs: ${differences.join('; ')}`,
