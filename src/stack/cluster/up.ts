@@ -219,6 +219,7 @@ async function installUnit(host: ClusterHost, layout: HostLayout, config: Resolv
     logFile: layout.paths.supervisorLog,
     daemonArgs: ['--no-seed'],
     firewall: true,
+    vrrp: host.plan.components.includes('keepalived'),
   });
   const path = join('/etc/systemd/system', UNIT);
   await host.ssh.writeAtomic(path, unit, { mode: 0o644 });

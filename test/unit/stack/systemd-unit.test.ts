@@ -40,6 +40,24 @@ test('systemd-analyze verify accepts the unit', (t) => {
   execFileSync('systemd-analyze', ['verify', file], { stdio: 'pipe' });
 });
 
+test("an lb of two also speaks VRRP: keepalived's raw socket and gratuitous ARP, and systemd-analyze accepts it", (t) => {
+  const unit = renderSystemdUnit({
+    ...options,
+    writablePaths: ['/var/lib/webstack'],
+    firewall: true,
+    vrrp: true,
+  });
+  assert.match(unit, /^CapabilityBoundingSet=.* CAP_NET_ADMIN CAP_NET_RAW$/m);
+  assert.match(unit, /^RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK AF_PACKET$/m);
+  const other = renderSystemdUnit({ ...options, firewall: true });
+  assert.doesNotMatch(other, /CAP_NET_RAW|AF_PACKET/);
+  const dir = mkdtempSync(join(tmpdir(), 'webstack-unit-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'webstack.service');
+  writeFileSync(file, unit);
+  execFileSync('systemd-analyze', ['verify', file], { stdio: 'pipe' });
+});
+
 test('the unit sandboxes the daemon: read-only system but for what it writes, few capabilities', () => {
   const unit = renderSystemdUnit(options);
   for (const line of [

@@ -20,6 +20,11 @@ export interface SystemdUnitOptions {
   daemonArgs?: readonly string[];
   /** A host of a cluster: the supervisor writes the host's nftables table at start (CAP_NET_ADMIN). */
   firewall?: boolean;
+  /**
+   * One of two lbs: keepalived holds the floating address. It adds the address (CAP_NET_ADMIN),
+   * speaks VRRP on a raw socket (CAP_NET_RAW) and announces the move with gratuitous ARP (AF_PACKET).
+   */
+  vrrp?: boolean;
 }
 
 const PLAIN = /^\/[A-Za-z0-9._/+@-]*$/;
@@ -56,7 +61,11 @@ export function renderSystemdUnit(options: SystemdUnitOptions): string {
     ...(options.logFile
       ? [`StandardOutput=append:${options.logFile}`, `StandardError=append:${options.logFile}`]
       : []),
-    ...hardening(options.writablePaths, options.firewall === true),
+    ...hardening(
+      options.writablePaths,
+      options.firewall === true || options.vrrp === true,
+      options.vrrp === true,
+    ),
     '',
     '[Install]',
     'WantedBy=multi-user.target',
@@ -72,7 +81,7 @@ export function renderSystemdUnit(options: SystemdUnitOptions): string {
  * (it is a web server), and a UMask tighter than 0022: releases, node_modules and published assets are
  * read by the app and nginx accounts through their "other" bits; secrets are written with explicit modes.
  */
-function hardening(writablePaths: readonly string[], firewall: boolean): string[] {
+function hardening(writablePaths: readonly string[], netAdmin: boolean, vrrp: boolean): string[] {
   return [
     '',
     '# Sandbox: the file system is read-only but for the paths the stack writes.',
@@ -99,14 +108,15 @@ function hardening(writablePaths: readonly string[], firewall: boolean): string[
     // A call outside the list fails with EPERM rather than killing the stack.
     'SystemCallErrorNumber=EPERM',
     // AF_NETLINK: Node reads the interfaces' addresses with it.
-    'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK',
+    `RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK${vrrp ? ' AF_PACKET' : ''}`,
     'UMask=0022',
     // What root keeps. NET_BIND_SERVICE: nginx binds 80 and 443. SETUID, SETGID: nginx, MariaDB and the
     // workers drop to their accounts. CHOWN: uploads, MariaDB's and nginx's directories are handed to
     // their accounts. FOWNER: chmod and utimes of files those accounts own. DAC_OVERRIDE: root reads and
     // removes what they own (MariaDB's data, a 0700 checkout). KILL: signals to processes of other accounts.
     // SYS_PTRACE: reading /proc/PID/fd of nginx's workers (www-data) to find those a dead master left holding the port.
-    // NET_ADMIN, on a host of a cluster only: its nftables table (the ports only its peers reach).
-    `CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_SETUID CAP_SETGID CAP_CHOWN CAP_FOWNER CAP_DAC_OVERRIDE CAP_KILL CAP_SYS_PTRACE${firewall ? ' CAP_NET_ADMIN' : ''}`,
+    // NET_ADMIN, on a host of a cluster only: its nftables table (the ports only its peers reach), and
+    // on an lb of two the floating address; NET_RAW there too: keepalived's VRRP socket.
+    `CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_SETUID CAP_SETGID CAP_CHOWN CAP_FOWNER CAP_DAC_OVERRIDE CAP_KILL CAP_SYS_PTRACE${netAdmin ? ' CAP_NET_ADMIN' : ''}${vrrp ? ' CAP_NET_RAW' : ''}`,
   ];
 }

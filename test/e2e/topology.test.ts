@@ -1,11 +1,13 @@
 /**
- * A replicated database, end to end, as root: `webstack lab` makes one lb, two app hosts and three
- * db hosts; `webstack up` forms a Galera cluster of the three, and each app host reaches it through
- * its own HAProxy. Under a load of readers and writers through the lb (every write has a unique
- * title and counts as acknowledged on a 2xx), the cluster loses, one phase at a time:
- * (a) the writer's mariadbd to SIGKILL, (b) a db host to a power loss and reboot, (c) a node to a
- * network partition, (d) every db host at once; and (e) restarts node by node. After each phase
- * every acknowledged write is looked up on every node. The table of phases is printed at the end.
+ * The full topology, end to end, as root: `webstack lab` makes two lbs, two app hosts and three db
+ * hosts; `webstack up` gives the lbs one floating address (keepalived, VRRPv3) and forms a Galera
+ * cluster of the three db hosts, which each app host reaches through its own HAProxy. Under a load
+ * of readers and writers through the floating address (every write has a unique title and counts
+ * as acknowledged on a 2xx), one host at a time loses power and reboots: an app host, the db
+ * writer, a db backup node, the lb holding the address, the other lb; then a rolling deploy. Then
+ * the database's own trials: (a) the writer's mariadbd to SIGKILL, (c) a node to a network
+ * partition, (d) every db host at once, (e) restarts node by node. After each phase every
+ * acknowledged write is looked up on every node. The table of phases is printed at the end.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { statePaths } from '../../src/stack/core/paths.js';
+import { launchBrowser } from '../support/browser.js';
 import { exec, tcpOutcome } from '../support/exec.js';
 import { holdLab, removeLabOnSignal } from '../support/lab-lock.js';
 import { Load, type PhaseReport, reportPhase } from '../support/load.js';
@@ -23,14 +26,19 @@ import { waitFor } from '../support/wait.js';
 
 const address = {
   lb1: '198.18.0.11',
-  app1: '198.18.0.12',
-  app2: '198.18.0.13',
-  db1: '198.18.0.14',
-  db2: '198.18.0.15',
-  db3: '198.18.0.16',
+  lb2: '198.18.0.12',
+  app1: '198.18.0.13',
+  app2: '198.18.0.14',
+  db1: '198.18.0.15',
+  db2: '198.18.0.16',
+  db3: '198.18.0.17',
 } as const;
+/** The floating address `lab up` gives two lbs (LAB_NETWORK.vip). */
+const VIP = '198.18.0.10';
 type Name = keyof typeof address;
 type Db = 'db1' | 'db2' | 'db3';
+type Lb = 'lb1' | 'lb2';
+const LBS: readonly Lb[] = ['lb1', 'lb2'];
 const DBS: readonly Db[] = ['db1', 'db2', 'db3'];
 const HOST_STATE = '/var/lib/webstack';
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -38,11 +46,13 @@ const hostPaths = statePaths(HOST_STATE);
 
 interface StatusJson {
   healthy: boolean;
+  vip?: { address: string; holders: string[] };
   hosts: {
     host: string;
     status: {
       running: boolean;
       healthy?: boolean;
+      release?: string | null;
       components?: { name: string; healthy: boolean; pid: number | null; detail: string | null }[];
     };
   }[];
@@ -54,10 +64,10 @@ interface Row extends PhaseReport {
   recoveryMs: number;
 }
 
-describe('a replicated database: three Galera nodes behind each app host’s HAProxy, any one may die', {
+describe('the full topology: two lbs sharing an address, two app hosts, three Galera nodes; any one host may die', {
   timeout: 2_400_000,
 }, () => {
-  const parent = mkdtempSync('/var/lib/webstack-galera-e2e-');
+  const parent = mkdtempSync('/var/lib/webstack-topology-e2e-');
   const dir = join(parent, 'lab');
   const inventory = join(dir, 'lab.json');
   const lab = (...args: string[]) => cli(['lab', ...args, '--dir', dir], { timeoutMs: 120_000 });
@@ -135,10 +145,29 @@ describe('a replicated database: three Galera nodes behind each app host’s HAP
     return 'none';
   };
 
+  /** Whether LB's interfaces hold the floating address (asked in its namespace, without SSH). */
+  const holds = async (lb: Lb) =>
+    (await exec('ip', ['-n', lb, '-o', '-4', 'addr', 'show', 'to', VIP])).stdout.includes(VIP);
+  /** Chromium reaches www.foobar.com at the floating address, by name, and follows a link. */
+  const browse = async () => {
+    const browser = await launchBrowser(VIP);
+    try {
+      const page = await browser.browser.newPage();
+      const home = await page.goto('http://www.foobar.com/');
+      assert.equal(home?.status(), 200);
+      assert.match(await page.title(), /foobar/i);
+      await page.click('a[href="/articles"]');
+      await page.waitForURL('http://www.foobar.com/articles');
+      assert.ok((await page.locator('article, li a[href^="/articles/"]').count()) > 0);
+    } finally {
+      await browser.close();
+    }
+  };
+
   before(async () => {
     releaseLab = await holdLab();
     keepLabOnSignal = removeLabOnSignal(dir, parent);
-    const up = await lab('up', '--lb', '1', '--app', '2', '--db', '3');
+    const up = await lab('up', '--lb', '2', '--app', '2', '--db', '3');
     assert.equal(up.code, 0, up.stderr + up.stdout);
   });
 
@@ -155,13 +184,14 @@ describe('a replicated database: three Galera nodes behind each app host’s HAP
         );
     }
     // The db hosts' logs outlive the lab, for a failure's post-mortem (artifacts/ is gitignored).
-    const kept = join(root, 'artifacts', 'galera');
+    const kept = join(root, 'artifacts', 'topology');
     await mkdir(kept, { recursive: true });
     for (const name of Object.keys(address) as Name[])
       for (const [file, as] of [
         [hostPaths.mariadb.log, 'mariadb.log'],
         [hostPaths.supervisorLog, 'webstack.log'],
         [hostPaths.app.log, 'app.log'],
+        [join(hostPaths.logs, 'keepalived.log'), 'keepalived.log'],
       ] as const)
         await cp(onMachine(name, file), join(kept, `${name}-${as}`)).catch(() => {});
     await lab('down');
@@ -181,6 +211,39 @@ describe('a replicated database: three Galera nodes behind each app host’s HAP
         current.hosts.find((h) => h.host === app)?.status.components?.map((c) => c.name),
         ['haproxy', 'appserver'],
       );
+    // The front: both lbs run Nginx and keepalived; the first of the inventory holds the address.
+    for (const lb of LBS)
+      assert.deepEqual(
+        current.hosts.find((h) => h.host === lb)?.status.components?.map((c) => c.name),
+        ['nginx', 'keepalived'],
+      );
+    assert.deepEqual(current.vip, { address: VIP, holders: ['lb1'] });
+    assert.equal(await holds('lb1'), true);
+    assert.equal(await holds('lb2'), false);
+    const shown = await webstack(['status']);
+    assert.match(shown.stdout, new RegExp(`floating address ${VIP.replaceAll('.', '\\.')}: held by lb1`));
+    const doctor = await webstack(['doctor']);
+    assert.match(
+      doctor.stdout,
+      new RegExp(`ok +floating address: ${VIP.replaceAll('.', '\\.')} is held by lb1`),
+    );
+    assert.match(doctor.stdout, /ok +lb2: firewall: VRRP: only from their peers/);
+    // Each lb takes VRRP only from the other (VRRPv3 has no authentication).
+    const table = await exec('ip', [
+      'netns',
+      'exec',
+      'lb2',
+      'nft',
+      'list',
+      'set',
+      'inet',
+      'webstack',
+      'vrrp_v4',
+    ]);
+    assert.match(table.stdout, new RegExp(`elements = \\{ ${address.lb1.replaceAll('.', '\\.')} \\}`));
+    // The zone's records point at the floating address.
+    const zone = readFileSync(onMachine('lb2', `${HOST_STATE}/dns/db.foobar.com`), 'utf8');
+    assert.match(zone, new RegExp(`^www\\s+IN\\s+A\\s+${VIP.replaceAll('.', '\\.')}$`, 'm'));
     const variables = await sql(
       'db2',
       "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('wsrep_on', 'binlog_format', 'innodb_autoinc_lock_mode', 'wsrep_sst_method', 'wsrep_mode', 'wsrep_cluster_address')",
@@ -252,16 +315,16 @@ describe('a replicated database: three Galera nodes behind each app host’s HAP
     );
   });
 
-  test('under load: a killed writer, a db power loss, a partition, every db host down, a rolling restart; no acknowledged write lost', async () => {
+  test('under load through the floating address: one host at a time loses power (app, db writer, db backup, each lb), a rolling deploy, then a killed writer, a partition, every db host down, a rolling restart; no acknowledged write lost', async () => {
     const added = await webstack(['user', 'add', '--email', 'galera@example.com', '--role', 'admin']);
     assert.equal(added.code, 0, added.stderr);
     const session = await apiLogin(
-      { address: address.lb1, port: 80 },
+      { address: VIP, port: 80 },
       'galera@example.com',
       shownPassword(added.stdout),
     );
     load = new Load({
-      address: address.lb1,
+      address: VIP,
       port: 80,
       host: 'www.foobar.com',
       readers: 2,
@@ -280,7 +343,13 @@ describe('a replicated database: three Galera nodes behind each app host’s HAP
       name: string,
       disturb: () => Promise<void>,
       recovered: () => Promise<{ rejoin: string }>,
-      rules: { writesFailOnlyAs503: boolean; noFailure?: boolean; getsMayFail?: boolean },
+      rules: {
+        writesFailOnlyAs503: boolean;
+        noFailure?: boolean;
+        getsMayFail?: boolean;
+        /** An lb's loss: a request fails only for want of a connection, never with an HTTP error. */
+        connectionErrorsOnly?: boolean;
+      },
     ) => {
       running.phase = name;
       const from = Date.now();
@@ -298,6 +367,12 @@ describe('a replicated database: three Galera nodes behind each app host’s HAP
       assert.equal(row.missing, 0, `${name}: no acknowledged write missing`);
       const failed = running.samples.filter((s) => s.phase === name && (s.status < 200 || s.status >= 400));
       if (rules.noFailure) assert.deepEqual(failed.slice(0, 3), [], `${name}: no failure`);
+      if (rules.connectionErrorsOnly)
+        assert.deepEqual(
+          failed.filter((s) => s.status !== 0).slice(0, 3),
+          [],
+          `${name}: only connection errors`,
+        );
       if (rules.writesFailOnlyAs503)
         assert.deepEqual(
           failed.filter((s) => s.status !== 503).slice(0, 3),
@@ -315,12 +390,116 @@ describe('a replicated database: three Galera nodes behind each app host’s HAP
       return { rejoin: `${name} by ${rejoinedBy(name, offset)}` };
     };
 
+    const healthy = async () => (await status()).healthy;
+    const rebooted = async (name: Name) => {
+      await waitFor(healthy, { what: `every host healthy after ${name}'s reboot`, timeoutMs: 600_000 });
+      return { rejoin: `${name} back` };
+    };
+
+    // 1. An app host: the lbs send its share to the other; after its reboot it serves again.
+    await phase(
+      '1 power loss of app1, then its reboot',
+      async () => {
+        assert.equal((await lab('crash', 'app1')).code, 0);
+        await answered('1 power loss of app1, then its reboot', Date.now(), 40, 5);
+        assert.equal((await lab('start', 'app1')).code, 0);
+      },
+      () => rebooted('app1'),
+      { writesFailOnlyAs503: false },
+    );
+
+    // 2. The db writer's host: HAProxy moves the site to the next node; the node rejoins by IST.
+    const second = await writer();
+    let offset = logSize(second);
+    await phase(
+      `2 power loss of the db writer ${second}, then its reboot`,
+      async () => {
+        assert.equal((await lab('crash', second)).code, 0);
+        await waitFor(async () => (await writer()) !== second, {
+          what: 'HAProxy to move the writer',
+          timeoutMs: 60_000,
+        });
+        assert.equal((await lab('start', second)).code, 0);
+      },
+      () => rejoined(second, offset),
+      { writesFailOnlyAs503: true },
+    );
+
+    // 3. A db node that takes no writes: nothing the site sees.
+    const busy = await writer();
+    const backup = DBS.find((name) => name !== busy) ?? 'db3';
+    offset = logSize(backup);
+    await phase(
+      `3 power loss of the db backup node ${backup}, then its reboot`,
+      async () => {
+        assert.equal((await lab('crash', backup)).code, 0);
+        await answered(`3 power loss of the db backup node ${backup}, then its reboot`, Date.now(), 40, 5);
+        assert.equal((await lab('start', backup)).code, 0);
+      },
+      () => rejoined(backup, offset),
+      { writesFailOnlyAs503: true, noFailure: true },
+    );
+
+    // 4 and 5. The lb holding the address, then the other: keepalived on the survivor takes it.
+    await browse();
+    for (const step of [4, 5]) {
+      const holder = (await status()).vip?.holders[0] as Lb | undefined;
+      assert.ok(holder && LBS.includes(holder), 'one lb holds the address');
+      const other = LBS.find((lb) => lb !== holder) ?? 'lb2';
+      const name = `${step} power loss of the lb ${step === 4 ? 'holding the address' : 'that took it'} (${holder}), then its reboot`;
+      let moveMs = 0;
+      await phase(
+        name,
+        async () => {
+          const lost = Date.now();
+          assert.equal((await lab('crash', holder)).code, 0);
+          await waitFor(() => holds(other), {
+            what: `${other} to take ${VIP}`,
+            timeoutMs: 30_000,
+            intervalMs: 20,
+          });
+          moveMs = Date.now() - lost;
+          await answered(name, Date.now(), 40, 5);
+          await browse();
+          assert.equal((await lab('start', holder)).code, 0);
+        },
+        async () => {
+          await rebooted(holder);
+          // No preemption: the rebooted lb stands by; the address stays where it moved.
+          assert.deepEqual((await status()).vip?.holders, [other]);
+          return { rejoin: `${VIP} moved to ${other} in ${moveMs} ms; ${holder} back, standing by` };
+        },
+        { writesFailOnlyAs503: false, getsMayFail: true, connectionErrorsOnly: true },
+      );
+    }
+
+    // 6. A rolling deploy through both lbs: not one failed request.
+    const source = join(parent, 'next');
+    for (const item of ['dist', 'package.json', 'package-lock.json'])
+      await cp(join(root, item), join(source, item), { recursive: true });
+    const old = (await status()).hosts.find((h) => h.host === 'app1')?.status;
+    await phase(
+      '6 rolling deploy',
+      async () => {
+        const deploy = await webstack(['deploy', source, '--no-build']);
+        assert.equal(deploy.code, 0, deploy.stderr + deploy.stdout);
+      },
+      async () => {
+        const after = await status();
+        const releases = new Set(after.hosts.map((h) => h.status.release));
+        assert.equal(releases.size, 1, JSON.stringify([...releases]));
+        assert.notEqual([...releases][0], old?.release);
+        return { rejoin: 'every host on the new release' };
+      },
+      { writesFailOnlyAs503: false, noFailure: true },
+    );
+
     // (a) SIGKILL the writer's mariadbd: HAProxy moves the site to the next node; the supervisor
     // restarts the killed one from its recovered position, and it catches up by IST.
     const first = await writer();
     const pid = await pidOf(first);
     assert.ok(pid, 'the writer’s mariadbd pid');
-    let offset = logSize(first);
+    offset = logSize(first);
     await phase(
       `(a) SIGKILL mariadbd on the writer (${first})`,
       async () => {
@@ -334,23 +513,6 @@ describe('a replicated database: three Galera nodes behind each app host’s HAP
       { writesFailOnlyAs503: true },
     );
     assert.equal(rows.at(-1)?.rejoin, `${first} by IST`);
-
-    // (b) Power loss of the writer's host, then its reboot: its init starts webstack, which rejoins.
-    const second = await writer();
-    offset = logSize(second);
-    await phase(
-      `(b) power loss of the writer host ${second}, then its reboot`,
-      async () => {
-        assert.equal((await lab('crash', second)).code, 0);
-        await waitFor(async () => (await writer()) !== second, {
-          what: 'HAProxy to move the writer',
-          timeoutMs: 60_000,
-        });
-        assert.equal((await lab('start', second)).code, 0);
-      },
-      () => rejoined(second, offset),
-      { writesFailOnlyAs503: true },
-    );
 
     // (c) A node cut off the network: it leaves the primary component and takes no write.
     const current = await writer();
