@@ -427,7 +427,8 @@ describe('the full topology: two lbs sharing an address, two app hosts, three Ga
 
     // 3. A db node that takes no writes: nothing the site sees.
     const busy = await writer();
-    const backup = DBS.find((name) => name !== busy) ?? 'db3';
+    // Neither the writer nor the node that just came back.
+    const backup = DBS.find((name) => name !== busy && name !== second) ?? 'db3';
     offset = logSize(backup);
     await phase(
       `3 power loss of the db backup node ${backup}, then its reboot`,
@@ -451,8 +452,9 @@ describe('the full topology: two lbs sharing an address, two app hosts, three Ga
       await phase(
         name,
         async () => {
-          const lost = Date.now();
           assert.equal((await lab('crash', holder)).code, 0);
+          // From the crash's end (its links are down by then) to the address on the other lb.
+          const lost = Date.now();
           await waitFor(() => holds(other), {
             what: `${other} to take ${VIP}`,
             timeoutMs: 30_000,
@@ -467,7 +469,9 @@ describe('the full topology: two lbs sharing an address, two app hosts, three Ga
           await rebooted(holder);
           // No preemption: the rebooted lb stands by; the address stays where it moved.
           assert.deepEqual((await status()).vip?.holders, [other]);
-          return { rejoin: `${VIP} moved to ${other} in ${moveMs} ms; ${holder} back, standing by` };
+          return {
+            rejoin: `${VIP} on ${other} ${moveMs} ms after the crash returned; ${holder} back, standing by`,
+          };
         },
         { writesFailOnlyAs503: false, getsMayFail: true, connectionErrorsOnly: true },
       );
