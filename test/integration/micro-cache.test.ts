@@ -116,10 +116,10 @@ describe('nginx micro-cache (real nginx)', () => {
     assert.equal(upstream.hits.get('/api/v1/articles'), 2);
   });
 
-  test('a change is visible once the entry expires (MICRO_CACHE_VALID): a later request is a MISS', async () => {
+  test('a change is visible once the entry expires (MICRO_CACHE_SECONDS): a later request is a MISS', async () => {
     const first = await get('/home-page');
     assert.equal((await get('/home-page')).headers['x-cache-status'], 'HIT');
-    // The entry is valid MICRO_CACHE_VALID (10 s), then the next request goes upstream.
+    // The entry is valid MICRO_CACHE_SECONDS (10 s, the default), then the next request goes upstream.
     const fresh = await waitFor(
       async () => {
         const r = await get('/home-page');

@@ -24,6 +24,7 @@ import { ensureSecrets, type StackSecrets } from '../core/secrets.js';
 import { delay } from '../core/timing.js';
 import type { AppendStream, Host, Owner } from '../host/host.js';
 import { publishAssets } from '../operations/deploy/assets.js';
+import { migrationsPending } from '../operations/deploy/schema.js';
 import { appRunAs } from '../operations/install/accounts.js';
 import { activateRelease, createRelease, currentRelease, releaseDir } from '../operations/release/release.js';
 import { runSiteCli } from '../operations/site-cli.js';
@@ -161,9 +162,7 @@ export class Stack {
     if (!this.secrets) throw new Error('the secrets are read before the application starts');
     const appUser = this.appUser;
     if (!this.runs('mariadb')) await this.waitForDatabase();
-    this.step('migrating the database');
-    const migrated = await runSiteCli(host, config, paths, ['migrate'], { role: 'migrator', release });
-    if (migrated.stdout.trim()) this.log(migrated.stdout.trim());
+    await this.migrate(release);
     const seededMarker = join(paths.root, '.seeded');
     if (options.seed && config.seed && !(await host.exists(seededMarker))) {
       this.step('loading the demo content');
@@ -182,6 +181,22 @@ export class Stack {
       log: this.log,
     });
     await this.app.start();
+  }
+
+  /**
+   * Runs the release's migrator, unless the database here already records exactly the release's
+   * migrations (most `up`s: the machine restarts on the release it ran). Where the database is
+   * another host's, the migrator always runs: the administrator account is that host's.
+   */
+  private async migrate(release: string): Promise<void> {
+    const { host, config, paths } = this;
+    if (this.runs('mariadb') && !(await migrationsPending(host, config, paths, releaseDir(paths, release)))) {
+      this.step('the schema is up to date: no migration to run');
+      return;
+    }
+    this.step('migrating the database');
+    const migrated = await runSiteCli(host, config, paths, ['migrate'], { role: 'migrator', release });
+    if (migrated.stdout.trim()) this.log(migrated.stdout.trim());
   }
 
   /**

@@ -86,6 +86,19 @@ test('HTTPS stays off unless asked for; an empty https.acme turns it on with its
   assert.equal(acme.acme?.renewBeforeDays, 30);
 });
 
+test('http.microCacheSeconds: 10 by default, 1-3600 allowed', () => {
+  assert.equal(resolveConfig({}).http.microCacheSeconds, 10);
+  assert.equal(resolveConfig({ http: { microCacheSeconds: 3600 } }).http.microCacheSeconds, 3600);
+  assert.equal(
+    errorOf({ http: { microCacheSeconds: 0 } }),
+    'config key "http.microCacheSeconds" has the value 0: must be >= 1',
+  );
+  assert.equal(
+    errorOf({ http: { microCacheSeconds: 3601 } }),
+    'config key "http.microCacheSeconds" has the value 3601: must be <= 3600',
+  );
+});
+
 test('a request must arrive whole within http.requestTimeoutSeconds (30 by default), and the site is told', () => {
   const config = resolveConfig({});
   assert.equal(config.http.requestTimeoutSeconds, 30);

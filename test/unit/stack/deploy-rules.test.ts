@@ -7,7 +7,7 @@ import { isContractMigration } from '../../../src/contract.js';
 import { statePaths } from '../../../src/stack/core/paths.js';
 import { localHost } from '../../../src/stack/host/index.js';
 import { acquireDeployLock } from '../../../src/stack/operations/deploy/lock.js';
-import { rollbackBlockers } from '../../../src/stack/operations/deploy/rules.js';
+import { rollbackBlockers, sameMigrations } from '../../../src/stack/operations/deploy/rules.js';
 
 const expand = ['2026_11_29_1300_create_users', '2026_12_01_0900_add_users_nickname'];
 
@@ -45,4 +45,16 @@ test('the deploy lock admits one holder; a lock left by a dead process is taken 
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('up skips the migrator only when the database records exactly the release migrations', () => {
+  assert.equal(sameMigrations(expand, expand), true);
+  // The database's collation may list them in another order than the release's files.
+  assert.equal(sameMigrations([...expand].reverse(), expand), true);
+  // The release brings a migration the database lacks: it must migrate.
+  assert.equal(sameMigrations(expand.slice(0, 1), expand), false);
+  // A newer release migrated the database: the migrator decides whether this one may run on it.
+  assert.equal(sameMigrations([...expand, '2026_12_02_0900_add_users_bio'], expand), false);
+  // A fresh database: nothing applied.
+  assert.equal(sameMigrations([], expand), false);
 });

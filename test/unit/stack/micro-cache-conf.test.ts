@@ -61,3 +61,18 @@ test('micro-cache: a directory that could change the config is refused', () => {
     (e: unknown) => isWebstackError(e) && /microCacheDir/.test(e.message),
   );
 });
+
+test('micro-cache: microCacheSeconds sets how long a 200 stays valid (10 s by default)', () => {
+  const dir = '/srv/nginx/temp/micro-cache';
+  assert.ok(renderNginxConf({ ...base, microCacheDir: dir }).includes('      proxy_cache_valid 200 10s;\n'));
+  const conf = renderNginxConf({ ...base, microCacheDir: dir, microCacheSeconds: 300 });
+  assert.ok(conf.includes('      proxy_cache_valid 200 300s;\n'));
+  assert.doesNotMatch(conf, /proxy_cache_valid 200 10s/);
+  // A deleted page's 404 still replaces the old copy within a second.
+  assert.ok(conf.includes('      proxy_cache_valid 404 1s;\n'));
+  for (const bad of [0, 3601, 1.5, Number.NaN])
+    assert.throws(
+      () => renderNginxConf({ ...base, microCacheDir: dir, microCacheSeconds: bad }),
+      (e: unknown) => isWebstackError(e) && /microCacheSeconds/.test(e.message) && /1-3600/.test(e.message),
+    );
+});

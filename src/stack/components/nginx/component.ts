@@ -152,7 +152,9 @@ export class NginxComponent {
         connectionsPerAddress: config.http.connectionsPerAddress,
         // Unreadable (not Linux, a recording host): the renderer's fixed default.
         ...(capacity ? { workerConnections: sizeWorkerConnections(capacity) } : {}),
-        ...(config.http.microCache ? { microCacheDir: join(tempDir, 'micro-cache') } : {}),
+        ...(config.http.microCache
+          ? { microCacheDir: join(tempDir, 'micro-cache'), microCacheSeconds: config.http.microCacheSeconds }
+          : {}),
         // Across hosts, the app hosts refresh this lb's cached pages after their writes.
         ...(config.http.microCache && !config.inventory.single
           ? { cacheRefreshFrom: appPeers(config, new Set()).map((peer) => peer.host) }

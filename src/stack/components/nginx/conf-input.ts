@@ -35,6 +35,12 @@ export function validateNginxConfOptions(o: NginxConfOptions): void {
   for (const address of o.cacheRefreshFrom ?? []) {
     if (!IPV4.test(address)) fail('cacheRefreshFrom', address, 'must be IPv4 addresses');
   }
+  const cacheSeconds = o.microCacheSeconds;
+  if (
+    cacheSeconds !== undefined &&
+    (!Number.isInteger(cacheSeconds) || cacheSeconds < 1 || cacheSeconds > 3600)
+  )
+    fail('microCacheSeconds', cacheSeconds, 'must be a whole number 1-3600');
   if (o.statusPort !== undefined) checkPort('statusPort', o.statusPort);
   if (o.tls !== undefined) checkPort('tls.port', o.tls.port);
   const rate = o.authRatePerMinute;

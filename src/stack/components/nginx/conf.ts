@@ -52,6 +52,8 @@ export interface NginxConfOptions {
   authRatePerMinute?: number;
   /** The micro-cache's directory (micro-cache-conf.ts); no micro-cache when absent. */
   microCacheDir?: string;
+  /** How long the micro-cache keeps an anonymous page without a refresh (1-3600; default 10). */
+  microCacheSeconds?: number;
   /** Addresses besides loopback allowed to refresh micro-cached pages (a cluster's app hosts). */
   cacheRefreshFrom?: string[];
   /** HTTPS: nginx terminates TLS on this port and HTTP only redirects to it. */
@@ -201,7 +203,7 @@ export function renderNginxConf(options: NginxConfOptions): string {
   const appProxy = (upstream: string) => [
     `      proxy_pass http://${upstream};`,
     ...secure().map((line) => `      ${line}`),
-    ...(o.microCacheDir ? renderMicroCacheLocation() : []),
+    ...(o.microCacheDir ? renderMicroCacheLocation(o.microCacheSeconds) : []),
     ...(authRate > 0
       ? ['      limit_req zone=webstack_auth burst=20 nodelay;', '      limit_req_status 429;']
       : []),
@@ -244,7 +246,9 @@ export function renderNginxConf(options: NginxConfOptions): string {
     ...(perAddress > 0 ? connectionLimitZone() : []),
     ...(authRate > 0 ? authRateLimitZone(authRate) : []),
     '',
-    ...(o.microCacheDir ? [...renderMicroCacheHttp(o.microCacheDir, o.cacheRefreshFrom), ''] : []),
+    ...(o.microCacheDir
+      ? [...renderMicroCacheHttp(o.microCacheDir, o.cacheRefreshFrom, o.microCacheSeconds), '']
+      : []),
     ...renderUploadsCacheHttp(o.uploadsCacheDir),
     '',
     ...(tls ? [...renderTlsHttpSettings(tls), ''] : []),

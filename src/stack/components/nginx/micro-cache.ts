@@ -1,5 +1,5 @@
 /**
- * Nginx's micro-cache: anonymous GET/HEAD pages kept for MICRO_CACHE_VALID, and refreshed at once
+ * Nginx's micro-cache: anonymous GET/HEAD pages kept for some seconds (`http.microCacheSeconds`), and refreshed at once
  * when their content changes: after a write the site sends a GET for each page it changed with
  * `X-Webstack-Refresh: 1` (site's plugins/page-cache.ts), which, from a refresher's address only
  * (loopback, or the app hosts of a cluster), skips the cached copy and stores the fresh answer in
@@ -12,10 +12,10 @@
 
 export const MICRO_CACHE_ZONE = 'webstack_micro';
 /**
- * How long a page is served from the cache without a refresh: the bound on staleness for what no
- * write refreshes (a list's later pages, a byline after a renamed account).
+ * How long a page is served from the cache without a refresh, by default: the bound on staleness
+ * for what no write refreshes (a list's later pages, a byline after a renamed account).
  */
-export const MICRO_CACHE_VALID = '10s';
+export const MICRO_CACHE_SECONDS = 10;
 /** The request header of a refresh; ignored unless it comes from a refresher's address. */
 export const CACHE_REFRESH_HEADER = 'X-Webstack-Refresh';
 
@@ -29,10 +29,14 @@ const PRIVATE_PATH =
  * http{} level: the cache's directory and zone, and the maps that decide what skips it.
  * `refreshFrom`: addresses besides loopback whose refreshes count (a cluster's app hosts).
  */
-export function renderMicroCacheHttp(dir: string, refreshFrom: readonly string[] = []): string[] {
+export function renderMicroCacheHttp(
+  dir: string,
+  refreshFrom: readonly string[] = [],
+  seconds = MICRO_CACHE_SECONDS,
+): string[] {
   const header = `$http_${CACHE_REFRESH_HEADER.toLowerCase().replaceAll('-', '_')}`;
   return [
-    `  # Micro-cache (see micro-cache.ts): ${MICRO_CACHE_VALID} for anonymous pages, refreshed on writes; everything personal skips it.`,
+    `  # Micro-cache (see micro-cache.ts): ${seconds}s for anonymous pages, refreshed on writes; everything personal skips it.`,
     `  proxy_cache_path ${dir} levels=1:2 keys_zone=${MICRO_CACHE_ZONE}:10m max_size=256m inactive=60s use_temp_path=off;`,
     '  map $http_cookie $webstack_cache_cookie {',
     '    default 0;',
@@ -55,14 +59,17 @@ export function renderMicroCacheHttp(dir: string, refreshFrom: readonly string[]
   ];
 }
 
-/** location / level: use the cache for what may share it, and say what happened in X-Cache-Status. */
-export function renderMicroCacheLocation(): string[] {
+/**
+ * location / level: use the cache for what may share it, and say what happened in X-Cache-Status.
+ * `seconds`: how long a 200 stays valid without a refresh.
+ */
+export function renderMicroCacheLocation(seconds = MICRO_CACHE_SECONDS): string[] {
   const skip = '$webstack_cache_cookie $webstack_cache_path $http_authorization';
   return [
     `      proxy_cache ${MICRO_CACHE_ZONE};`,
     '      proxy_cache_methods GET HEAD;',
     '      proxy_cache_key $scheme$host$request_uri;',
-    `      proxy_cache_valid 200 ${MICRO_CACHE_VALID};`,
+    `      proxy_cache_valid 200 ${seconds}s;`,
     // Stored briefly too, so that the refresh of a deleted or unpublished page replaces the old copy.
     '      proxy_cache_valid 404 1s;',
     // One request refreshes an entry while the others wait for it, or get the stale copy.

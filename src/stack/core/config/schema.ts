@@ -103,7 +103,17 @@ export const ConfigSchema = Type.Object(
         }),
         microCache: Type.Boolean({
           default: true,
-          description: 'Nginx keeps anonymous GET pages for 1 s (never with a session/CSRF cookie)',
+          description:
+            'Nginx keeps anonymous GET pages for microCacheSeconds, refreshed when a write changes them ' +
+            '(never with a session/CSRF cookie)',
+        }),
+        microCacheSeconds: Type.Integer({
+          default: 10,
+          minimum: 1,
+          maximum: 3600,
+          description:
+            'how long the micro-cache serves an anonymous page without a refresh: the staleness bound ' +
+            "for what no write refreshes (a list's later pages, an author's renamed byline)",
         }),
       },
       { default: {}, additionalProperties: false },

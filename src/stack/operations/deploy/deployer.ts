@@ -1,7 +1,4 @@
 import { isAbsolute } from 'node:path';
-import type { RowDataPacket } from 'mysql2/promise';
-import { MIGRATION_TABLE } from '../../../contract.js';
-import { adminConnection, connectAdmin } from '../../components/mariadb/index.js';
 import { WebstackError } from '../../core/errors.js';
 import type { DeployRequest } from '../../supervisor/control/types.js';
 import type { Stack } from '../../supervisor/stack.js';
@@ -19,6 +16,7 @@ import { buildCheckout } from './build.js';
 import { type DeployRecord, recordDeploy } from './journal.js';
 import { acquireDeployLock } from './lock.js';
 import { releaseMigrations, rollbackBlockers } from './rules.js';
+import { appliedMigrations } from './schema.js';
 
 export type { DeployRequest } from '../../supervisor/control/types.js';
 
@@ -124,17 +122,7 @@ export class Deployer {
 
   /** The migrations the database records, by name (where the database runs). */
   async appliedMigrations(): Promise<string[]> {
-    const { config, paths } = this.stack;
-    const admin = adminConnection(config, paths.mariadb.socket);
-    const connection = await connectAdmin({ ...admin, database: config.database.name });
-    try {
-      const [rows] = await connection.query<RowDataPacket[]>(
-        `SELECT name FROM ${MIGRATION_TABLE} ORDER BY name`,
-      );
-      return rows.map((row) => String(row.name));
-    } finally {
-      await connection.end().catch(() => {});
-    }
+    return await appliedMigrations(this.stack.config, this.stack.paths);
   }
 
   /** Runs one deploy or rollback under the lock and records it, whatever the outcome. */

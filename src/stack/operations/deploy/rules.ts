@@ -21,3 +21,12 @@ export async function releaseMigrations(host: Host, releaseDir: string): Promise
     .map((name) => name.slice(0, -3))
     .sort();
 }
+
+/**
+ * Whether the database's history is exactly the release's list. Compared as sets: the database's
+ * collation may order names differently from JavaScript's sort.
+ */
+export function sameMigrations(applied: readonly string[], known: readonly string[]): boolean {
+  const knows = new Set(known);
+  return new Set(applied).size === knows.size && applied.every((name) => knows.has(name));
+}
