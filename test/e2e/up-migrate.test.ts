@@ -7,14 +7,16 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { MIGRATION_TABLE } from '../../src/contract.js';
 import { adminOverSocket } from '../../src/stack/components/mariadb/index.js';
 import { statePaths } from '../../src/stack/core/paths.js';
+import { localHost } from '../../src/stack/host/index.js';
+import { releaseMigrations } from '../../src/stack/operations/deploy/rules.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
 
-/** The release's newest migration: the test takes it back out of the database. */
-const LATEST = '2026_12_01_2300_create_uploads';
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('up and the migrate process', { timeout: 600_000 }, () => {
   let stack: TestStack;
@@ -57,7 +59,7 @@ describe('up and the migrate process', { timeout: 600_000 }, () => {
   test('the first up migrates a fresh database', async () => {
     assert.match(await up(), /migrating the database/);
     const applied = await query(`SELECT name FROM ${MIGRATION_TABLE}`);
-    assert.ok(applied.some((row) => row.name === LATEST));
+    assert.deepEqual(applied.map((row) => String(row.name)).sort(), await releaseMigrations(localHost, root));
   });
 
   test('an up with nothing to migrate runs no migrate process', async () => {
@@ -67,12 +69,14 @@ describe('up and the migrate process', { timeout: 600_000 }, () => {
   });
 
   test('an up whose release has a migration the database lacks runs it', async () => {
-    // The database as it was before the release's newest migration.
+    // The database as it was before the release's newest migration (the one that creates uploads).
+    const latest = (await releaseMigrations(localHost, root)).at(-1);
+    assert.match(latest ?? '', /_create_uploads$/, 'the newest migration creates the uploads table');
     await query('DROP TABLE uploads');
-    await query(`DELETE FROM ${MIGRATION_TABLE} WHERE name = '${LATEST}'`);
+    await query(`DELETE FROM ${MIGRATION_TABLE} WHERE name = '${latest}'`);
     const stdout = await restart();
     assert.match(stdout, /migrating the database/);
-    const applied = await query(`SELECT name FROM ${MIGRATION_TABLE} WHERE name = '${LATEST}'`);
+    const applied = await query(`SELECT name FROM ${MIGRATION_TABLE} WHERE name = '${latest}'`);
     assert.equal(applied.length, 1);
     const table = await query("SHOW TABLES LIKE 'uploads'");
     assert.equal(table.length, 1);
