@@ -193,6 +193,10 @@ test('the floating address is refused where it cannot work', () => {
     /\["lb1","lb2","lb3"\]: hold the role "lb": at most two load balancers share the floating address/,
   );
   assert.match(
+    errorOfConfig({ hosts: twoLbs, vip: '198.18.0.10', http: { listen: '198.18.0.11' } }),
+    /"http.listen" has the value "198.18.0.11": must be 0.0.0.0 with a floating address/,
+  );
+  assert.match(
     errorOfConfig({ hosts: twoLbs, vip: '198.18.0.10', vrrp: { advertIntervalMs: 205 } }),
     /"vrrp.advertIntervalMs" has the value 205/,
   );

@@ -46,7 +46,12 @@ export class KeepalivedComponent {
 
   async start(): Promise<void> {
     const { host, paths, options } = this;
-    const placement = vipPlacement(await this.addresses(), options.address, options.vip);
+    // Without it the check always fails: neither lb would ever hold the address.
+    const [checker = ''] = options.check;
+    if (!(await host.exists(checker)))
+      throw new WebstackError('KEEPALIVED_START_FAILED', `${checker || 'the check'} is missing`, paths.conf);
+    const addresses = await this.addresses();
+    const placement = vipPlacement(addresses, options.address, options.vip);
     await host.mkdir(dirname(paths.conf), { mode: 0o700 });
     await host.writeAtomic(paths.conf, renderKeepalivedConf({ ...options, ...placement }), { mode: 0o600 });
     const check = await host.run(['keepalived', '-t', '-n', '-l', '-f', paths.conf], {
@@ -57,10 +62,10 @@ export class KeepalivedComponent {
     const passed = check.code === 0 || (check.code === -1 && check.stderr.trim() === '');
     if (!passed)
       throw new WebstackError('KEEPALIVED_START_FAILED', (check.stderr || check.stdout).trim(), paths.conf);
-    await this.stopLeftover();
     this.keeper = new KeepAlive(
       'keepalived',
       async () => {
+        await this.clearLeftovers(placement);
         const child = host.start(keepalivedArgv(paths), { outputFile: paths.log });
         const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
         // Running is its readiness: its VRRP child writes its pid file once it takes part.
@@ -89,6 +94,32 @@ export class KeepalivedComponent {
       this.log,
     );
     await this.keeper.start();
+  }
+
+  /**
+   * Before each start of keepalived (the first, and a restart after it died): a keepalived an
+   * earlier supervisor left is stopped, stale pid files go, and so does an address a killed one
+   * left behind.
+   */
+  private async clearLeftovers(placement: { interface: string; prefixLength: number }): Promise<void> {
+    const { host, paths, options } = this;
+    await this.stopLeftover();
+    // A power loss leaves the pid files (state/run is on disk); keepalived refuses to start while
+    // one names a live process, whatever that process now is.
+    for (const file of [paths.pid, paths.vrrpPid]) await host.remove(file);
+    // An address a killed keepalived left on this host would answer beside the peer's: removed
+    // before this one decides, with its peer, who holds it.
+    if (holdsVip(await this.addresses(), options.vip)) {
+      this.log(`removing ${options.vip}, left on ${placement.interface} by a keepalived that died`);
+      await host.run([
+        'ip',
+        'addr',
+        'del',
+        `${options.vip}/${placement.prefixLength}`,
+        'dev',
+        placement.interface,
+      ]);
+    }
   }
 
   /** A keepalived left by a supervisor that died (its pid file names a live one): stopped first. */

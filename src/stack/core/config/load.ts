@@ -62,6 +62,13 @@ export function resolveConfig(raw: unknown, file: string | null = null): Resolve
   const inventory = resolveInventory(config.hosts, config.vip);
   // The zone points at the floating address, unless the operator named another (a NAT's public one).
   if (inventory.vip !== null && !('serverIp' in raw)) config.serverIp = inventory.vip;
+  // Nginx must answer on the floating address wherever it lands: it listens on every address.
+  if (inventory.vip !== null && config.http.listen !== '0.0.0.0')
+    throw configError(
+      'http.listen',
+      config.http.listen,
+      `must be 0.0.0.0 with a floating address: Nginx answers on ${inventory.vip} only on the lb that holds it`,
+    );
   // One lb must issue and ship the pair to the others: not built yet, so refused rather than ignored.
   if (acme && !inventory.single)
     throw configError(

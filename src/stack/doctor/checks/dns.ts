@@ -25,6 +25,9 @@ export const dnsCheck: Check = {
         detail: `${name} resolves to ${addresses.join(', ')}, not serverIp ${config.serverIp}`,
         fix: `point the www record at ${config.serverIp}, or set serverIp to this server's public address`,
       };
+    // One of two lbs: the floating address is on whichever holds it (the cluster's own finding).
+    if (!local.includes(config.serverIp) && config.serverIp === config.inventory.vip)
+      return ok(`${name} → ${config.serverIp}, the floating address (held by the other lb now)`);
     if (!local.includes(config.serverIp))
       return {
         severity: 'warning',
