@@ -131,9 +131,17 @@ export class RecordingHost implements Host {
       argv: [...argv],
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     });
-    const child = new EventEmitter() as EventEmitter & { pid: number };
+    const child = new EventEmitter() as EventEmitter & {
+      pid: number;
+      kill: (signal?: NodeJS.Signals) => boolean;
+    };
     child.pid = this.nextPid++;
-    // A stand-in with the pid only: code under test that needs a real child belongs in an integration test.
+    // A stand-in with the pid and kill() (recorded as a signal) only: code under test that needs a
+    // real child belongs in an integration test.
+    child.kill = (signal: NodeJS.Signals = 'SIGTERM') => {
+      this.calls.push({ op: 'signal', pid: child.pid, signal });
+      return true;
+    };
     return child as unknown as Child;
   }
 

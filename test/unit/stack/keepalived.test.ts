@@ -4,7 +4,11 @@ import { vipFinding } from '../../../src/stack/cluster/doctor.js';
 import { describeVip, vipHolders } from '../../../src/stack/cluster/status.js';
 import { firewallInputFor, firewallTable } from '../../../src/stack/components/firewall/index.js';
 import { firewallDifferences, parseLiveFirewall } from '../../../src/stack/components/firewall/live.js';
-import { keepalivedArgv, keepalivedPaths } from '../../../src/stack/components/keepalived/component.js';
+import {
+  KeepalivedComponent,
+  keepalivedArgv,
+  keepalivedPaths,
+} from '../../../src/stack/components/keepalived/component.js';
 import {
   holdsVip,
   type KeepalivedConfOptions,
@@ -13,7 +17,9 @@ import {
   vipPlacement,
 } from '../../../src/stack/components/keepalived/conf.js';
 import { resolveInventory } from '../../../src/stack/core/config/inventory.js';
+import { isWebstackError } from '../../../src/stack/core/errors.js';
 import { parseAddresses } from '../../../src/stack/core/ip-json.js';
+import { RecordingHost } from '../../../src/stack/host/recording.js';
 
 const options: KeepalivedConfOptions = {
   name: 'lb1',
@@ -241,4 +247,101 @@ test('status names the holder from each lb’s own report', () => {
   assert.equal(describeVip('198.18.0.10', holders), 'floating address 198.18.0.10: held by lb2');
   assert.match(describeVip('198.18.0.10', []), /held by no lb/);
   assert.match(describeVip('198.18.0.10', ['lb1', 'lb2']), /split brain/);
+});
+
+const dirs = { run: '/srv/webstack/run', logs: '/srv/webstack/logs' };
+const componentOptions = {
+  name: 'lb1',
+  address: '198.18.0.11',
+  peer: '198.18.0.12',
+  vip: '198.18.0.10',
+  routerId: 51,
+  advertIntervalMs: 200,
+  priority: 110,
+  check: ['/usr/bin/curl', '-fsS', 'http://127.0.0.1:4711/nginx_status'],
+};
+const quiet = () => {};
+const withAddresses = (host: RecordingHost, json: string) =>
+  host.answer(['ip', '-j', '-4', 'addr', 'show'], { stdout: json });
+
+test('the component refuses a floating address outside its subnet before writing or starting anything', async () => {
+  const host = withAddresses(new RecordingHost().seed('/usr/bin/curl', ''), ipAddr);
+  const component = new KeepalivedComponent(host, dirs, { ...componentOptions, vip: '198.18.1.10' }, quiet);
+  await assert.rejects(component.start(), { code: 'VIP_OUTSIDE_SUBNET' });
+  assert.deepEqual(
+    host.calls.filter((call) => call.op !== 'run'),
+    [],
+  );
+});
+
+test('a config keepalived -t refuses stops the start with its reason; a missing curl too', async () => {
+  const own = JSON.stringify([{ ifname: 'eth0', addr_info: [{ local: '198.18.0.11', prefixlen: 24 }] }]);
+  const host = withAddresses(new RecordingHost().seed('/usr/bin/curl', ''), own).answer(
+    ['keepalived', '-t'],
+    {
+      code: 5,
+      stderr: 'Non-existent interface specified in configuration',
+    },
+  );
+  const component = new KeepalivedComponent(host, dirs, componentOptions, quiet);
+  await assert.rejects(component.start(), (error: unknown) => {
+    assert.ok(isWebstackError(error));
+    assert.equal(error.code, 'KEEPALIVED_START_FAILED');
+    assert.match(error.message, /Non-existent interface/);
+    return true;
+  });
+  assert.equal(host.calls.filter((call) => call.op === 'start').length, 0);
+  const noCurl = withAddresses(new RecordingHost(), own);
+  await assert.rejects(
+    new KeepalivedComponent(noCurl, dirs, componentOptions, quiet).start(),
+    (error: unknown) => {
+      assert.ok(isWebstackError(error));
+      assert.match(error.message, /\/usr\/bin\/curl is missing/);
+      return true;
+    },
+  );
+});
+
+test('before keepalived starts: the one an earlier supervisor left is stopped, its pid files and the address it left go', async () => {
+  const paths = keepalivedPaths(dirs.run, dirs.logs);
+  const host = withAddresses(
+    new RecordingHost({ alive: [4242] })
+      .seed('/usr/bin/curl', '')
+      .seed(paths.pid, '4242\n')
+      .seed(paths.vrrpPid, '4243\n')
+      .seed('/proc/4242/cmdline', `keepalived\0-f\0${paths.conf}\0`),
+    ipAddr,
+  ).answer(['keepalived', '-t'], { code: -1 });
+  // The old keepalived ends on SIGTERM.
+  const signal = host.signal.bind(host);
+  host.signal = async (pid, name) => {
+    const alive = await signal(pid, name);
+    host.alive.delete(pid);
+    return alive;
+  };
+  // The recording host's child never writes a pid file: the start fails after the clean-up.
+  await assert.rejects(new KeepalivedComponent(host, dirs, componentOptions, quiet).start(), {
+    code: 'KEEPALIVED_START_FAILED',
+  });
+  const steps = host.calls.flatMap((call) =>
+    call.op === 'signal'
+      ? [`signal ${call.pid} ${call.signal}`]
+      : call.op === 'remove'
+        ? [`remove ${call.path}`]
+        : call.op === 'run' && call.argv[1] === 'addr' && call.argv[2] === 'del'
+          ? [call.argv.join(' ')]
+          : call.op === 'start'
+            ? [`start ${call.argv[0]}`]
+            : [],
+  );
+  assert.deepEqual(steps.slice(0, 1), ['signal 4242 SIGTERM']);
+  assert.ok(
+    steps.includes(`remove ${paths.pid}`) && steps.includes(`remove ${paths.vrrpPid}`),
+    steps.join('\n'),
+  );
+  assert.ok(
+    steps.indexOf('ip addr del 198.18.0.10/24 dev eth0') < steps.indexOf('start keepalived'),
+    steps.join('\n'),
+  );
+  assert.equal(host.text(paths.conf)?.includes('virtual_router_id 51'), true);
 });
