@@ -43,6 +43,14 @@ const CONNECTION_CODES = new Set([
   'CR_SERVER_GONE_ERROR', // 2006
 ]);
 const CONNECTION_ERRNOS = new Set([1053, 1927, 2006, 2013]);
+/**
+ * Server errors after which a COMMIT may or may not have happened: treated as a lost connection.
+ * 1180 ER_ERROR_DURING_COMMIT is how Galera reports a write-set it could not replicate, e.g.
+ * "Error while appending streaming replication fragment (provider status: Not connected to
+ * Primary Component)" when the node drops out of the primary component mid-commit: the cluster
+ * may have ordered the write-set before the node lost it.
+ */
+const UNCERTAIN_ERRNOS = new Set([1180]);
 
 /** Errors that are only ever raised before a statement is written to the socket. */
 const UNSENT_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -71,6 +79,7 @@ export function failureKind(error: unknown): FailureKind {
   if (typeof message === 'string' && UNSENT_MESSAGES.has(message)) return 'unsent';
   if (typeof code === 'string' && CONNECTION_CODES.has(code)) return 'lost';
   if (typeof errno === 'number' && CONNECTION_ERRNOS.has(errno)) return 'lost';
+  if (typeof errno === 'number' && UNCERTAIN_ERRNOS.has(errno)) return 'lost';
   // mysql2 marks connection-level failures as fatal; a server error (ER_...) is not one.
   if (fatal === true && !(typeof code === 'string' && code.startsWith('ER_'))) return 'lost';
   return 'other';

@@ -26,6 +26,13 @@ const closed = Object.assign(new Error("Can't add new command when connection is
 });
 const refused = { code: 'ECONNREFUSED', errno: -111, fatal: true };
 const duplicate = { code: 'ER_DUP_ENTRY', errno: 1062 };
+// Seen in the topology test: the writer's node dropped out of the primary component mid-commit.
+const commitUncertain = {
+  code: 'ER_ERROR_DURING_COMMIT',
+  errno: 1180,
+  message:
+    'Error while appending streaming replication fragment(provider status: Not connected to Primary Component)',
+};
 
 test('failure kinds: rejected by the server, never sent, lost in flight, pool busy, other', () => {
   for (const error of [deadlock, notReady, lockWait]) assert.equal(failureKind(error), 'rejected');
@@ -54,6 +61,13 @@ test('a write that lost its connection in flight (or at COMMIT) is ambiguous, ne
     assert.equal(decide(notReady, step), 'retry');
     assert.equal(decide(closed, step), 'retry', 'never left the client');
   }
+});
+
+test('Galera failing a write-set mid-commit (1180) is an unknown outcome for a write: a 503, never a 500 or a replay', () => {
+  assert.equal(failureKind(commitUncertain), 'lost');
+  assert.equal(decide(commitUncertain, 'write'), 'ambiguous');
+  assert.equal(decide(commitUncertain, 'commit'), 'ambiguous');
+  assert.equal(isDatabaseUnavailable(commitUncertain), true);
 });
 
 test('inside a transaction, before COMMIT, a lost connection means the whole transaction runs again', () => {
