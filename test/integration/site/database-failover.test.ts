@@ -197,7 +197,9 @@ test('a transaction chosen as a deadlock victim (1213, as a Galera certification
       // Our next lock closes the cycle only once the other transaction waits for ours.
       for (let i = 0; i < 200; i++) {
         const [waiting] = await watcher.query<RowDataPacket[]>(
-          "select count(*) as n from information_schema.innodb_trx where trx_state = 'LOCK WAIT'",
+          // The other transaction's wait, not one of another test file's on the shared server.
+          "select count(*) as n from information_schema.innodb_trx where trx_state = 'LOCK WAIT' and trx_mysql_thread_id = ?",
+          [other.threadId],
         );
         if (Number(waiting[0]?.n) > 0) break;
         await delay(10);
