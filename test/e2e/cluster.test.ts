@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { statePaths } from '../../src/stack/core/paths.js';
-import { launchBrowser } from '../support/browser.js';
+import { browseSite } from '../support/browser.js';
 import { exec, tcpOutcome } from '../support/exec.js';
 import { holdLab, removeLabOnSignal } from '../support/lab-lock.js';
 import { Load, type PhaseReport, reportPhase } from '../support/load.js';
@@ -272,18 +272,7 @@ describe('several servers: an lb, two app hosts and a db host from one inventory
   });
 
   test('Chromium loads the site by name through the lb', async () => {
-    const browser = await launchBrowser(address.lb1);
-    try {
-      const page = await browser.browser.newPage();
-      const home = await page.goto('http://www.foobar.com/');
-      assert.equal(home?.status(), 200);
-      assert.match(await page.title(), /foobar/i);
-      await page.click('a[href="/articles"]');
-      await page.waitForURL('http://www.foobar.com/articles');
-      assert.ok((await page.locator('article, li a[href^="/articles/"]').count()) > 0);
-    } finally {
-      await browser.close();
-    }
+    await browseSite(address.lb1);
   });
 
   test('an app host loses power under load: no failed GET, no acknowledged write lost; after its reboot it serves again', async () => {

@@ -17,7 +17,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { statePaths } from '../../src/stack/core/paths.js';
 import { labCrash } from '../../src/stack/lab/lab.js';
-import { launchBrowser } from '../support/browser.js';
+import { browseSite } from '../support/browser.js';
 import { exec, tcpOutcome } from '../support/exec.js';
 import { holdLab, removeLabOnSignal } from '../support/lab-lock.js';
 import { Load, type PhaseReport, reportPhase } from '../support/load.js';
@@ -150,20 +150,7 @@ describe('the full topology: two lbs sharing an address, two app hosts, three Ga
   const holds = async (lb: Lb) =>
     (await exec('ip', ['-n', lb, '-o', '-4', 'addr', 'show', 'to', VIP])).stdout.includes(VIP);
   /** Chromium reaches www.foobar.com at the floating address, by name, and follows a link. */
-  const browse = async () => {
-    const browser = await launchBrowser(VIP);
-    try {
-      const page = await browser.browser.newPage();
-      const home = await page.goto('http://www.foobar.com/');
-      assert.equal(home?.status(), 200);
-      assert.match(await page.title(), /foobar/i);
-      await page.click('a[href="/articles"]');
-      await page.waitForURL('http://www.foobar.com/articles');
-      assert.ok((await page.locator('article, li a[href^="/articles/"]').count()) > 0);
-    } finally {
-      await browser.close();
-    }
-  };
+  const browse = () => browseSite(VIP);
 
   before(async () => {
     releaseLab = await holdLab();

@@ -3,6 +3,7 @@
  * and foobar.com to loopback the way DNS would to the server. launch() gives every browser a
  * fresh temporary profile (playwright refuses a --user-data-dir argument).
  */
+import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
@@ -43,4 +44,23 @@ export async function launchBrowser(
       await browser.close();
     },
   };
+}
+
+/**
+ * A visitor at ADDRESS, by name: the home page answers 200 with the site's title, and the link to
+ * the articles leads to a list of them.
+ */
+export async function browseSite(address: string): Promise<void> {
+  const browser = await launchBrowser(address);
+  try {
+    const page = await browser.browser.newPage();
+    const home = await page.goto('http://www.foobar.com/');
+    assert.equal(home?.status(), 200);
+    assert.match(await page.title(), /foobar/i);
+    await page.click('a[href="/articles"]');
+    await page.waitForURL('http://www.foobar.com/articles');
+    assert.ok((await page.locator('article, li a[href^="/articles/"]').count()) > 0);
+  } finally {
+    await browser.close();
+  }
 }
