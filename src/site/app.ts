@@ -46,7 +46,7 @@ export type App = FastifyInstance<
 
 export interface BuildOptions {
   /** Pino options, or false for silent tests. Defaults to JSON lines at settings.logLevel. */
-  logger?: boolean | { level: string };
+  logger?: boolean | { level: string; stream?: { write(line: string): void } };
   /** Use this Kysely instance instead of opening a pool from settings (closed with the app). */
   db?: Db;
   assetsDir?: string;

@@ -34,6 +34,8 @@ export interface LoadOptions {
   csrfToken: string;
   /** The load stops by itself after this many requests (default 100 000), even if stop() is never called. */
   maxRequests?: number;
+  /** ... and after this long (default 30 minutes). */
+  maxMs?: number;
 }
 
 /**
@@ -106,8 +108,18 @@ export class Load {
   /** Titles of the writes that got a 2xx. */
   readonly acknowledged: string[] = [];
   private running = true;
+  private startedAt = 0;
   private get going(): boolean {
-    return this.running && this.samples.length < (this.options.maxRequests ?? 100_000);
+    return this.running && this.capReached() === null;
+  }
+  /** Why the load stopped by itself, or null while it runs within its bounds. */
+  private capReached(): string | null {
+    const maxRequests = this.options.maxRequests ?? 100_000;
+    const maxMs = this.options.maxMs ?? 30 * 60_000;
+    if (this.samples.length >= maxRequests) return `its cap of ${maxRequests} requests`;
+    if (this.startedAt > 0 && Date.now() - this.startedAt >= maxMs)
+      return `its cap of ${maxMs / 60_000} minutes`;
+    return null;
   }
   private readonly loops: Promise<void>[] = [];
   private nextWrite = 1;
@@ -117,6 +129,7 @@ export class Load {
   constructor(private readonly options: LoadOptions) {}
 
   start(): void {
+    this.startedAt = Date.now();
     for (let i = 0; i < this.options.readers; i++) this.loops.push(this.readLoop(i));
     this.loops.push(this.writeLoop());
   }
@@ -140,7 +153,14 @@ export class Load {
         const got = mine.filter((s) => s.method === 'GET').length;
         return got >= gets && mine.length - got >= posts;
       },
-      { what: `${gets} reads and ${posts} writes answered in "${phase}"`, timeoutMs },
+      {
+        what: `${gets} reads and ${posts} writes answered in "${phase}"`,
+        timeoutMs,
+        giveUp: () => {
+          const cap = this.capReached();
+          return cap ? `the load stopped by itself at ${cap}` : false;
+        },
+      },
     );
   }
 
