@@ -33,20 +33,14 @@ const files = findTests(join(root, 'test'))
 
 /**
  * Two lanes, one file at a time in each: the files that make a lab (they hold the one lab of the
- * machine, support/lab-lock.ts, so they never overlap), the longest first; and all the others.
- * In one runner with two slots, a lab file waiting for the lock would hold a slot idle for the
- * whole of the other lab file (the topology test takes over 20 minutes).
+ * machine, support/lab-lock.ts, so they never overlap), and all the others. In one runner with
+ * two slots, a lab file waiting for the lock would hold a slot idle for the whole of the other
+ * lab file (the topology test takes over 20 minutes).
  */
 const makesLab = (file: string) => readFileSync(file, 'utf8').includes('holdLab(');
-const LAB_FIRST = ['topology', 'cluster', 'lab'];
-const rank = (file: string) => {
-  const index = LAB_FIRST.findIndex((name) => file.endsWith(`/${name}.test.ts`));
-  return index < 0 ? LAB_FIRST.length : index;
-};
-const lanes = [
-  files.filter(makesLab).sort((a, b) => rank(a) - rank(b)),
-  files.filter((file) => !makesLab(file)),
-].filter((lane) => lane.length > 0);
+const lanes = [files.filter(makesLab), files.filter((file) => !makesLab(file))].filter(
+  (lane) => lane.length > 0,
+);
 
 function runLane(lane: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise<number>((resolve) => {

@@ -1,5 +1,5 @@
 /**
- * The compiled bench (dist/bench, no tsx) in smoke mode (1 s per scenario, small data) completes against a real stack and
+ * The compiled bench (dist/bench, no tsx) in smoke mode (3 s per scenario, small data) completes against a real stack and
  * reports numbers for every scenario. It asserts that the numbers exist, never how fast they are.
  */
 import assert from 'node:assert/strict';

@@ -77,7 +77,7 @@ describe('wrk', () => {
 describe('bench options and scenarios', () => {
   test('smoke shortens everything; --config implies --attach', () => {
     const smoke = parseBenchArgs(['--smoke']);
-    assert.equal(smoke.durationSeconds, 1);
+    assert.equal(smoke.durationSeconds, 3);
     assert.equal(smoke.articles, 200);
     const full = parseBenchArgs(['--config', 'x.json', '--duration', '5', '--scenarios', 'home,article']);
     assert.equal(full.attach, true);
