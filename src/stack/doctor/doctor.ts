@@ -1,5 +1,5 @@
 import { zoneFileCheck } from '../components/dns/checks/zone-file.js';
-import { firewallCheck, firewallInputFor } from '../components/firewall/index.js';
+import { firewallCheck, hostFirewallInput } from '../components/firewall/index.js';
 import { databaseCheck } from '../components/mariadb/checks/database.js';
 import { nginxConfigCheck } from '../components/nginx/checks/config.js';
 import { certificateCheck } from '../components/tls/checks/certificate.js';
@@ -43,7 +43,7 @@ function checksFor(config: ResolvedConfig): readonly Check[] {
   const mine = CHECKS.filter((check) => !check.on || check.on.some((c) => here.components.includes(c)));
   return [
     ...mine,
-    firewallCheck(localHost, firewallInputFor(inventory, here.host, ports)),
+    firewallCheck(localHost, hostFirewallInput(config) ?? { lbAddresses: [], appAddresses: [] }),
     peersCheck(here, ports),
   ];
 }

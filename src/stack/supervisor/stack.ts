@@ -6,9 +6,9 @@ import { AppComponent } from '../components/appserver/component.js';
 import { databaseCa, publicUrl, siteSettings } from '../components/appserver/site-env.js';
 import { writeStackZone } from '../components/dns/stack-zone.js';
 import { applyFirewall } from '../components/firewall/apply.js';
-import { firewallInputFor } from '../components/firewall/peers.js';
+import { hostFirewallInput } from '../components/firewall/peers.js';
 import { renderFirewall } from '../components/firewall/rules.js';
-import { GALERA_CHECK_PORT, GALERA_PORTS } from '../components/galera/cnf.js';
+import { GALERA_CHECK_PORT } from '../components/galera/cnf.js';
 import { HaproxyComponent } from '../components/haproxy/component.js';
 import { KeepalivedComponent } from '../components/keepalived/component.js';
 import { scheduleLogrotate } from '../components/logrotate/schedule.js';
@@ -94,16 +94,11 @@ export class Stack {
       await activateRelease(host, paths, release);
     }
 
-    if (!config.inventory.single && config.here && (await host.isRoot())) {
+    const firewall = hostFirewallInput(config);
+    if (firewall && (await host.isRoot())) {
       // Across hosts: the app port takes only the lb hosts, MariaDB's only the app hosts.
       this.step('applying the firewall');
-      const input = firewallInputFor(config.inventory, config.here.host, {
-        app: config.app.port,
-        db: config.database.port,
-        galera: [GALERA_PORTS.replication, GALERA_PORTS.ist, GALERA_PORTS.sst],
-        galeraCheck: GALERA_CHECK_PORT,
-      });
-      await applyFirewall(host, config.stateDir, renderFirewall(input));
+      await applyFirewall(host, config.stateDir, renderFirewall(firewall));
     }
 
     if (this.runs('nginx')) {

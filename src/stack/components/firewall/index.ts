@@ -3,7 +3,7 @@ export { applyFirewall, readFirewall, removeFirewall } from './apply.js';
 export { firewallCheck } from './checks/firewall.js';
 export { nft } from './commands.js';
 export { firewallDifferences, type LiveFirewall, parseLiveFirewall, ruleText } from './live.js';
-export { firewallInputFor } from './peers.js';
+export { firewallInputFor, hostFirewallInput } from './peers.js';
 export {
   FIREWALL_TABLE,
   type FirewallGuard,
