@@ -113,8 +113,8 @@ function follower(paths: StatePaths, port: number, overrides: Partial<PairFollow
     paths,
     issuer: { name: ISSUER.name, address: ISSUER.address, port },
     install: async (pair) => {
-      installs.push(pair);
       await manager.installPair(pair.certificate, pair.key);
+      installs.push(pair);
     },
     intervalSeconds: 3600,
     log: (line) => lines.push(line),
@@ -144,7 +144,7 @@ describe('the ACME pair from the issuing lb to its peer', () => {
     const server = await startIssuer(issuerPaths);
     t.after(() => server.stop());
     const followerPaths = await lbState(FOLLOWER.name, FOLLOWER.address);
-    const { sync, installs, reloads } = follower(followerPaths, server.port);
+    const { sync, installs, lines, reloads } = follower(followerPaths, server.port);
 
     assert.equal(await sync.syncOnce(), 'installed');
     assert.deepEqual(installs, [pair]);
@@ -156,6 +156,11 @@ describe('the ACME pair from the issuing lb to its peer', () => {
     assert.equal(await sync.syncOnce(), 'current');
     assert.equal(installs.length, 1);
     assert.equal(reloads(), 1);
+    // The same serial is the pair in use, not another one that happens not to outlast it.
+    assert.deepEqual(
+      lines.filter((line) => line.includes('does not outlast')),
+      [],
+    );
   });
 
   test('the issuer renews: the follower installs the newer pair, and keeps its own over an older one', async (t) => {
@@ -357,8 +362,8 @@ describe('the ACME pair from the issuing lb to its peer', () => {
     const pair = await sitePair(30);
     await putLive(issuerPaths, pair);
     await waitFor(() => installs.length === 1, { what: 'the retry to install the pair' });
-    assert.deepEqual(await live(followerPaths), pair);
     await sync.stop();
+    assert.deepEqual(await live(followerPaths), pair);
     assert.equal((await readAcmeState(localHost, followerPaths))?.ok, true);
   });
 });
