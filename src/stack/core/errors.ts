@@ -277,6 +277,38 @@ export const ERRORS = {
     fix: 'set https.acme in the webstack config (see the README, "Run it for real") and run `webstack up`',
   },
 
+  // The ACME pair shipped from the issuing lb to the other lb (components/tls/pair-sync.ts).
+  ACME_PAIR_LISTEN_FAILED: {
+    message: 'the ACME pair server cannot listen on %s:%s (%s)',
+    fix: 'free that port on this lb (`ss -ltnp` shows who holds it), or choose another port for the pair in the webstack config',
+  },
+  ACME_PAIR_TLS_MISSING: {
+    message: "this lb's cluster certificate or key %s is missing",
+    fix: 'run `webstack up` from the operator machine: it gives every lb its cluster certificate',
+  },
+  ACME_ISSUER_UNREACHABLE: {
+    message: 'the issuing lb %s cannot be reached at %s (%s); the certificate in use keeps serving',
+    fix: 'check that webstack runs there (`webstack status`) and that this lb reaches it on that port; this lb retries by itself',
+  },
+  ACME_ISSUER_TLS_REFUSED: {
+    message:
+      'the TLS connection to the issuing lb %s at %s failed (%s); the certificate in use keeps serving',
+    fix: 'both lbs need certificates of the same cluster CA, each naming its own host: run `webstack up` from the operator machine',
+  },
+  ACME_PAIR_FORBIDDEN: {
+    message:
+      'the issuing lb %s refused the ACME pair to this host (HTTP %s); the certificate in use keeps serving',
+    fix: 'run `webstack up` from the operator machine with the inventory both lbs share: the issuer serves the pair to the other lb only',
+  },
+  ACME_PAIR_INVALID: {
+    message: 'the ACME pair from the issuing lb %s is not usable: %s; the certificate in use keeps serving',
+    fix: 'run `webstack tls status` on the issuing lb, and `webstack tls renew` there if its pair is damaged',
+  },
+  ACME_ISSUER_NO_CERTIFICATE: {
+    message: 'the issuing lb %s has no certificate from ACME yet',
+    fix: 'see `webstack tls status` on the issuing lb; this lb fetches the pair by itself once it is there',
+  },
+
   // The firewall: webstack's own nftables table
   FIREWALL_ADDRESS_INVALID: {
     message: 'the firewall rule for %s names %s, which is not an IP address',

@@ -145,6 +145,25 @@ export class CertificateManager {
     return this.status();
   }
 
+  /**
+   * Installs a pair given as PEM texts (the other lb's, shipped by pair-sync.ts): staged beside the
+   * live files (key 0600), then swapped in and reloaded like an issued one, the previous pair put
+   * back if nginx refuses it.
+   */
+  async installPair(certificate: string, key: string): Promise<void> {
+    const { host } = this;
+    const live = this.paths.tls.acme;
+    const staged = { certificate: `${live.certificate}.new`, key: `${live.key}.new` };
+    try {
+      await host.writeAtomic(staged.key, key, { mode: 0o600 });
+      await host.writeAtomic(staged.certificate, certificate, { mode: 0o644 });
+      await this.install(staged);
+    } finally {
+      await host.remove(staged.certificate);
+      await host.remove(staged.key);
+    }
+  }
+
   /** Swaps the new pair in and reloads nginx; puts the previous pair back if nginx refuses it. */
   private async install(staged: { certificate: string; key: string }): Promise<void> {
     const { host } = this;
