@@ -14,6 +14,8 @@ import { freePort } from './nginx.js';
 import { waitFor } from './wait.js';
 
 export interface PebbleOptions {
+  /** Where its ACME API listens (default 127.0.0.1; the lab's bridge address for lab hosts). */
+  address?: string;
   /** The nginx HTTP port that HTTP-01 is checked against. */
   httpPort: number;
   /** host:port of the DNS server Pebble resolves the names with. */
@@ -41,9 +43,10 @@ export interface TestPebble {
 export async function startPebble(options: PebbleOptions): Promise<TestPebble> {
   const dir = await mkdtemp(join(tmpdir(), 'webstack-pebble-'));
   const ca = await ensureCa(localHost, join(dir, 'ca'));
+  const address = options.address ?? '127.0.0.1';
   const cert = await issueCertificate(localHost, ca, {
     name: 'pebble',
-    addresses: ['127.0.0.1'],
+    addresses: [...new Set(['127.0.0.1', address])],
     dns: ['localhost'],
     dir: join(dir, 'tls'),
   });
@@ -75,7 +78,7 @@ export async function startPebble(options: PebbleOptions): Promise<TestPebble> {
       configFile,
       JSON.stringify({
         pebble: {
-          listenAddress: `127.0.0.1:${listen}`,
+          listenAddress: `${address}:${listen}`,
           managementListenAddress: `127.0.0.1:${management}`,
           certificate: cert.certificate,
           privateKey: cert.key,
@@ -106,7 +109,7 @@ export async function startPebble(options: PebbleOptions): Promise<TestPebble> {
       output += chunk.toString();
     });
     child = proc;
-    await waitFor(() => fetchText(`https://127.0.0.1:${listen}/dir`), {
+    await waitFor(() => fetchText(`https://${address}:${listen}/dir`), {
       what: 'Pebble to answer its directory',
       timeoutMs: 20_000,
       giveUp: () => (proc.exitCode !== null ? `pebble exited: ${output.slice(-500)}` : false),
@@ -124,7 +127,7 @@ export async function startPebble(options: PebbleOptions): Promise<TestPebble> {
 
   await start();
   return {
-    directory: `https://127.0.0.1:${listen}/dir`,
+    directory: `https://${address}:${listen}/dir`,
     caBundle,
     root: () => fetchText(`https://127.0.0.1:${management}/roots/0`),
 

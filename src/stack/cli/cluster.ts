@@ -377,3 +377,40 @@ export async function clusterMetricsVerb(
     await disconnect(hosts);
   }
 }
+
+/**
+ * `webstack tls status` and `tls renew` across hosts: each lb's own answer, after its name. The
+ * first lb issues; the others take its pair, so a renewal runs there first, then on the others,
+ * which fetch the new pair at once.
+ */
+export async function clusterTlsVerb(config: ResolvedConfig, args: readonly string[]): Promise<number> {
+  if (!config.https.acme) throw new WebstackError('ACME_NOT_CONFIGURED');
+  const layout = hostLayout(config);
+  const all = connectHosts(config, operatorPaths(config));
+  const lbs = all.filter((host) => host.plan.host.roles.includes('lb'));
+  try {
+    let code = 0;
+    // One after the other, the issuer first: a follower's renewal takes what the issuer has.
+    for (const host of lbs) {
+      const result = await host.ssh
+        .run(remoteWebstack(layout, ['tls', ...args]), { okCodes: [0, 1, 2], timeoutMs: 600_000 })
+        .catch((error: Error) => ({ code: 1, stdout: '', stderr: `${error.message}\n` }));
+      const role =
+        host.plan.certificates?.issuer.host === host.name
+          ? 'issues'
+          : `from ${host.plan.certificates?.issuer.host}`;
+      console.log(`${host.name} (${role}):`);
+      for (const line of `${result.stdout}${result.stderr}`.trimEnd().split('\n')) console.log(`  ${line}`);
+      code = Math.max(code, result.code);
+    }
+    return code;
+  } finally {
+    await disconnect(all);
+  }
+}
+
+export const clusterTlsStatusVerb = (config: ResolvedConfig, options: { json?: boolean }) =>
+  clusterTlsVerb(config, ['status', ...(options.json ? ['--json'] : [])]);
+
+export const clusterTlsRenewVerb = (config: ResolvedConfig, options: { force?: boolean }) =>
+  clusterTlsVerb(config, ['renew', ...(options.force ? ['--force'] : [])]);

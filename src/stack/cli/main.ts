@@ -17,6 +17,8 @@ import {
   clusterRollbackVerb,
   clusterSiteVerb,
   clusterStatusVerb,
+  clusterTlsRenewVerb,
+  clusterTlsStatusVerb,
   clusterUpVerb,
   drivesCluster,
   notAcrossHosts,
@@ -129,12 +131,12 @@ tls
   .command('status')
   .description('names, issuer, serial, expiry and the last issuance or renewal attempt')
   .option('--json', 'machine-readable output')
-  .action(action(tlsStatusVerb));
+  .action(action(tlsStatusVerb, clusterTlsStatusVerb));
 tls
   .command('renew')
   .description('renew the certificate now if it is due; --force renews it anyway')
   .option('--force', 'renew even when the certificate is far from expiry')
-  .action(action(tlsRenewVerb));
+  .action(action(tlsRenewVerb, clusterTlsRenewVerb));
 program
   .command('seed')
   .description('load the demo content (idempotent)')

@@ -15,7 +15,11 @@ export function renderCertificate(tls: CertificateStatus, now = Date.now()): str
         `  expires ${cert.notAfter} (in ${Math.floor((Date.parse(cert.notAfter) - now) / DAY_MS)} days; renewed ${tls.renewBeforeDays} days before)`,
       ]
     : ['certificate: none yet (serving HTTP until the ACME server issues one)'];
-  lines.push(`  from ${tls.directory}`);
+  lines.push(
+    tls.takenFrom
+      ? `  taken from ${tls.takenFrom}, which gets it from ${tls.directory}`
+      : `  from ${tls.directory}`,
+  );
   const last = tls.lastAttempt;
   if (last === null) lines.push('  last attempt: none');
   else if (last.ok) lines.push(`  last attempt: ${last.at} ok`);

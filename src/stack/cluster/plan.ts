@@ -38,6 +38,15 @@ export interface HostPlan {
    * holds the address on the healthy one; null with one lb.
    */
   vrrp: { vip: string; address: string; peer: { host: string; address: string } } | null;
+  /**
+   * For an lb, where its ACME certificate comes from: the first lb of the inventory issues it (and
+   * answers every challenge); each other lb takes the pair from it, and forwards the challenges
+   * that reach it there. `followers` are the lbs the issuer hands the pair to. Null off the lbs.
+   */
+  certificates: {
+    issuer: { host: string; address: string };
+    followers: { host: string; address: string }[];
+  } | null;
   /** The hosts its servers take connections from: app hosts for a db host, lb hosts for an app host. */
   clients: { app: { host: string; address: string }[]; db: { host: string; address: string }[] };
 }
@@ -74,6 +83,7 @@ export function planCluster(inventory: Inventory): HostPlan[] {
           : null,
     galera: galera && (host.roles.includes('db') || host.roles.includes('app')) ? galera : null,
     vrrp: vrrpOf(host, vip, lbs),
+    certificates: host.roles.includes('lb') && lbs[0] ? { issuer: lbs[0], followers: lbs.slice(1) } : null,
     clients: {
       app: host.roles.includes('app') ? lbs : [],
       db: host.roles.includes('db') ? apps : [],

@@ -88,7 +88,7 @@ export async function clusterUp(config: ResolvedConfig, options: ClusterUpOption
       // The database passwords and the session key: only where the app or the database runs.
       if (host.plan.components.some((c) => c === 'appserver' || c === 'mariadb'))
         await host.ssh.writeAtomic(layout.paths.secrets, `${secrets}\n`, { mode: 0o600 });
-      await shipTls(host, layout, operator, ca);
+      await shipTls(host, config, layout, operator, ca);
       if (await installUnit(host, layout, config)) {
         systemd.add(host.name);
         say('installed webstack.service (enabled: the host starts webstack at boot)');
@@ -125,6 +125,7 @@ export async function clusterUp(config: ResolvedConfig, options: ClusterUpOption
  */
 async function shipTls(
   host: ClusterHost,
+  config: ResolvedConfig,
   layout: HostLayout,
   operator: OperatorPaths,
   ca: CaFiles,
@@ -132,7 +133,12 @@ async function shipTls(
   const tls = layout.paths.tls;
   await host.ssh.mkdir(dirname(tls.caCertificate), { mode: 0o755 });
   await host.ssh.writeAtomic(tls.caCertificate, ca.pem, { mode: 0o644 });
-  if (!host.plan.host.roles.includes('db')) return;
+  // A db host's MariaDB serves with it; across lbs with ACME, the lbs show it to each other when
+  // the issuing lb hands its pair over (components/tls/pair-sync.ts).
+  const certificates = host.plan.certificates;
+  const pairPeer =
+    config.https.acme !== undefined && certificates !== null && certificates.followers.length > 0;
+  if (!host.plan.host.roles.includes('db') && !pairPeer) return;
   const issued = await issueCertificate(localHost, ca, {
     name: host.name,
     addresses: [host.plan.host.address],
@@ -140,9 +146,9 @@ async function shipTls(
   });
   const key = await localHost.readText(issued.key);
   if (key === null) throw new WebstackError('CLUSTER_CA_MISSING', issued.key);
-  const mysql = await host.ssh.userIds('mysql');
+  const owner = host.plan.host.roles.includes('db') ? await host.ssh.userIds('mysql') : undefined;
   await host.ssh.writeAtomic(tls.serverCertificate, issued.pem, { mode: 0o644 });
-  await host.ssh.writeAtomic(tls.serverKey, key, { mode: 0o600, owner: mysql });
+  await host.ssh.writeAtomic(tls.serverKey, key, { mode: 0o600, ...(owner ? { owner } : {}) });
 }
 
 /** The operator's own certificate and key (`https.certificate`, `https.key`: files on this machine), if named. */

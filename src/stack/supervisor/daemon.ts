@@ -88,14 +88,8 @@ export async function runDaemon(config: ResolvedConfig, options: { seed: boolean
       if (!stack.nginx) throw new WebstackError('NGINX_NOT_HERE');
       return { drained: await stack.nginx.drain(body.hosts) };
     }),
-    'GET /tls': route(NoBodySchema, async () => {
-      if (!stack.certificates) throw new WebstackError('ACME_NOT_CONFIGURED');
-      return await stack.certificates.status();
-    }),
-    'POST /tls/renew': route(TlsRenewRequestSchema, async (body) => {
-      if (!stack.certificates) throw new WebstackError('ACME_NOT_CONFIGURED');
-      return await stack.certificates.renew(body);
-    }),
+    'GET /tls': route(NoBodySchema, async () => await stack.certificateStatus()),
+    'POST /tls/renew': route(TlsRenewRequestSchema, async (body) => await stack.renewCertificate(body)),
     'POST /stop': route(NoBodySchema, async () => {
       setImmediate(() => void stop().then(() => process.exit(0)));
       return { pid: process.pid };

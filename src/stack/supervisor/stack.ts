@@ -15,11 +15,12 @@ import { scheduleLogrotate } from '../components/logrotate/schedule.js';
 import { DatabaseComponent } from '../components/mariadb/component.js';
 import { NginxComponent } from '../components/nginx/component.js';
 import { STATUS_PATH } from '../components/nginx/conf.js';
-import { CertificateManager } from '../components/tls/renewal.js';
+import { PairFollower, PairServer } from '../components/tls/pair-sync.js';
+import { CertificateManager, type CertificateStatus } from '../components/tls/renewal.js';
 import type { ResolvedConfig } from '../core/config/load.js';
 import { WebstackError } from '../core/errors.js';
 import type { StatePaths } from '../core/paths.js';
-import { greets } from '../core/ports.js';
+import { accepts, greets } from '../core/ports.js';
 import { ensureSecrets, type StackSecrets } from '../core/secrets.js';
 import { delay } from '../core/timing.js';
 import type { AppendStream, Host, Owner } from '../host/host.js';
@@ -53,6 +54,10 @@ export class Stack {
   keepalived: KeepalivedComponent | null = null;
   /** The site's certificate from ACME, when https.acme is set. */
   certificates: CertificateManager | null = null;
+  /** Across lbs: on the issuing lb, what hands its pair to the others... */
+  private pairServer: PairServer | null = null;
+  /** ...and on each other lb, what takes it from there. */
+  private pairFollower: PairFollower | null = null;
   private readonly appLog: AppendStream;
   private stopLogrotate: (() => void) | null = null;
   private appUser: Owner | null = null;
@@ -138,10 +143,10 @@ export class Stack {
       this.step('starting nginx');
       this.nginx = new NginxComponent(host, config, paths, () => paths.publicAssets, this.log);
       await this.nginx.start();
-      // One server only for now: across hosts one lb must issue and ship the pair to the others.
-      if (config.https.acme && config.inventory.single) await this.startCertificates(this.nginx);
     }
     if (this.runs('keepalived') && this.nginx) await this.startKeepalived(this.nginx);
+    // After keepalived: the ACME server checks the challenge at the floating address.
+    if (config.https.acme && this.nginx) await this.startCertificates(this.nginx);
 
     this.stopLogrotate = await scheduleLogrotate(host, paths, this.log);
     this.ready = true;
@@ -237,7 +242,7 @@ export class Stack {
           '-o',
           '/dev/null',
           '--max-time',
-          '1',
+          '2',
           `http://127.0.0.1:${nginx.statusPort}${STATUS_PATH}`,
         ],
       },
@@ -249,19 +254,80 @@ export class Stack {
   /**
    * Nginx already serves HTTP with the challenge location: get the certificate (or renew it if
    * due), which switches nginx to HTTPS. A failure is logged and kept; the site keeps serving what
-   * it served, and the timer retries.
+   * it served, and the timer retries. Across lbs only the first lb does that, and hands the pair
+   * to the others; each other lb takes it from there, at once and then every checkSeconds.
    */
   private async startCertificates(nginx: NginxComponent): Promise<void> {
-    this.certificates = new CertificateManager(
-      this.host,
-      this.config,
-      this.paths,
+    const { config, host, paths } = this;
+    const acme = config.https.acme;
+    if (!acme) return;
+    const certificates = new CertificateManager(
+      host,
+      config,
+      paths,
       () => nginx.reload({ force: true }),
       this.log,
     );
+    this.certificates = certificates;
+    const plan = config.inventory.single ? null : (config.here?.certificates ?? null);
+    const self = config.here?.host;
+    if (plan && self && plan.issuer.host !== self.name) {
+      this.step(`taking the certificate from ${plan.issuer.host}`);
+      this.pairFollower = new PairFollower({
+        host,
+        paths,
+        issuer: { name: plan.issuer.host, address: plan.issuer.address, port: acme.peerPort },
+        install: (pair) => certificates.installPair(pair.certificate, pair.key),
+        intervalSeconds: acme.checkSeconds,
+        log: this.log,
+      });
+      this.pairFollower.start();
+      return;
+    }
     this.step('checking the certificate');
-    await this.certificates.renew({ force: false }).catch(() => {});
-    this.certificates.start();
+    if (config.inventory.vip) await this.floatingAddressAnswers(config.inventory.vip);
+    await certificates.renew({ force: false }).catch(() => {});
+    certificates.start();
+    if (plan && self && plan.followers.length > 0) {
+      this.pairServer = new PairServer({
+        host,
+        paths,
+        address: self.address,
+        port: acme.peerPort,
+        allowed: plan.followers.map((follower) => follower.host),
+        log: this.log,
+      });
+      await this.pairServer.start();
+    }
+  }
+
+  /**
+   * Until an lb holds the floating address (this one, just started, or the other), for at most
+   * 10 s: the ACME server's check of a challenge goes there.
+   */
+  private async floatingAddressAnswers(vip: string): Promise<void> {
+    for (let tries = 0; tries < 20; tries++) {
+      if (await accepts({ host: vip, port: this.config.http.port }, 500)) return;
+      await delay(500);
+    }
+    this.log(`the floating address ${vip} does not answer yet; asking ACME anyway`);
+  }
+
+  /** `tls renew`: on the issuer, a renewal (when due, or forced); on another lb, a fetch of the issuer's pair. */
+  async renewCertificate(options: { force: boolean }): Promise<CertificateStatus> {
+    if (!this.certificates) throw new WebstackError('ACME_NOT_CONFIGURED');
+    if (!this.pairFollower) return await this.certificates.renew(options);
+    await this.pairFollower.syncOnce();
+    return await this.certificateStatus();
+  }
+
+  async certificateStatus(): Promise<CertificateStatus> {
+    if (!this.certificates) throw new WebstackError('ACME_NOT_CONFIGURED');
+    const issuer = this.config.here?.certificates?.issuer.host;
+    return {
+      ...(await this.certificates.status()),
+      ...(this.pairFollower && issuer ? { takenFrom: issuer } : {}),
+    };
   }
 
   /** Stops in the order that loses nothing: stop taking requests, drain the app, then the database. */
@@ -271,6 +337,8 @@ export class Stack {
     this.step('stopping');
     this.stopLogrotate?.();
     this.certificates?.stop();
+    await this.pairFollower?.stop();
+    await this.pairServer?.stop().catch((error: Error) => this.log(`pair server stop: ${error.message}`));
     // The floating address goes to the other lb first, while this Nginx still answers.
     await this.keepalived?.stop().catch((error: Error) => this.log(`keepalived stop: ${error.message}`));
     await this.nginx?.stop().catch((error: Error) => this.log(`nginx stop: ${error.message}`));
@@ -300,7 +368,7 @@ export class Stack {
         ready: this.ready,
       },
       components,
-      ...(this.certificates ? { tls: await this.certificates.status() } : {}),
+      ...(this.certificates ? { tls: await this.certificateStatus() } : {}),
       ...(this.keepalived && this.config.inventory.vip
         ? { vip: { address: this.config.inventory.vip, held: await this.keepalived.holdsVip() } }
         : {}),

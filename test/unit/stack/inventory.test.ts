@@ -287,9 +287,20 @@ test('across hosts an address is an IPv4 literal: a host name or IPv6 is refused
   }
 });
 
-test('ACME across hosts is refused at load, with what to use instead', () => {
-  assert.throws(
-    () => resolveConfig({ hosts: threeTier, https: { acme: {} } }),
-    /config key "https.acme" .*works on a single server only for now; across hosts, set https.certificate and https.key/,
-  );
+test('ACME across hosts: the first lb issues the certificate, the other lb takes it from there', () => {
+  const config = resolveConfig({ hosts: twoLbs, vip: '198.18.0.10', https: { acme: {} } });
+  assert.equal(config.https.enabled, true);
+  assert.equal(config.https.acme?.peerPort, 8444);
+  const byName = new Map(planCluster(config.inventory).map((plan) => [plan.host.name, plan]));
+  const lb1 = { host: 'lb1', address: '198.18.0.11' };
+  const lb2 = { host: 'lb2', address: '198.18.0.16' };
+  assert.deepEqual(byName.get('lb1')?.certificates, { issuer: lb1, followers: [lb2] });
+  assert.deepEqual(byName.get('lb2')?.certificates, { issuer: lb1, followers: [lb2] });
+  assert.equal(byName.get('app1')?.certificates, null);
+  // One lb: it issues for itself, as a single server does.
+  const one = planCluster(resolveConfig({ hosts: threeTier, https: { acme: {} } }).inventory);
+  assert.deepEqual(one.find((plan) => plan.host.name === 'lb1')?.certificates, {
+    issuer: lb1,
+    followers: [],
+  });
 });

@@ -37,7 +37,7 @@ const options: KeepalivedConfOptions = {
     '-o',
     '/dev/null',
     '--max-time',
-    '1',
+    '2',
     'http://127.0.0.1:4711/nginx_status',
   ],
 };
@@ -48,7 +48,9 @@ test('keepalived: VRRPv3 to the peer alone, both BACKUP without preemption, the 
     '  vrrp_version 3',
     '  script_user nobody nogroup',
     '  enable_script_security',
-    '  script "/usr/bin/curl -fsS -o /dev/null --max-time 1 http://127.0.0.1:4711/nginx_status"',
+    '  script "/usr/bin/curl -fsS -o /dev/null --max-time 2 http://127.0.0.1:4711/nginx_status"',
+    '  timeout 3',
+    '  fall 3',
     '  state BACKUP',
     '  nopreempt',
     '  interface eth0',
@@ -344,4 +346,20 @@ test('before keepalived starts: the one an earlier supervisor left is stopped, i
     steps.join('\n'),
   );
   assert.equal(host.text(paths.conf)?.includes('virtual_router_id 51'), true);
+});
+
+test('with ACME, the issuing lb opens the pair port to the other lb only; the other lb and the app host open nothing for it', () => {
+  const [lb1, lb2, app1] = inventory.hosts;
+  assert.ok(lb1 && lb2 && app1);
+  const ports = { app: 3000, db: 3307, acmePeer: 8444 };
+  assert.deepEqual(firewallInputFor(inventory, lb1, ports).extra, [
+    { name: 'acme_pair', ports: [8444], from: ['198.18.0.12'] },
+  ]);
+  assert.equal(firewallInputFor(inventory, lb2, ports).extra, undefined);
+  assert.equal(firewallInputFor(inventory, app1, ports).extra, undefined);
+  const table = firewallTable(firewallInputFor(inventory, lb1, ports));
+  assert.ok(
+    table.rules.some((rule) => rule.includes('8444') && rule.includes('@acme_pair_v4')),
+    table.rules.join('\n'),
+  );
 });

@@ -80,3 +80,28 @@ test('ACME: the challenge location answers on plain HTTP before the redirect to 
   assert.doesNotMatch(http, /ssl/);
   assert.match(http, /location \^~ \/\.well-known\/acme-challenge\/ \{/);
 });
+
+test('ACME across lbs: an lb that takes its pair from the issuer forwards the challenges there, never serving them itself', () => {
+  const issuer = { host: '198.18.0.11', port: 80 };
+  for (const tls of [base.tls, undefined]) {
+    const conf = renderNginxConf({
+      ...base,
+      tls,
+      acmeWebroot: '/srv/ws/tls/acme/webroot',
+      acmeIssuer: issuer,
+    });
+    const locations = conf.split('location ^~ /.well-known/acme-challenge/ {').slice(1);
+    // HTTPS: the apex and the www redirect servers; HTTP only: the apex and the site itself.
+    assert.equal(locations.length, 2, conf);
+    for (const location of locations) {
+      const body = location.slice(0, location.indexOf('}'));
+      assert.match(body, /proxy_pass http:\/\/198\.18\.0\.11:80;/);
+      assert.match(body, /proxy_set_header Host \$host;/);
+      assert.doesNotMatch(body, /alias/);
+    }
+  }
+  assert.throws(
+    () => renderNginxConf({ ...base, acmeWebroot: '/w', acmeIssuer: { host: 'x y', port: 80 } }),
+    /acmeIssuer\.host/,
+  );
+});

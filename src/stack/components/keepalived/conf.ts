@@ -56,11 +56,14 @@ export function renderKeepalivedConf(o: KeepalivedConfOptions): string {
     '  enable_script_security',
     '}',
     '',
+    // Three misses in a row give the address up: a busy lb whose Nginx is slow to answer once or
+    // twice keeps it (a 2-core lab host under load flapped with two misses of 1 s). A host that
+    // dies is seen by its peer within three adverts, whatever this check says.
     'vrrp_script webstack_nginx {',
     `  script "${o.check.join(' ')}"`,
     '  interval 1',
-    '  timeout 1',
-    '  fall 2',
+    '  timeout 3',
+    '  fall 3',
     '  rise 2',
     '}',
     '',

@@ -126,6 +126,7 @@ export class NginxComponent {
     const root = await host.isRoot();
     this.capacity ??= await readHostCapacity(host);
     const capacity = this.capacity;
+    const issuer = config.https.acme ? acmeIssuerOf(config) : null;
     return () =>
       renderNginxConf({
         serverName: config.siteHost,
@@ -148,6 +149,7 @@ export class NginxComponent {
         ...(modules.brotliStaticModule ? { brotliStaticModule: modules.brotliStaticModule } : {}),
         ...(tls ? { tls } : {}),
         ...(config.https.acme ? { acmeWebroot: paths.tls.acme.webroot } : {}),
+        ...(issuer ? { acmeIssuer: { host: issuer.address, port: config.http.port } } : {}),
         authRatePerMinute: config.http.authRatePerMinute,
         connectionsPerAddress: config.http.connectionsPerAddress,
         // Unreadable (not Linux, a recording host): the renderer's fixed default.
@@ -261,4 +263,11 @@ export class NginxComponent {
       detail: this.keeper?.lastError ?? health.detail,
     };
   }
+}
+
+/** Across lbs, the lb that issues the certificate when it is another one than this (ours forwards the challenges there). */
+export function acmeIssuerOf(config: ResolvedConfig): { host: string; address: string } | null {
+  const certificates = config.here?.certificates;
+  if (!certificates || config.inventory.single) return null;
+  return certificates.issuer.host === config.here?.host.name ? null : certificates.issuer;
 }

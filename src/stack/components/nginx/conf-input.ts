@@ -24,6 +24,7 @@ export function validateNginxConfOptions(o: NginxConfOptions): void {
     ['listen', o.listen],
     ...upstreams.map((u) => ['upstream', u] as const),
     ...(o.routes ?? []).map((route) => ['routes.upstream', route.upstream] as const),
+    ...(o.acmeIssuer ? [['acmeIssuer', o.acmeIssuer] as const] : []),
   ] as const) {
     if (!IPV4.test(endpoint.host) && !HOSTNAME.test(endpoint.host))
       fail(`${key}.host`, endpoint.host, 'must be an IPv4 address or host name');

@@ -2,6 +2,7 @@ import { validateNginxConfOptions } from './conf-input.js';
 import { renderMicroCacheHttp, renderMicroCacheLocation } from './micro-cache.js';
 import { MIME_TYPES } from './mime.js';
 import {
+  type AcmeChallenges,
   HSTS,
   renderAcmeChallengeLocation,
   renderRedirect,
@@ -60,6 +61,8 @@ export interface NginxConfOptions {
   tls?: TlsOptions;
   /** ACME's HTTP-01 tokens are served from this directory on plain HTTP (tls-conf.ts). */
   acmeWebroot?: string;
+  /** An lb that takes its pair from the issuing lb forwards the HTTP-01 challenges to it instead. */
+  acmeIssuer?: Endpoint;
   /**
    * More application servers, each behind a path prefix ("/x/"), proxied exactly like `upstream`.
    * The product has none; the bench's reference Nginx puts its bare Node servers here.
@@ -176,6 +179,9 @@ export function renderNginxConf(options: NginxConfOptions): string {
   const workerConnections = o.workerConnections ?? 4096;
   const connectionLimit = perAddress > 0 ? [`    limit_conn webstack_conn ${perAddress};`] : [];
   const secure = (csp?: string) => securityHeaders(csp, tls !== undefined);
+  const acme: AcmeChallenges | undefined = o.acmeWebroot
+    ? { webroot: o.acmeWebroot, ...(o.acmeIssuer ? { issuer: o.acmeIssuer } : {}) }
+    : undefined;
   const routes = o.routes ?? [];
   /** How every proxied location talks to the application servers: keep-alive, headers, timeouts, retries. */
   const upstreamSettings = [
@@ -275,11 +281,11 @@ export function renderNginxConf(options: NginxConfOptions): string {
     `    listen ${listen};`,
     ...(tls ? [`    listen ${tlsListen};`] : []),
     `    server_name ${o.apexName};`,
-    ...renderRedirect(`${publicOrigin}$request_uri`, o.acmeWebroot, '    '),
+    ...renderRedirect(`${publicOrigin}$request_uri`, acme, '    '),
     ...secure().map((line) => `    ${line}`),
     '  }',
     '',
-    ...(tls ? httpToHttps(listen, o.serverName, publicOrigin, secure(), o.acmeWebroot) : []),
+    ...(tls ? httpToHttps(listen, o.serverName, publicOrigin, secure(), acme) : []),
     '  server {',
     `    listen ${tls ? tlsListen : listen};`,
     `    server_name ${o.serverName};`,
@@ -296,7 +302,7 @@ export function renderNginxConf(options: NginxConfOptions): string {
     '      return 400;',
     '    }',
     '',
-    ...(o.acmeWebroot && !tls ? [...renderAcmeChallengeLocation(o.acmeWebroot, '    '), ''] : []),
+    ...(acme && !tls ? [...renderAcmeChallengeLocation(acme, '    '), ''] : []),
     `    error_page 502 503 504 ${ERROR_PAGES_PREFIX}50x.html;`,
     `    error_page 413 ${ERROR_PAGES_PREFIX}413.html;`,
     `    error_page 404 ${ERROR_PAGES_PREFIX}404.html;`,
@@ -380,13 +386,13 @@ function httpToHttps(
   serverName: string,
   origin: string,
   headers: string[],
-  acmeWebroot: string | undefined,
+  acme: AcmeChallenges | undefined,
 ): string[] {
   return [
     '  server {',
     `    listen ${listen};`,
     `    server_name ${serverName};`,
-    ...renderRedirect(`${origin}$request_uri`, acmeWebroot, '    '),
+    ...renderRedirect(`${origin}$request_uri`, acme, '    '),
     ...headers.map((line) => `    ${line}`),
     '  }',
     '',

@@ -63,24 +63,36 @@ export function renderTlsRejectServer(host: string, tls: TlsOptions): string[] {
 export const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
 
 /** The token files in WEBROOT, as the ACME server fetches them; nothing else under the prefix. */
-export function renderAcmeChallengeLocation(webroot: string, pad: string): string[] {
-  return [
-    `${pad}location ^~ ${ACME_CHALLENGE_PREFIX} {`,
-    `${pad}  alias ${webroot}/;`,
-    `${pad}  default_type text/plain;`,
-    `${pad}  autoindex off;`,
-    `${pad}}`,
-  ];
+/**
+ * Where HTTP-01 tokens are answered: from this lb's webroot, or, on an lb that takes its pair from
+ * the issuing lb, by that lb (the ACME server may reach either: the floating address moves).
+ */
+export interface AcmeChallenges {
+  webroot: string;
+  issuer?: { host: string; port: number };
+}
+
+export function renderAcmeChallengeLocation(acme: AcmeChallenges, pad: string): string[] {
+  const answer = acme.issuer
+    ? [
+        `${pad}  # The issuing lb holds the tokens: it never forwards them, so a request cannot loop.`,
+        `${pad}  proxy_pass http://${acme.issuer.host}:${acme.issuer.port};`,
+        `${pad}  proxy_set_header Host $host;`,
+        `${pad}  proxy_connect_timeout 2s;`,
+        `${pad}  proxy_read_timeout 5s;`,
+      ]
+    : [`${pad}  alias ${acme.webroot}/;`, `${pad}  default_type text/plain;`, `${pad}  autoindex off;`];
+  return [`${pad}location ^~ ${ACME_CHALLENGE_PREFIX} {`, ...answer, `${pad}}`];
 }
 
 /**
  * A server that only redirects: `return` at server level would run before any location, so with
  * ACME the redirect moves into `location /` and the challenge location answers first.
  */
-export function renderRedirect(target: string, webroot: string | undefined, pad: string): string[] {
-  if (webroot === undefined) return [`${pad}return 301 ${target};`];
+export function renderRedirect(target: string, acme: AcmeChallenges | undefined, pad: string): string[] {
+  if (acme === undefined) return [`${pad}return 301 ${target};`];
   return [
-    ...renderAcmeChallengeLocation(webroot, pad),
+    ...renderAcmeChallengeLocation(acme, pad),
     `${pad}location / {`,
     `${pad}  return 301 ${target};`,
     `${pad}}`,

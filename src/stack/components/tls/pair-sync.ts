@@ -21,6 +21,8 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const MAX_PAIR_BYTES = 256 * 1024;
 /** While the follower has no pair at all, it asks again this often. */
 const NO_PAIR_RETRY_SECONDS = 5;
+/** After a failed fetch, the next one comes this soon (or at the next check, when sooner). */
+const FAILED_RETRY_SECONDS = 60;
 
 export interface Pair {
   certificate: string;
@@ -338,12 +340,22 @@ export class PairFollower {
   }
 
   private async tick(): Promise<void> {
-    await this.syncOnce().catch(() => {});
+    const failed = await this.syncOnce().then(
+      () => false,
+      () => true,
+    );
     if (this.stopped) return;
     const { host, paths, intervalSeconds, retrySeconds = NO_PAIR_RETRY_SECONDS } = this.options;
     const hasPair = await host.exists(paths.tls.acme.certificate).catch(() => false);
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.tick(), (hasPair ? intervalSeconds : retrySeconds) * 1000);
+    // A failed fetch (the issuer down, or caught between the two renames of its install) is
+    // tried again within a minute, not at the next check hours away.
+    const seconds = !hasPair
+      ? retrySeconds
+      : failed
+        ? Math.min(intervalSeconds, FAILED_RETRY_SECONDS)
+        : intervalSeconds;
+    this.timer = setTimeout(() => void this.tick(), seconds * 1000);
     this.timer.unref();
   }
 

@@ -25,6 +25,8 @@ export interface AcmeAttempt {
 
 export interface CertificateStatus {
   directory: string;
+  /** Across lbs, on an lb that does not issue: the lb it takes the pair from. */
+  takenFrom?: string;
   certificate: CertificateInfo | null;
   renewBeforeDays: number;
   lastAttempt: AcmeAttempt | null;
@@ -74,6 +76,7 @@ export async function readAcmeState(host: Host, paths: StatePaths): Promise<Acme
  */
 export class CertificateManager {
   private timer: NodeJS.Timeout | null = null;
+  private stopped = true;
   private running: Promise<CertificateStatus> | null = null;
 
   constructor(
@@ -204,16 +207,30 @@ export class CertificateManager {
     };
   }
 
-  /** Checks every checkSeconds; a failure is logged and kept, and the next check retries. */
+  /**
+   * Checks every checkSeconds; a failure is logged and kept, and the next check retries. While
+   * there is no certificate at all (the first issuance failed: the names did not point here yet),
+   * it tries every minute at most.
+   */
   start(): void {
-    this.timer = setInterval(() => {
-      this.renew({ force: false }).catch(() => {});
-    }, this.acme.checkSeconds * 1000);
-    this.timer.unref();
+    const schedule = async () => {
+      const has = await this.host.exists(this.paths.tls.acme.certificate).catch(() => true);
+      if (this.stopped) return;
+      const seconds = has ? this.acme.checkSeconds : Math.min(this.acme.checkSeconds, 60);
+      this.timer = setTimeout(() => {
+        void this.renew({ force: false })
+          .catch(() => {})
+          .then(schedule);
+      }, seconds * 1000);
+      this.timer.unref();
+    };
+    this.stopped = false;
+    void schedule();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
 }

@@ -69,13 +69,6 @@ export function resolveConfig(raw: unknown, file: string | null = null): Resolve
       config.http.listen,
       `must be 0.0.0.0 with a floating address: Nginx answers on ${inventory.vip} only on the lb that holds it`,
     );
-  // One lb must issue and ship the pair to the others: not built yet, so refused rather than ignored.
-  if (acme && !inventory.single)
-    throw configError(
-      'https.acme',
-      acme.directory,
-      'works on a single server only for now; across hosts, set https.certificate and https.key',
-    );
   if (config.self !== undefined && !inventory.hosts.some((host) => host.name === config.self)) {
     throw configError('self', config.self, 'names no host of "hosts"');
   }

@@ -49,6 +49,11 @@ const AcmeSchema = Type.Object(
     checkSeconds: Type.Integer({ default: 43_200, minimum: 1, maximum: 604_800 }),
     /** A PEM bundle of CAs trusted for the ACME server itself (a private or test ACME server); default: Node's. */
     caBundle: Type.Optional(Type.String({ minLength: 2, pattern: '^/' })),
+    /**
+     * With two lbs: the port on which the issuing lb (the first of the inventory) hands its pair to
+     * the other, over TLS with the cluster's CA on both sides (components/tls/pair-sync.ts).
+     */
+    peerPort: Type.Integer({ default: 8444, minimum: 1, maximum: 65_535 }),
   },
   // No default: the key's presence is what turns ACME (and HTTPS) on.
   { additionalProperties: false },
