@@ -119,16 +119,22 @@ export class Member {
     const { settings, readyTimeoutMs, drainTimeoutMs } = this.options;
     return new Promise((resolve, reject) => {
       let failure: string | null = null;
-      const timer = setTimeout(() => {
-        reject(
-          new NotReady(`no ready report within ${Math.round((readyTimeoutMs + LOAD_GRACE_MS) / 1000)}s`),
-        );
+      const budgetMs = readyTimeoutMs + LOAD_GRACE_MS;
+      const giveUp = () => {
+        reject(new NotReady(failure ?? `no ready report within ${Math.round(budgetMs / 1000)}s`));
         this.kill();
-      }, readyTimeoutMs + LOAD_GRACE_MS);
+      };
+      // Once until the worker says hello, then again from the start it is sent: the worker's own
+      // deadline runs from there, and its own report (the reason it is not ready) must come first
+      // even when a busy machine was slow to boot it.
+      let timer = setTimeout(giveUp, budgetMs);
       this.worker.on('message', (message: unknown) => {
         if (!isWorkerMessage(message)) return;
-        if (message.type === 'hello') this.send({ type: 'start', settings, readyTimeoutMs, drainTimeoutMs });
-        else if (message.type === 'failed') failure = message.reason;
+        if (message.type === 'hello') {
+          clearTimeout(timer);
+          timer = setTimeout(giveUp, budgetMs);
+          this.send({ type: 'start', settings, readyTimeoutMs, drainTimeoutMs });
+        } else if (message.type === 'failed') failure = message.reason;
         else if (message.type === 'probed') this.probes.get(message.id)?.(message.status);
         else if (this.state === 'starting') {
           clearTimeout(timer);
