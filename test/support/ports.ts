@@ -11,8 +11,23 @@ import { createServer } from 'node:net';
 const LOW = 20_000;
 const HIGH = 32_000;
 
+/**
+ * Ports this process handed out: a port is only found free, not held, until its server binds it,
+ * so two picks of one test (an HTTPS port bound once a certificate exists, and Pebble's) could
+ * otherwise be the same number, as once in CI.
+ */
+const handedOut = new Set<number>();
+
 function candidate(): number {
-  return LOW + Math.floor(Math.random() * (HIGH - LOW));
+  for (;;) {
+    const port = LOW + Math.floor(Math.random() * (HIGH - LOW));
+    if (!handedOut.has(port)) return port;
+  }
+}
+
+function handOut(port: number): number {
+  handedOut.add(port);
+  return port;
 }
 
 async function tcpFree(port: number): Promise<boolean> {
@@ -38,7 +53,7 @@ async function udpFree(port: number): Promise<boolean> {
 export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const port = candidate();
-    if (await tcpFree(port)) return port;
+    if (await tcpFree(port)) return handOut(port);
   }
   throw new Error('no free TCP port below the ephemeral range');
 }
@@ -47,7 +62,7 @@ export async function freePort(): Promise<number> {
 export async function freeDnsPort(): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const port = candidate();
-    if ((await udpFree(port)) && (await tcpFree(port))) return port;
+    if ((await udpFree(port)) && (await tcpFree(port))) return handOut(port);
   }
   throw new Error('no free UDP+TCP port below the ephemeral range');
 }
