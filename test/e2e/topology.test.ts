@@ -416,7 +416,9 @@ describe('the full topology: two lbs sharing an address, two app hosts, three Ga
       { writesFailOnlyAs503: true },
     );
 
-    // 3. A db node that takes no writes: nothing the site sees.
+    // 3. A db node that takes no writes: no read fails, and nothing acknowledged is lost. A write
+    // being certified as the node vanishes may wait on the cluster's view change and answer 503
+    // (outcome unknown, never replayed): seen once in CI in ~4,000 requests.
     const busy = await writer();
     // Neither the writer nor the node that just came back.
     const backup = DBS.find((name) => name !== busy && name !== second) ?? 'db3';
@@ -429,7 +431,7 @@ describe('the full topology: two lbs sharing an address, two app hosts, three Ga
         assert.equal((await lab('start', backup)).code, 0);
       },
       () => rejoined(backup, offset),
-      { writesFailOnlyAs503: true, noFailure: true },
+      { writesFailOnlyAs503: true },
     );
 
     // 4 and 5. The lb holding the address, then the other: keepalived on the survivor takes it.
