@@ -2,6 +2,7 @@
  * The ACME pair shipped from the issuing lb to its peer, over mutual TLS of a real cluster CA
  * (openssl) on loopback: the issuer on 127.0.0.1, the follower's certificate naming 127.0.0.2.
  */
+
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type CaFiles, ensureCa, issueCertificate } from '../../src/stack/components/tls/ca.js';
+import { selfSignedCertificateArgv } from '../../src/stack/components/tls/certificate.js';
 import {
   checkedPair,
   type Pair,
@@ -50,24 +52,14 @@ async function lbState(name: string, address: string, authority = ca): Promise<S
 async function sitePair(days: number): Promise<Pair> {
   const out = join(dir, `pair-${++counter}`);
   await mkdir(out);
-  await localHost.run([
-    'openssl',
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    join(out, 'key.pem'),
-    '-out',
-    join(out, 'cert.pem'),
-    '-days',
-    String(days),
-    '-subj',
-    '/CN=www.foobar.com',
-  ]);
+  await localHost.run(
+    selfSignedCertificateArgv({
+      certificate: join(out, 'cert.pem'),
+      key: join(out, 'key.pem'),
+      names: ['www.foobar.com'],
+      days,
+    }),
+  );
   return {
     certificate: await readFile(join(out, 'cert.pem'), 'utf8'),
     key: await readFile(join(out, 'key.pem'), 'utf8'),
